@@ -1,0 +1,226 @@
+"""The library API both doors (CLI, MkDocs plugin) call: find the files, screen them, return one
+result."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import yaml
+
+from screen.engine import Engine, load_engine
+from screen.errors import InputError, UsageError
+from screen.model import FileError, Finding, Level, Rule
+from screen.settings import Settings
+from screen.source import read_document
+
+CONFIG_NAME = "mkdocs.yml"
+STDIN = "-"
+_PARALLEL_BYTES = 1 << 20  # below this, forking workers costs more than it saves
+KEY_ENV = "BAOMI_FINGERPRINT_KEY"
+KEY_FILE_ENV = "BAOMI_FINGERPRINT_KEY_FILE"
+KEY_FILE = Path(".baomi") / "fingerprint.key"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckResult:
+    findings: tuple[Finding, ...]
+    errors: tuple[FileError, ...]
+    files_scanned: int
+    rules_fingerprint: str
+    rules: tuple[Rule, ...]
+
+    def blocked(self, fail_on: Level) -> bool:
+        return any(f.level.rank >= fail_on.rank for f in self.findings)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    path: Path  # on disk (or "-")
+    display: str  # as reported
+    config: bool = False
+
+
+def fingerprint_key(root: Path) -> bytes:
+    """The team's fingerprint key: $BAOMI_FINGERPRINT_KEY, the file named by
+    $BAOMI_FINGERPRINT_KEY_FILE, or .baomi/fingerprint.key in the portal root."""
+    if os.environ.get(KEY_ENV):
+        return os.environ[KEY_ENV].encode()
+    candidates = [Path(os.environ[KEY_FILE_ENV])] if os.environ.get(KEY_FILE_ENV) else []
+    candidates.append(root / KEY_FILE)
+    for path in candidates:
+        if path.is_file():
+            key = path.read_bytes().strip()
+            if len(key) >= 16:
+                return key
+            raise UsageError(
+                f"{path}: fingerprint key is shorter than 16 bytes; generate one with `baomi key`"
+            )
+    raise UsageError(
+        f"no fingerprint key: set {KEY_ENV} (a CI secret), or put the team's key in {KEY_FILE}; "
+        "create one with `baomi key`"
+    )
+
+
+class _KeepTags(yaml.SafeLoader):
+    """mkdocs.yml may hold `!!python/name:` and `!ENV` tags; reading docs_dir needs neither."""
+
+
+_KeepTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def docs_dir(root: Path) -> Path:
+    config = root / CONFIG_NAME
+    if config.is_file():
+        try:
+            text = config.read_text(encoding="utf-8")
+            loaded = yaml.load(text, Loader=_KeepTags)  # noqa: S506 (a SafeLoader subclass)
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            raise InputError(CONFIG_NAME, f"cannot read the MkDocs configuration: {error}") from None
+        if isinstance(loaded, dict) and isinstance(loaded.get("docs_dir"), str):
+            return root / str(loaded["docs_dir"])
+    return root / "content"
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _walk(directory: Path, root: Path) -> list[Target]:
+    targets = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            targets.append(Target(path=path, display=_display(path, root)))
+    return targets
+
+
+def published(root: Path) -> list[Target]:
+    """Everything that would be published: the docs directory and the MkDocs configuration."""
+    content = docs_dir(root)
+    if not content.is_dir():
+        raise UsageError(
+            f"no {content.name}/ directory under {root}: run baomi in the portal's root, "
+            "or name the files to screen"
+        )
+    targets = _walk(content, root)
+    if (root / CONFIG_NAME).is_file():
+        targets.append(Target(path=root / CONFIG_NAME, display=CONFIG_NAME, config=True))
+    return targets
+
+
+def resolve(paths: list[str], root: Path) -> list[Target]:
+    """Targets for the command line's paths (default: everything published)."""
+    if not paths:
+        return published(root)
+    targets: list[Target] = []
+    for raw in paths:
+        if raw == STDIN:
+            targets.append(Target(path=Path(STDIN), display="<stdin>"))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            targets.extend(_walk(path, root))
+        elif path.exists() or path.is_symlink():
+            display = _display(path, root)
+            targets.append(Target(path=path, display=display, config=path.name == CONFIG_NAME))
+        else:
+            raise UsageError(f"{raw}: no such file or directory")
+    return targets
+
+
+def _read(target: Target, stdin: bytes | None) -> bytes:
+    if str(target.path) == STDIN:
+        return stdin or b""
+    try:
+        return target.path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            target.display,
+            f"cannot read ({error.strerror}); check the path and its permissions",
+        ) from None
+
+
+def screen_targets(
+    engine: Engine, targets: list[Target], key: bytes, stdin: bytes | None = None
+) -> tuple[list[Finding], list[FileError]]:
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    for target in targets:
+        try:
+            document = read_document(target.display, _read(target, stdin), config=target.config)
+            findings.extend(engine.screen(document, key))
+        except InputError as error:
+            errors.append(FileError(path=error.path or target.display, message=error.reason))
+    return findings, errors
+
+
+_WORKER: dict[str, object] = {}  # the engine a forked worker inherited from its parent
+
+
+def _work(targets: list[Target], key: bytes) -> tuple[list[Finding], list[FileError]]:
+    engine = _WORKER["engine"]
+    assert isinstance(engine, Engine)
+    return screen_targets(engine, targets, key)
+
+
+def _batches(targets: list[Target], count: int) -> list[list[Target]]:
+    """Split targets into `count` batches of similar total size (largest first)."""
+    sized = sorted(
+        targets,
+        key=lambda t: t.path.stat().st_size if t.path.is_file() else 0,
+        reverse=True,
+    )
+    batches: list[list[Target]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for target in sized:
+        index = loads.index(min(loads))
+        batches[index].append(target)
+        loads[index] += target.path.stat().st_size if target.path.is_file() else 0
+    return [b for b in batches if b]
+
+
+def _total_size(targets: list[Target]) -> int:
+    return sum(t.path.stat().st_size for t in targets if str(t.path) != STDIN and t.path.is_file())
+
+
+def check(paths: list[str], settings: Settings, stdin: bytes | None = None) -> CheckResult:
+    """Screen `paths` (default: everything published) with the rules in `settings`."""
+    engine = load_engine(settings.rules_dir, settings.cache_dir)
+    targets = resolve(paths, settings.root)
+    if not targets:
+        raise UsageError("no files to screen: the paths given hold no files")
+    jobs = min(settings.jobs, len(targets))
+    if jobs > 1 and STDIN not in paths and _total_size(targets) >= _PARALLEL_BYTES:
+        _WORKER["engine"] = engine
+        context = get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            parts = list(
+                pool.map(
+                    _work,
+                    _batches(targets, jobs * 4),
+                    [settings.fingerprint_key] * (jobs * 4),
+                )
+            )
+        _WORKER.clear()
+        findings = [f for part in parts for f in part[0]]
+        errors = [e for part in parts for e in part[1]]
+    else:
+        findings, errors = screen_targets(engine, targets, settings.fingerprint_key, stdin)
+    order = {t.display: i for i, t in enumerate(targets)}
+    findings.sort(key=lambda f: (order.get(f.path, 0), f.line, f.column, f.rule))
+    errors.sort(key=lambda e: order.get(e.path, 0))
+    return CheckResult(
+        findings=tuple(findings),
+        errors=tuple(errors),
+        files_scanned=len(targets),
+        rules_fingerprint=engine.fingerprint,
+        rules=engine.ruleset.rules,
+    )

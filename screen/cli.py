@@ -1,0 +1,173 @@
+"""`baomi`: a thin door over `screen.api`. Arguments in, one API call, output and an exit code out.
+
+Exit codes (DESIGN.md): 0 clean · 1 blocked · 2 usage, rule, config or input error · 3 internal
+error · 130 interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from screen import __version__
+from screen.errors import RuleError, ScreenError, UsageError
+from screen.model import Level
+
+EXIT_CLEAN, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get("BAOMI_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None  # empty: no cache
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "baomi"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="baomi", description="保密审查: screen a portal before it is published."
+    )
+    parser.add_argument("--version", action="version", version=f"baomi {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser("check", help="screen files (default: everything that would be published)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; '-' reads stdin")
+    check.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
+    check.add_argument(
+        "--format",
+        default="text",
+        choices=("text", "json", "sarif", "github", "markdown"),
+    )
+    check.add_argument(
+        "--fail-on",
+        default="block",
+        choices=("block", "review"),
+        help="lowest level that blocks (exit 1)",
+    )
+    check.add_argument(
+        "--show-matches",
+        action="store_true",
+        help="print matched text (never in CI logs)",
+    )
+    check.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: all cores)",
+    )
+    rules = commands.add_parser("rules", help="rule maintenance")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    rules_check = rules_commands.add_parser("check", help="validate rule files and run their hits/misses")
+    rules_check.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
+    key = commands.add_parser("key", help="create the team's fingerprint key")
+    key.add_argument("--write", action="store_true", help="write it to .baomi/fingerprint.key")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> object:
+    from screen.api import fingerprint_key
+    from screen.settings import Settings
+
+    root = Path.cwd()
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    return Settings(
+        root=root,
+        rules_dir=args.rules or root / "rules",
+        fingerprint_key=fingerprint_key(root),
+        fail_on=Level(args.fail_on),
+        jobs=args.jobs,
+        cache_dir=_cache_dir(),
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    from screen.api import STDIN, check
+    from screen.report import FORMATS, ReportView
+    from screen.settings import Settings
+
+    settings = _settings(args)
+    assert isinstance(settings, Settings)
+    stdin = sys.stdin.buffer.read() if STDIN in args.paths else None
+    result = check(list(args.paths), settings, stdin=stdin)
+    view = ReportView(result=result, show_matches=args.show_matches, fail_on=settings.fail_on)
+    sys.stdout.write(FORMATS[args.format](view))
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if args.format == "github" and summary_path:
+        with Path(summary_path).open("a", encoding="utf-8") as summary:
+            summary.write(FORMATS["markdown"](ReportView(result=result, fail_on=settings.fail_on)))
+    if result.errors:
+        return EXIT_INPUT
+    return EXIT_BLOCKED if result.blocked(settings.fail_on) else EXIT_CLEAN
+
+
+def _rules_check(args: argparse.Namespace) -> int:
+    from screen.engine import build_engine
+    from screen.ruleset import parse, read_sources
+
+    rules_dir = args.rules or Path.cwd() / "rules"
+    engine = build_engine(parse(read_sources(rules_dir)))
+    rules = engine.ruleset.rules
+    examples = sum(len(r.hits) + len(r.misses) for r in rules)
+    print(f"{len(rules)} rules valid, {examples} examples pass; rules {engine.fingerprint}")
+    return EXIT_CLEAN
+
+
+def _key(args: argparse.Namespace) -> int:
+    key = secrets.token_hex(32)
+    if not args.write:
+        print(key)
+        return EXIT_CLEAN
+    path = Path.cwd() / ".baomi" / "fingerprint.key"
+    if path.exists():
+        raise UsageError(f"{path} exists; delete it first (every waiver made with it stops matching)")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(key + "\n", encoding="ascii")
+    path.chmod(0o600)
+    print(f"wrote {path}; share it with reviewers and CI (as the BAOMI_FINGERPRINT_KEY secret)")
+    return EXIT_CLEAN
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "rules":
+        return _rules_check(args)
+    return _key(args)
+
+
+def _internal_error() -> int:
+    with tempfile.NamedTemporaryFile("w", prefix="baomi-crash-", suffix=".txt", delete=False) as log:
+        traceback.print_exc(file=log)
+    print(
+        f"baomi: internal error (a bug, not your content); details in {log.name}",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except RuleError as error:
+        for problem in error.problems:
+            print(f"baomi: rule error: {problem}", file=sys.stderr)
+        print(
+            f"baomi: {len(error.problems)} rule problem(s); fix them, then run `baomi rules check`",
+            file=sys.stderr,
+        )
+        return error.exit_code
+    except ScreenError as error:
+        print(f"baomi: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("baomi: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:  # the one place that turns a bug into exit 3 with a pointer to details
+        return _internal_error()

@@ -1,0 +1,29 @@
+"""What every detector shares about one document, computed once and on demand."""
+
+from __future__ import annotations
+
+from screen.normalize import HIDDEN_RE, Projection, noise_re
+from screen.source import Document
+
+
+class Analysis:
+    """Per-document views shared across detectors (so the document is analysed once)."""
+
+    __slots__ = ("_compact", "_visible", "document")
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self._compact: dict[int, Projection] = {}
+        self._visible: dict[int, Projection] = {}
+
+    def compact(self, layer: int) -> Projection:
+        """Layer text without hidden markup and noise: what the term automaton reads."""
+        if layer not in self._compact:
+            self._compact[layer] = Projection(self.document.layers[layer].text, noise_re())
+        return self._compact[layer]
+
+    def visible(self, layer: int) -> Projection:
+        """Layer text without hidden markup: what pattern regexes read."""
+        if layer not in self._visible:
+            self._visible[layer] = Projection(self.document.layers[layer].text, HIDDEN_RE)
+        return self._visible[layer]

@@ -1,0 +1,74 @@
+"""Regex patterns with validators and context words, over the visible folded text.
+
+Patterns see folded text: lowercase, half-width, simplified (so `[0-9x]`, not `[0-9X]`). A named
+group `m` marks the part to report; otherwise the whole match is reported."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from screen.detectors.analysis import Analysis
+from screen.detectors.validators import VALIDATORS, Verdict
+from screen.model import Context, Hit, Level, Rule
+from screen.normalize import fold, noise_re
+
+
+class PatternDetector:
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        self.compiled = tuple(re.compile(rule.regex) for rule in rules)
+        self.contexts = tuple(
+            tuple((c, tuple(fold(w) for w in c.words)) for c in rule.context) for rule in rules
+        )
+
+    def detect(self, analysis: Analysis) -> Iterator[Hit]:
+        for layer_index in range(len(analysis.document.layers)):
+            projection = analysis.visible(layer_index)
+            text = projection.text
+            for rule, regex, contexts in zip(self.rules, self.compiled, self.contexts, strict=True):
+                for match in regex.finditer(text):
+                    group = "m" if "m" in regex.groupindex and match.group("m") is not None else 0
+                    start, end = match.span(group)
+                    if end <= start:
+                        continue
+                    level = _validated_level(rule, text[start:end])
+                    if level is None:
+                        continue
+                    level, words = _context_level(level, contexts, text, start, end)
+                    yield Hit(
+                        rule=rule,
+                        start=projection.to_origin(start),
+                        end=projection.to_origin(end - 1) + 1,
+                        level=level,
+                        key=noise_re().sub("", text[start:end]),
+                        layer=layer_index,
+                        context_words=words,
+                    )
+
+
+def _validated_level(rule: Rule, matched: str) -> Level | None:
+    if not rule.validate:
+        return rule.level
+    verdict = VALIDATORS[rule.validate](matched)
+    if verdict is Verdict.VALID:
+        return rule.level
+    if verdict is Verdict.PLAUSIBLE:
+        return rule.plausible_level
+    return None
+
+
+def _context_level(
+    level: Level,
+    contexts: tuple[tuple[Context, tuple[str, ...]], ...],
+    text: str,
+    start: int,
+    end: int,
+) -> tuple[Level, tuple[str, ...]]:
+    """The first context entry with a word in its window sets the level; report those words."""
+    for context, words in contexts:
+        window = text[max(0, start - context.window) : end + context.window]
+        found = tuple(w for w in words if w in window)
+        if found:
+            return context.level, found
+    return level, ()

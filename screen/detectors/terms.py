@@ -1,0 +1,119 @@
+"""Dictionary terms: Aho–Corasick over the compact folded text, then gap, boundary and allow
+checks on the few candidates, and longest-leftmost selection per rule."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+
+import ahocorasick
+
+from screen.detectors.analysis import Analysis
+from screen.model import Hit, Rule
+from screen.normalize import HIDDEN, fold, gap_ok, noise_re
+
+_WORDISH = re.compile(r"[a-z0-9]")
+MIN_TERM = 2  # a one-character term would match nearly every page
+
+
+def compact_key(term: str) -> str:
+    """The form a term is matched in: folded, with noise and hidden characters removed."""
+    return noise_re().sub("", fold(term))
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    rule: int  # index into the detector's rules
+    allow: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int  # source offsets
+    end: int
+    entry: _Entry
+    key: str
+
+
+class TermDetector:
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        self.automaton = ahocorasick.Automaton()
+        entries: dict[str, list[_Entry]] = {}
+        for index, rule in enumerate(rules):
+            for term, allow in [(t, False) for t in rule.terms] + [(a, True) for a in rule.allow]:
+                key = compact_key(term)
+                if len(key) < MIN_TERM and not allow:
+                    raise ValueError(f"{rule.origin}: term {term!r} is shorter than {MIN_TERM} characters")
+                entries.setdefault(key, []).append(_Entry(index, allow))
+        for key, found in entries.items():
+            self.automaton.add_word(key, (len(key), tuple(found)))
+        self.automaton.make_automaton()
+
+    def detect(self, analysis: Analysis) -> Iterator[Hit]:
+        for layer_index, layer in enumerate(analysis.document.layers):
+            projection = analysis.compact(layer_index)
+            raw = list(self.automaton.iter(projection.text))
+            if not raw:
+                continue
+            candidates: list[_Candidate] = []
+            for end, (length, entries) in raw:
+                span = self._place(layer.text, projection.to_origin, end - length + 1, end)
+                if span is None:
+                    continue
+                key = projection.text[end - length + 1 : end + 1]
+                candidates.extend(_Candidate(span[0], span[1], e, key) for e in entries)
+            yield from self._select(candidates, layer_index)
+
+    @staticmethod
+    def _place(text: str, to_origin: Callable[[int], int], first: int, last: int) -> tuple[int, int] | None:
+        """Source span of compact[first..last], or None if a gap or word boundary forbids it."""
+        positions = [to_origin(i) for i in range(first, last + 1)]
+        for a, b in pairwise(positions):
+            if b - a > 1 and not gap_ok(text[a + 1 : b]):
+                return None
+        start, end = positions[0], positions[-1] + 1
+        if _WORDISH.match(text[start]) and _WORDISH.match(_neighbour(text, start, -1)):
+            return None
+        if _WORDISH.match(text[end - 1]) and _WORDISH.match(_neighbour(text, end - 1, 1)):
+            return None
+        return start, end
+
+    def _select(self, candidates: list[_Candidate], layer: int) -> Iterator[Hit]:
+        allowed: dict[int, list[tuple[int, int]]] = {}
+        terms: dict[int, list[_Candidate]] = {}
+        for candidate in candidates:
+            if candidate.entry.allow:
+                allowed.setdefault(candidate.entry.rule, []).append((candidate.start, candidate.end))
+            else:
+                terms.setdefault(candidate.entry.rule, []).append(candidate)
+        for rule_index, found in terms.items():
+            rule = self.rules[rule_index]
+            spans = allowed.get(rule_index, [])
+            last_end = -1
+            for candidate in sorted(found, key=lambda c: (c.start, -(c.end - c.start))):
+                if candidate.start < last_end:
+                    continue  # longest-leftmost: overlapped by an earlier, longer match
+                if any(a <= candidate.start and candidate.end <= b for a, b in spans):
+                    continue  # inside an allowed phrase
+                last_end = candidate.end
+                yield Hit(
+                    rule=rule,
+                    start=candidate.start,
+                    end=candidate.end,
+                    level=rule.level,
+                    key=candidate.key,
+                    layer=layer,
+                )
+
+
+def _neighbour(text: str, position: int, step: int) -> str:
+    """The nearest visible character beside `position` (markup skipped), or a space."""
+    position += step
+    while 0 <= position < len(text):
+        if text[position] != HIDDEN:
+            return text[position]
+        position += step
+    return " "

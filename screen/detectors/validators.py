@@ -1,0 +1,201 @@
+"""Checksums and plausibility tests for numbers and names found by pattern rules.
+
+A validator returns VALID (the rule's level applies), PLAUSIBLE (the rule's `plausible_level`
+applies, if any) or INVALID (no finding)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from enum import Enum
+
+
+class Verdict(Enum):
+    VALID = "valid"
+    PLAUSIBLE = "plausible"
+    INVALID = "invalid"
+
+
+_GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_GB11643_CHECK = "10x98765432"
+# First two digits of real province-level division codes (GB/T 2260).
+_PROVINCES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+        "91",
+    ]
+)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
+
+
+def gb11643(text: str) -> Verdict:
+    """Resident ID number (GB 11643-1999): region, plausible birth date, MOD 11-2 check digit."""
+    number = _digits(text)
+    if len(number) != 18 or not number[:17].isdigit() or number[:2] not in _PROVINCES:
+        return Verdict.INVALID
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return Verdict.INVALID
+    if not datetime.date(1900, 1, 1) <= born <= datetime.date.today():
+        return Verdict.INVALID
+    total = sum(int(d) * w for d, w in zip(number[:17], _GB11643_WEIGHTS, strict=True))
+    if _GB11643_CHECK[total % 11] == number[17]:
+        return Verdict.VALID
+    return Verdict.PLAUSIBLE
+
+
+def luhn(text: str) -> Verdict:
+    """Bank card number: Luhn (ISO/IEC 7812) check digit over 13–19 digits."""
+    number = _digits(text)
+    if not number.isdigit() or not 13 <= len(number) <= 19:
+        return Verdict.INVALID
+    total = 0
+    for index, digit in enumerate(reversed(number)):
+        value = int(digit) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return Verdict.VALID if total % 10 == 0 else Verdict.INVALID
+
+
+_GB32100_CHARS = "0123456789abcdefghjklmnpqrtuwxy"
+_GB32100_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def gb32100(text: str) -> Verdict:
+    """Unified social credit code (GB 32100-2015): 18 characters, MOD 31 check character."""
+    code = _digits(text)
+    if len(code) != 18 or any(c not in _GB32100_CHARS for c in code):
+        return Verdict.INVALID
+    total = sum(_GB32100_CHARS.index(c) * w for c, w in zip(code[:17], _GB32100_WEIGHTS, strict=True))
+    check = (31 - total % 31) % 31
+    return Verdict.VALID if _GB32100_CHARS[check] == code[17] else Verdict.INVALID
+
+
+# Common single-character surnames (百家姓, by frequency), in simplified form: the text is folded.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
+    "柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈"
+    "饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵"
+    "苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南"
+    "班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿"
+    "国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯"
+    "隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+_COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "令狐",
+    ]
+)
+# Words that look like "surname + given name" but name a role, not a person.
+_NOT_NAMES = frozenset(
+    [
+        "不同",
+        "专人",
+        "两人",
+        "单位",
+        "主任",
+        "任何",
+        "负责",
+        "同时",
+        "各自",
+        "全体",
+        "考点",
+        "管理",
+        "保管",
+        "保密",
+        "分别",
+        "本人",
+        "他人",
+        "双人",
+        "其他",
+        "相关",
+        "指定",
+        "有关",
+        "专门",
+        "值班",
+        "工作",
+        "人员",
+        "成员",
+        "领导",
+        "干部",
+        "教师",
+        "公安",
+        "门卫",
+        "安保",
+        "监考",
+        "机要",
+        "司机",
+    ]
+)
+
+
+def cn_person(text: str) -> Verdict:
+    """A plausible personal name: a known surname and one or two given-name characters."""
+    name = text.strip()
+    if not 2 <= len(name) <= 4 or name[:2] in _NOT_NAMES or name in _NOT_NAMES:
+        return Verdict.INVALID
+    if name[:2] in _COMPOUND_SURNAMES:
+        return Verdict.VALID if len(name) in (3, 4) else Verdict.INVALID
+    if name[0] in _SURNAMES and len(name) <= 3:
+        return Verdict.VALID
+    return Verdict.INVALID
+
+
+VALIDATORS: dict[str, Callable[[str], Verdict]] = {
+    "gb11643": gb11643,
+    "luhn": luhn,
+    "gb32100": gb32100,
+    "cn_person": cn_person,
+}

@@ -1,0 +1,42 @@
+"""One exception root; each subclass carries the exit code of DESIGN.md."""
+
+from __future__ import annotations
+
+
+class ScreenError(Exception):
+    """Root of every error Baomi raises on purpose. Messages say what is wrong and what to do."""
+
+    exit_code = 3
+
+
+class UsageError(ScreenError):
+    """Bad command line or settings (exit 2)."""
+
+    exit_code = 2
+
+
+class InputError(ScreenError):
+    """A file that cannot be screened: undecodable, unreadable, malformed, too large (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message
+
+
+class RuleError(ScreenError):
+    """One or more rule files are invalid (exit 2); `problems` lists each with file and line."""
+
+    exit_code = 2
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class InternalError(ScreenError):
+    """A bug in Baomi (exit 3)."""
+
+    exit_code = 3

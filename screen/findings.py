@@ -1,0 +1,122 @@
+"""From detector hits to findings: source positions, scope, redaction and keyed fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from screen.model import Finding, Hit
+from screen.source import Document
+
+_NEWLINE = re.compile("\n")
+CONTEXT_CHARS = 24  # characters of context shown on each side of a match
+
+
+def redact(text: str) -> str:
+    """Keep the first and last letter or digit (only the first for two), star the others; keep
+    punctuation and symbols, so `机密★5年` shows as `机*★*年`. By character, never by byte."""
+    significant = [i for i, c in enumerate(text) if c.isalnum()]
+    keep = set(significant[:1]) | (set(significant[-1:]) if len(significant) > 2 else set())
+    return "".join(c if i in keep or not c.isalnum() else "*" for i, c in enumerate(text))
+
+
+def printable(text: str) -> str:
+    """Make control and format characters visible, so a report cannot drive the terminal."""
+    return "".join(" " if c == "\t" else "·" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+
+
+def fingerprint(key: bytes, rule: str, path: str, matched: str, ordinal: int) -> str:
+    """Keyed, position-independent identity of a finding (HMAC-SHA256, 128 bits shown)."""
+    message = "\0".join((rule, path, matched, str(ordinal))).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def bounds(self, line: int) -> tuple[int, int]:
+        start = self.starts[line - 1]
+        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+        return start, end
+
+
+def _context(
+    lines: _Lines,
+    line: int,
+    spans: list[tuple[int, int]],
+    start: int,
+    end: int,
+    show: bool,
+) -> tuple[str, int]:
+    """The match's line, trimmed around it, with every finding on it redacted unless `show`;
+    and where the match starts in that string (redaction keeps lengths, so it is exact)."""
+    line_start, line_end = lines.bounds(line)
+    left = max(line_start, start - CONTEXT_CHARS)
+    right = min(line_end, max(end, start + 1) + CONTEXT_CHARS)
+    text = lines.text
+    pieces = []
+    cursor = left
+    for span_start, span_end in spans:
+        if span_end <= cursor or span_start >= right:
+            continue
+        a, b = max(span_start, cursor), min(span_end, right)
+        pieces.append(text[cursor:a])
+        pieces.append(text[a:b] if show else redact(text[a:b]))
+        cursor = b
+    pieces.append(text[cursor:right])
+    prefix = "…" if left > line_start else ""
+    suffix = "…" if right < line_end else ""
+    return prefix + printable("".join(pieces).rstrip("\r")) + suffix, len(prefix) + start - left
+
+
+def make_findings(document: Document, hits: Iterable[Hit], key: bytes) -> tuple[Finding, ...]:
+    """Findings for one document, sorted by position, duplicates merged."""
+    unique: dict[tuple[str, int, int], Hit] = {}
+    for hit in sorted(hits, key=lambda h: (h.start, h.end, h.rule.id, -h.level.rank)):
+        unique.setdefault((hit.rule.id, hit.start, hit.end), hit)
+    if not unique:
+        return ()
+    lines = _Lines(document.text)
+    spans = sorted((h.start, h.end) for h in unique.values())
+    ordinals: dict[tuple[str, str], int] = {}
+    findings = []
+    for hit in unique.values():
+        line, column = lines.position(hit.start)
+        end_line, end_column = lines.position(hit.end)
+        ordinal = ordinals.get((hit.rule.id, hit.key), 0)
+        ordinals[(hit.rule.id, hit.key)] = ordinal + 1
+        matched = document.text[hit.start : hit.end]
+        context, column_in_context = _context(lines, line, spans, hit.start, hit.end, show=False)
+        context_shown, _ = _context(lines, line, spans, hit.start, hit.end, show=True)
+        findings.append(
+            Finding(
+                rule=hit.rule.id,
+                level=hit.level,
+                path=document.path,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                scope=document.layers[hit.layer].scope_at(hit.start),
+                message=hit.rule.message,
+                basis=hit.rule.basis,
+                excerpt=printable(redact(matched)),
+                context=context,
+                context_shown=context_shown,
+                context_column=column_in_context,
+                match=matched,
+                fingerprint=fingerprint(key, hit.rule.id, document.path, hit.key, ordinal),
+                context_words=hit.context_words,
+            )
+        )
+    return tuple(findings)

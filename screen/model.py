@@ -1,0 +1,104 @@
+"""Frozen records shared by every layer: levels, scopes, rules and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    BLOCK = "block"
+    REVIEW = "review"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Level.BLOCK: 3, Level.REVIEW: 2, Level.INFO: 1}
+
+
+class Scope(StrEnum):
+    TITLE = "title"
+    FRONT_MATTER = "front_matter"
+    BODY = "body"
+    HEADING = "heading"
+    CODE = "code"
+    HTML_COMMENT = "html_comment"
+    LINK = "link"
+    IMAGE_ALT = "image_alt"
+    CONFIG = "config"
+    ATTACHMENT = "attachment"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """Words that, found within `window` characters of a match, set its level (first entry wins)."""
+
+    words: tuple[str, ...]
+    window: int
+    level: Level
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """One rule as loaded from `rules/`; kind-specific fields stay empty for other kinds."""
+
+    id: str
+    kind: str
+    level: Level
+    message: str
+    basis: str = ""
+    origin: str = ""  # "rules/terms/x.yml:3", for messages
+    hits: tuple[str, ...] = ()
+    misses: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    regex: str = ""
+    validate: str = ""
+    plausible_level: Level | None = None
+    context: tuple[Context, ...] = ()
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hit:
+    """A detector's raw result: a span of the source text and the rule it matched."""
+
+    rule: Rule
+    start: int
+    end: int
+    level: Level
+    key: str  # normalized matched text; feeds the keyed fingerprint, never printed
+    layer: int = 0
+    context_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """A hit placed in its file: positions are 1-based, columns in code points, end exclusive."""
+
+    rule: str
+    level: Level
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    scope: Scope
+    message: str
+    basis: str
+    excerpt: str  # redacted match
+    context: str  # redacted source line around the match
+    context_shown: str  # the same, unredacted: printed only with --show-matches
+    context_column: int  # where the match starts in `context` (0-based, in characters)
+    match: str  # the raw matched source text: printed only with --show-matches
+    fingerprint: str
+    context_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileError:
+    path: str
+    message: str

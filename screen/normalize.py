@@ -1,0 +1,155 @@
+"""Fold text one character to one character, so every position maps straight back to the source.
+
+NFKC is not used on whole strings: it changes lengths (`⑸` becomes `(5)`). Instead a per-character
+table is built once from Unicode data and OpenCC's character tables (traditional → simplified,
+Taiwan/Hong Kong variants), keeping only mappings to exactly one character.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from functools import cache
+from importlib import resources
+
+HIDDEN = "\x00"  # markup, zero-width and format characters: the reader does not see them
+BREAK = "\x01"  # a block boundary (paragraph break, heading end): nothing matches across it
+
+# Punctuation that ends a sentence or clause: a term never spans it.
+HARD_STOPS = "。！？!?；;.…" + BREAK
+
+MAX_GAP = 3  # visible noise characters allowed between two characters of a term
+
+# Astral ranges worth folding: mathematical alphanumerics (a classic look-alike trick),
+# CJK compatibility ideographs supplement, enclosed alphanumerics supplement.
+_ASTRAL = ((0x1D400, 0x1D800), (0x2F800, 0x2FA20), (0x1F100, 0x1F200))
+_HIDE_RANGES = ((0xFE00, 0xFE10), (0xE0000, 0xE0080), (0xE0100, 0xE01F0))
+_KEEP_CONTROLS = "\t\n\r"
+
+
+def _opencc_table(name: str) -> dict[str, str]:
+    """Single-character entries of one OpenCC dictionary file; first candidate wins."""
+    text = resources.files("opencc").joinpath("dictionary", name).read_text(encoding="utf-8")
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0]
+        if len(source) == 1 and len(target) == 1:
+            table[source] = target
+    return table
+
+
+def _fold_char(char: str, variants: dict[str, str], simplified: dict[str, str]) -> str:
+    category = unicodedata.category(char)
+    if category in ("Cf", "Mn", "Me") or (category == "Cc" and char not in _KEEP_CONTROLS):
+        return HIDDEN
+    compat = unicodedata.normalize("NFKC", char)
+    folded = compat if len(compat) == 1 else char
+    lower = folded.lower()
+    folded = lower if len(lower) == 1 else folded
+    folded = variants.get(folded, folded)
+    return simplified.get(folded, folded)
+
+
+@cache
+def fold_table() -> dict[int, str]:
+    """The character table behind `fold`, built once per process."""
+    variants = _opencc_table("TWVariantsRev.txt") | _opencc_table("HKVariantsRev.txt")
+    simplified = _opencc_table("TSCharacters.txt")
+    points = list(range(0x10000))
+    for low, high in _ASTRAL + _HIDE_RANGES:
+        points.extend(range(low, high))
+    points.extend(ord(c) for c in simplified if ord(c) > 0xFFFF)
+    table: dict[int, str] = {}
+    for point in points:
+        if 0xD800 <= point < 0xE000:  # surrogates are not characters
+            continue
+        char = chr(point)
+        folded = _fold_char(char, variants, simplified)
+        if folded != char:
+            table[point] = folded
+    for low, high in _HIDE_RANGES:
+        table.update((p, HIDDEN) for p in range(low, high))
+    return table
+
+
+def fold(text: str) -> str:
+    """Width, case, compatibility and traditional → simplified folding; same length as `text`."""
+    return text.translate(fold_table())
+
+
+def _is_noise(char: str) -> bool:
+    return unicodedata.category(char)[0] in "ZPSC" and char not in HARD_STOPS
+
+
+@cache
+def noise_class() -> str:
+    """A regex character class (without brackets) of folded characters skipped between term
+    characters: spaces, punctuation and symbols, plus hidden markup. Hard stops are excluded."""
+    ranges: list[tuple[int, int]] = []
+    for point in range(0x10000):
+        if 0xD800 <= point < 0xE000:
+            continue
+        if _is_noise(chr(point)):
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+    ranges.append((0x1F000, 0x1FAFF))  # emoji and pictographs
+    parts = []
+    for low, high in ranges:
+        parts.append(_escape(low) if low == high else f"{_escape(low)}-{_escape(high)}")
+    return "".join(parts)
+
+
+def _escape(point: int) -> str:
+    return f"\\U{point:08x}"
+
+
+@cache
+def noise_re() -> re.Pattern[str]:
+    return re.compile(f"[{noise_class()}]+")
+
+
+HIDDEN_RE = re.compile(HIDDEN + "+")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def gap_ok(gap: str) -> bool:
+    """Whether the folded text between two characters of a term is a skippable gap."""
+    visible = _SPACE_RUN.sub(" ", gap.replace(HIDDEN, ""))
+    return len(visible) <= MAX_GAP and not any(c in HARD_STOPS for c in visible)
+
+
+class Projection:
+    """`text` with every run matched by `removed` cut out, and a map back to `text` positions.
+
+    The map is built on first use: most files have no hit, and then it is never needed."""
+
+    __slots__ = ("_marks", "_origin", "_removed", "_shifts", "text")
+
+    def __init__(self, origin: str, removed: re.Pattern[str]) -> None:
+        self._origin = origin
+        self._removed = removed
+        self.text = removed.sub("", origin)
+        self._marks: list[int] | None = None
+        self._shifts: list[int] = []
+
+    def _build(self) -> list[int]:
+        marks: list[int] = []
+        shifts: list[int] = []
+        removed_total = 0
+        for match in self._removed.finditer(self._origin):
+            start, end = match.span()
+            marks.append(start - removed_total)
+            removed_total += end - start
+            shifts.append(removed_total)
+        self._marks, self._shifts = marks, shifts
+        return marks
+
+    def to_origin(self, index: int) -> int:
+        """Position in the original text of the projected character at `index`."""
+        marks = self._marks if self._marks is not None else self._build()
+        k = bisect_right(marks, index)
+        return index + (self._shifts[k - 1] if k else 0)

@@ -1,0 +1,128 @@
+"""Machine formats: the findings JSON of DESIGN.md and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from screen.model import Finding, Level
+from screen.report.view import INFORMATION_URI, TOOL, ReportView
+
+SCHEMA_VERSION = 1
+_SARIF_LEVEL = {Level.BLOCK: "error", Level.REVIEW: "warning", Level.INFO: "note"}
+
+
+def _finding_json(view: ReportView, finding: Finding) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "rule": finding.rule,
+        "level": finding.level.value,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "scope": finding.scope.value,
+        "message": finding.message,
+        "basis": finding.basis,
+        "excerpt": finding.excerpt,
+        "context": view.context(finding),
+        "fingerprint": finding.fingerprint,
+    }
+    if finding.context_words:
+        record["context_words"] = list(finding.context_words)
+    if view.show_matches:
+        record["match"] = finding.match
+    return record
+
+
+def format_json(view: ReportView) -> str:
+    result = view.result
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL, "version": view.version},
+        "rules_fingerprint": result.rules_fingerprint,
+        "files_scanned": result.files_scanned,
+        "findings": [_finding_json(view, f) for f in result.findings],
+        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _sarif_rules(view: ReportView) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": rule.id,
+            "name": rule.id.replace(".", "_"),
+            "shortDescription": {"text": rule.message},
+            "fullDescription": {"text": f"{rule.message} ({rule.basis})" if rule.basis else rule.message},
+            "help": {"text": f"{rule.message}. Basis: {rule.basis or '-'}. Defined in {rule.origin}."},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.level]},
+            "properties": {
+                "kind": rule.kind,
+                "baomi-level": rule.level.value,
+                "basis": rule.basis,
+            },
+        }
+        for rule in view.result.rules
+    ]
+
+
+def _sarif_result(view: ReportView, finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+    return {
+        "ruleId": finding.rule,
+        "ruleIndex": index[finding.rule],
+        "level": _SARIF_LEVEL[finding.level],
+        "message": {"text": f"{finding.message}: {view.shown(finding)}"},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                    "region": {
+                        "startLine": finding.line,
+                        "startColumn": finding.column,
+                        "endLine": finding.end_line,
+                        "endColumn": finding.end_column,
+                        "snippet": {"text": view.context(finding)},
+                    },
+                }
+            }
+        ],
+        "partialFingerprints": {"baomi/v1": finding.fingerprint},
+        "properties": {
+            "scope": finding.scope.value,
+            "baomi-level": finding.level.value,
+        },
+    }
+
+
+def format_sarif(view: ReportView) -> str:
+    rules = _sarif_rules(view)
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": TOOL,
+                "version": view.version,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": [_sarif_result(view, f, index) for f in view.result.findings],
+        "invocations": [
+            {
+                "executionSuccessful": not view.result.errors,
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": f"{e.path}: {e.message}"}}
+                    for e in view.result.errors
+                ],
+            }
+        ],
+        "properties": {"rulesFingerprint": view.result.rules_fingerprint},
+    }
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,129 @@
+"""YAML text (front matter, mkdocs.yml): every scalar value is published; keys are not."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from screen.errors import InputError
+from screen.model import Scope
+from screen.source.layers import LayerBuilder
+
+_OPEN = re.compile(r"---[ \t]*\r?\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_DQ_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "0": "\x00",
+    " ": " ",
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontMatter:
+    start: int  # first character of the YAML text
+    content_end: int  # where the closing `---` line starts
+    end: int  # first character after the closing line
+
+
+def split_front_matter(path: str, text: str) -> FrontMatter | None:
+    """The `---` fenced YAML block at the very top of a page, if any."""
+    opening = _OPEN.match(text)
+    if not opening:
+        return None
+    closing = _CLOSE.search(text, opening.end())
+    if not closing:
+        raise InputError(
+            path,
+            "line 1: front matter opened with '---' is never closed; "
+            "add a closing '---' line after the metadata",
+        )
+    end = closing.end() + 1 if closing.end() < len(text) else closing.end()
+    return FrontMatter(start=opening.end(), content_end=closing.start(), end=end)
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def mark_yaml(
+    builder: LayerBuilder,
+    path: str,
+    text: str,
+    start: int,
+    end: int,
+    title_key: str | None,
+    scope: Scope = Scope.FRONT_MATTER,
+) -> None:
+    """Show every scalar value of the YAML at [start, end) in the reader's layer."""
+    offset_line = _line_of(text, start) - 1
+    try:
+        root = yaml.compose(text[start:end], Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1 + offset_line}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise InputError(path, f"{where}malformed YAML ({problem}); fix the metadata block") from None
+    if root is None:
+        return
+    if scope is Scope.FRONT_MATTER and not isinstance(root, yaml.MappingNode):
+        raise InputError(
+            path,
+            f"line {offset_line + 1}: front matter must be a mapping of keys to values",
+        )
+    _walk(builder, text, start, root, scope, title_key, top=True)
+
+
+def _walk(
+    builder: LayerBuilder,
+    text: str,
+    base: int,
+    node: yaml.Node,
+    scope: Scope,
+    title_key: str | None,
+    top: bool = False,
+) -> None:
+    if isinstance(node, yaml.ScalarNode):
+        _mark_scalar(builder, text, base, node, scope)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _walk(builder, text, base, item, scope, title_key)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            value_scope = scope
+            if top and title_key and isinstance(key, yaml.ScalarNode) and key.value == title_key:
+                value_scope = Scope.TITLE
+            _walk(builder, text, base, value, value_scope, title_key)
+
+
+def _mark_scalar(builder: LayerBuilder, text: str, base: int, node: yaml.ScalarNode, scope: Scope) -> None:
+    start = base + node.start_mark.index
+    end = base + node.end_mark.index
+    if end <= start:
+        return
+    style = node.style
+    if style in ("|", ">"):
+        header_end = text.find("\n", start, end)
+        start = end if header_end < 0 else header_end + 1
+    elif style in ('"', "'"):
+        start, end = start + 1, end - 1
+    builder.reveal(start, end, scope)
+    builder.brk(start - 1)
+    if style == '"':
+        for match in _DQ_ESCAPE.finditer(text, start, end):
+            builder.decode(match.start(), match.end(), _unescape(match.group()))
+    elif style == "'":
+        for match in re.finditer("''", text[start:end]):
+            builder.decode(start + match.start(), start + match.end(), "'")
+
+
+def _unescape(escape: str) -> str:
+    if escape[1] in "xuU":
+        return chr(int(escape[2:], 16))
+    return _SIMPLE_ESCAPES.get(escape[1], escape[1])

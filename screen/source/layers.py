@@ -1,0 +1,112 @@
+"""Build same-length views of a source file: what the reader sees, and what else is published.
+
+Layer 0 is the reader's view (markup hidden, so `青**松**` reads `青松`); layer 1 holds text that
+is published but not read inline (HTML comments, link targets, attribute values), kept apart so it
+cannot split a term of layer 0. Both are `fold`ed and exactly as long as the source, so a position
+in either is a position in the source.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from dataclasses import dataclass
+
+from screen.model import Scope
+from screen.normalize import BREAK, HIDDEN, fold
+
+_TYPECODE = "w" if sys.version_info >= (3, 13) else "u"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layer:
+    text: str
+    scopes: tuple[tuple[int, int, Scope], ...]  # sorted by start; the innermost tag wins
+    default: Scope
+
+    def scope_at(self, position: int) -> Scope:
+        best: tuple[int, int, Scope] | None = None
+        for start, end, scope in self.scopes:
+            if start > position:
+                break
+            if position < end and (best is None or end - start <= best[1] - best[0]):
+                best = (start, end, scope)
+        return best[2] if best else self.default
+
+
+class LayerBuilder:
+    """Collects edits from a parser, then renders the layers in one pass each."""
+
+    def __init__(self, source: str, default: Scope = Scope.BODY) -> None:
+        self.source = source
+        self.default = default
+        self._hide: list[tuple[int, int]] = []
+        self._show: list[tuple[int, int, Scope]] = []
+        self._reveal: list[tuple[int, int]] = []
+        self._decode: list[tuple[int, int, str]] = []
+        self._breaks: list[int] = []
+        self._scopes: list[tuple[int, int, Scope]] = []
+
+    def hide(self, start: int, end: int) -> None:
+        """Hide [start, end) from the reader's view (markup)."""
+        if end > start:
+            self._hide.append((start, end))
+
+    def show(self, start: int, end: int, scope: Scope) -> None:
+        """Publish [start, end) in layer 1 (and hide it from layer 0)."""
+        if end > start:
+            self._show.append((start, end, scope))
+            self._hide.append((start, end))
+
+    def reveal(self, start: int, end: int, scope: Scope) -> None:
+        """Show [start, end) in the reader's layer although an enclosing region is hidden (a
+        front-matter value inside the hidden metadata block)."""
+        if end > start:
+            self._reveal.append((start, end))
+            self._scopes.append((start, end, scope))
+
+    def decode(self, start: int, end: int, char: str) -> None:
+        """[start, end) reads as one character (an entity, a percent-escape, a YAML escape)."""
+        self._decode.append((start, end, char))
+
+    def brk(self, position: int) -> None:
+        """Nothing matches across `position` (a paragraph break, a block boundary)."""
+        if 0 <= position < len(self.source):
+            self._breaks.append(position)
+
+    def scope(self, start: int, end: int, scope: Scope) -> None:
+        if end > start:
+            self._scopes.append((start, end, scope))
+
+    def build(self) -> tuple[Layer, ...]:
+        folded = fold(self.source)
+        reader = array(_TYPECODE, folded)
+        for start, end in self._hide:
+            reader[start:end] = array(_TYPECODE, HIDDEN * (end - start))
+        for start, end in self._reveal:
+            reader[start:end] = array(_TYPECODE, folded[start:end])
+        layers = [self._finish(reader, folded, tuple(self._scopes), self.default)]
+        if self._show:
+            extra = array(_TYPECODE, HIDDEN * len(folded))
+            for start, end, _ in self._show:
+                extra[start:end] = array(_TYPECODE, folded[start:end])
+                if start > 0:
+                    extra[start - 1] = BREAK  # two neighbouring targets must not join
+            shown = tuple((s, e, sc) for s, e, sc in self._show)
+            layers.append(self._finish(extra, folded, shown, Scope.LINK))
+        return tuple(layers)
+
+    def _finish(
+        self,
+        chars: array[str],
+        folded: str,
+        scopes: tuple[tuple[int, int, Scope], ...],
+        default: Scope,
+    ) -> Layer:
+        for start, end, char in self._decode:
+            if chars[start] != HIDDEN:
+                chars[start:end] = array(_TYPECODE, fold(char) + HIDDEN * (end - start - 1))
+        for position in self._breaks:
+            chars[position] = BREAK
+        text = chars.tounicode()
+        return Layer(text=text, scopes=tuple(sorted(scopes)), default=default)

@@ -1,0 +1,191 @@
+"""Block structure of a Markdown page: front matter, fences, comments, headings, paragraphs."""
+
+from __future__ import annotations
+
+import re
+
+from screen.model import Scope
+from screen.source.frontmatter import mark_yaml, split_front_matter
+from screen.source.inline import mark_inline, percent_decode
+from screen.source.layers import Layer, LayerBuilder
+
+_LINE = re.compile(r"[^\n]*+\n?")
+_FENCE = re.compile(r"[ \t]*+(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])[ \t]++)*+(`{3,}+|~{3,}+)(.*+)")
+_COMMENT_OPEN = re.compile(r"<!--")
+_PREFIX = re.compile(
+    r"[ \t]{0,3}+(?:>[ \t]?+)*+(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]++|$)(?:\[[ xX]\][ \t]++)?+)?+"
+)
+_BLANK = re.compile(r"[ \t>]*+\n?$")
+_ATX = re.compile(r"(#{1,6}+)(?:[ \t]++|$)")
+_ATX_CLOSE = re.compile(r"[ \t]++#++[ \t]*+$")
+_SETEXT = re.compile(r"[ \t]{0,3}+(?:=++|-++)[ \t]*+$")
+_THEMATIC = re.compile(r"[ \t]{0,3}+([-*_])(?:[ \t]*+\1){2,}+[ \t]*+$")
+_TABLE_RULE = re.compile(r"[ \t]*+\|?+[ \t]*+:?+-++:?+[ \t]*+(?:\|[ \t]*+:?+-++:?+[ \t]*+)*+\|?+[ \t]*+$")
+_LINK_DEF = re.compile(
+    r"[ \t]{0,3}+\[(?!\^)[^\]\n]++\]:[ \t]*+(<[^<>\n]*+>|\S++)"
+    r"(?:[ \t]++(\"[^\"\n]*+\"|'[^'\n]*+'|\([^()\n]*+\)))?+[ \t]*+$"
+)
+_ITEM = re.compile(r"[-*+]|\d[.)]")
+_ATTR_LIST = re.compile(r"\{:?[ \t]*+[.#:][^{}\n]*+\}")
+
+
+def _lines(text: str, start: int) -> list[tuple[int, int]]:
+    """(start, end-without-newline) of each line from `start`."""
+    spans = []
+    for match in _LINE.finditer(text, start):
+        if match.start() == match.end():
+            break
+        line_end = match.end() - 1 if text[match.end() - 1] == "\n" else match.end()
+        spans.append((match.start(), line_end))
+    return spans
+
+
+def _comments(text: str, start: int, fenced: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(start, content_end, end) of HTML comments outside fenced code; an unclosed comment runs
+    to the end of the file."""
+    spans: list[tuple[int, int, int]] = []
+    cursor = start
+    fence_index = 0
+    while True:
+        match = _COMMENT_OPEN.search(text, cursor)
+        if not match:
+            return spans
+        position = match.start()
+        while fence_index < len(fenced) and fenced[fence_index][1] <= position:
+            fence_index += 1
+        if fence_index < len(fenced) and fenced[fence_index][0] <= position:
+            cursor = fenced[fence_index][1]
+            continue
+        close = text.find("-->", position + 4)
+        content_end = len(text) if close < 0 else close
+        end = len(text) if close < 0 else close + 3
+        spans.append((position, content_end, end))
+        cursor = end
+
+
+class _Blocks:
+    """One pass over the lines; paragraphs are handed to the inline scanner as they close."""
+
+    def __init__(self, builder: LayerBuilder) -> None:
+        self.builder = builder
+        self.text = builder.source
+        self.paragraph: tuple[int, int] | None = None
+
+    def flush(self, heading: bool = False) -> None:
+        if self.paragraph:
+            start, end = self.paragraph
+            mark_inline(self.builder, start, end)
+            if heading:
+                self.builder.scope(start, end, Scope.HEADING)
+        self.paragraph = None
+
+    def boundary(self, line_start: int) -> None:
+        self.flush()
+        self.builder.brk(line_start - 1)
+
+    def fence(self, lines: list[tuple[int, int]], index: int, marker: str) -> int:
+        """Mark a fenced code block opening at `lines[index]`; return the next line index."""
+        self.boundary(lines[index][0])
+        start, end = lines[index]
+        match = _FENCE.match(self.text, start, end)
+        assert match is not None
+        self.builder.hide(start, match.end(1))
+        self.builder.scope(match.start(2), match.end(2), Scope.CODE)
+        closing = re.compile(rf"[ \t>]*+{re.escape(marker[0])}{{{len(marker)},}}+[ \t]*+$")
+        index += 1
+        while index < len(lines):
+            start, end = lines[index]
+            if closing.match(self.text, start, end):
+                self.builder.hide(start, end)
+                self.builder.brk(end)
+                return index + 1
+            prefix = _PREFIX.match(self.text, start, end)
+            if prefix and ">" in self.text[start : prefix.end()]:
+                self.builder.hide(start, prefix.end())
+            self.builder.scope(start, end, Scope.CODE)
+            index += 1
+        return index
+
+    def _whole_line(self, start: int, end: int) -> bool:
+        """Lines that are markup as a whole: blank, rules, setext underlines, link definitions."""
+        text, builder = self.text, self.builder
+        if _BLANK.match(text, start, end):
+            self.flush()
+            builder.brk(end)
+        elif self.paragraph and _SETEXT.match(text, start, end):
+            self.flush(heading=True)
+            builder.brk(start - 1)
+            builder.brk(end)
+        elif _THEMATIC.match(text, start, end) or _TABLE_RULE.match(text, start, end):
+            self.boundary(start)
+        elif definition := _LINK_DEF.match(text, start, end):
+            self.boundary(start)
+            target_start, target_end = definition.span(1)
+            if text[target_start] == "<":
+                target_start, target_end = target_start + 1, target_end - 1
+            builder.show(target_start, target_end, Scope.LINK)
+            percent_decode(builder, target_start, target_end)
+            if definition.group(2):
+                builder.show(definition.start(2) + 1, definition.end(2) - 1, Scope.LINK)
+        else:
+            return False
+        builder.hide(start, end)
+        return True
+
+    def line(self, start: int, end: int) -> None:
+        text, builder = self.text, self.builder
+        if self._whole_line(start, end):
+            return
+        prefix = _PREFIX.match(text, start, end)
+        content = prefix.end() if prefix else start
+        builder.hide(start, content)
+        if content > start and self.paragraph and _ITEM.search(text, start, content):
+            self.boundary(start)  # a new list item starts a block
+        for attr in _ATTR_LIST.finditer(text, content, end):
+            builder.hide(*attr.span())
+        heading = _ATX.match(text, content, end)
+        if heading:
+            self.boundary(start)
+            builder.hide(content, heading.end())
+            close = _ATX_CLOSE.search(text, heading.end(), end)
+            if close:
+                builder.hide(close.start(), close.end())
+            mark_inline(builder, heading.end(), end)
+            builder.scope(heading.end(), end, Scope.HEADING)
+            builder.brk(end)
+            return
+        if self.paragraph:
+            self.paragraph = (self.paragraph[0], end)
+        else:
+            self.paragraph = (content, end)
+
+
+def markdown_layers(path: str, text: str) -> tuple[Layer, ...]:
+    """Layers of a Markdown page (see `screen.source.layers`)."""
+    builder = LayerBuilder(text)
+    front = split_front_matter(path, text)
+    body_start = 0
+    if front is not None:
+        body_start = front.end
+        builder.hide(0, front.end)
+        mark_yaml(builder, path, text, front.start, front.content_end, title_key="title")
+        builder.brk(front.end - 1)
+    lines = _lines(text, body_start)
+    fenced: list[tuple[int, int]] = []
+    blocks = _Blocks(builder)
+    index = 0
+    while index < len(lines):
+        start, end = lines[index]
+        fence = _FENCE.match(text, start, end)
+        if fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
+            after = blocks.fence(lines, index, fence.group(1))
+            fenced.append((start, lines[after - 1][1]))
+            index = after
+            continue
+        blocks.line(start, end)
+        index += 1
+    blocks.flush()
+    for start, content_end, end in _comments(text, body_start, fenced):
+        builder.hide(start, end)
+        builder.show(start + 4, content_end, Scope.HTML_COMMENT)
+    return builder.build()
