@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -13,28 +13,17 @@ import yaml
 
 from screen.engine import Engine, load_engine
 from screen.errors import InputError, UsageError
-from screen.model import FileError, Finding, Level, Rule
+from screen.model import CheckResult, FileError, Finding
 from screen.settings import Settings
-from screen.source import read_document
+from screen.source import Document, read_document
 
 CONFIG_NAME = "mkdocs.yml"
 STDIN = "-"
+_STDIN_AS = "stdin.md"  # text on stdin is read as a Markdown page, the only thing drafters pipe in
 _PARALLEL_BYTES = 1 << 20  # below this, forking workers costs more than it saves
 KEY_ENV = "BAOMI_FINGERPRINT_KEY"
 KEY_FILE_ENV = "BAOMI_FINGERPRINT_KEY_FILE"
 KEY_FILE = Path(".baomi") / "fingerprint.key"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CheckResult:
-    findings: tuple[Finding, ...]
-    errors: tuple[FileError, ...]
-    files_scanned: int
-    rules_fingerprint: str
-    rules: tuple[Rule, ...]
-
-    def blocked(self, fail_on: Level) -> bool:
-        return any(f.level.rank >= fail_on.rank for f in self.findings)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,21 +33,24 @@ class Target:
     config: bool = False
 
 
+def _long_enough(key: bytes, where: str) -> bytes:
+    if len(key) < 16:
+        raise UsageError(f"{where}: fingerprint key is shorter than 16 bytes; generate one with `baomi key`")
+    return key
+
+
 def fingerprint_key(root: Path) -> bytes:
     """The team's fingerprint key: $BAOMI_FINGERPRINT_KEY, the file named by
     $BAOMI_FINGERPRINT_KEY_FILE, or .baomi/fingerprint.key in the portal root."""
     if os.environ.get(KEY_ENV):
-        return os.environ[KEY_ENV].encode()
+        # The same minimum as for a key file: a short, guessable key would let anyone recover an
+        # ID number from its fingerprint by trying every candidate.
+        return _long_enough(os.environ[KEY_ENV].encode(), f"${KEY_ENV}")
     candidates = [Path(os.environ[KEY_FILE_ENV])] if os.environ.get(KEY_FILE_ENV) else []
     candidates.append(root / KEY_FILE)
     for path in candidates:
         if path.is_file():
-            key = path.read_bytes().strip()
-            if len(key) >= 16:
-                return key
-            raise UsageError(
-                f"{path}: fingerprint key is shorter than 16 bytes; generate one with `baomi key`"
-            )
+            return _long_enough(path.read_bytes().strip(), str(path))
     raise UsageError(
         f"no fingerprint key: set {KEY_ENV} (a CI secret), or put the team's key in {KEY_FILE}; "
         "create one with `baomi key`"
@@ -86,16 +78,26 @@ def docs_dir(root: Path) -> Path:
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """`path` relative to the root as it is published: a symlink is named as itself, not as its
+    target (which may be missing, or named differently)."""
+    for candidate, base in (
+        (Path(os.path.normpath(path.absolute())), root.absolute()),
+        (path.parent.resolve() / path.name, root.resolve()),
+    ):
+        if candidate.is_relative_to(base):
+            return candidate.relative_to(base).as_posix()
+    return path.as_posix()
 
 
 def _walk(directory: Path, root: Path) -> list[Target]:
+    """Every file under `directory`. MkDocs follows symlinked directories, so this does too (a
+    link back to a directory being walked is not followed again)."""
     targets = []
-    for dirpath, dirnames, filenames in os.walk(directory):
-        dirnames.sort()
+    chains: dict[Path, frozenset[Path]] = {}  # real paths of each directory's ancestors
+    for dirpath, dirnames, filenames in os.walk(directory, followlinks=True):
+        chain = chains.pop(Path(dirpath), frozenset()) | {Path(dirpath).resolve()}
+        dirnames[:] = sorted(d for d in dirnames if Path(dirpath, d).resolve() not in chain)
+        chains.update(dict.fromkeys((Path(dirpath, d) for d in dirnames), chain))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             targets.append(Target(path=path, display=_display(path, root)))
@@ -148,6 +150,18 @@ def _read(target: Target, stdin: bytes | None) -> bytes:
         ) from None
 
 
+def _document(target: Target, stdin: bytes | None) -> Document:
+    if str(target.path) != STDIN:
+        return read_document(target.display, _read(target, stdin), config=target.config)
+    # Read by its format, not as plain text: `&#x9752;松计划` or a percent-encoded link target on
+    # stdin must block exactly as it does in a file.
+    try:
+        document = read_document(_STDIN_AS, stdin or b"")
+    except InputError as error:
+        raise InputError(target.display, error.reason) from None
+    return replace(document, path=target.display)
+
+
 def screen_targets(
     engine: Engine, targets: list[Target], key: bytes, stdin: bytes | None = None
 ) -> tuple[list[Finding], list[FileError]]:
@@ -155,8 +169,7 @@ def screen_targets(
     errors: list[FileError] = []
     for target in targets:
         try:
-            document = read_document(target.display, _read(target, stdin), config=target.config)
-            findings.extend(engine.screen(document, key))
+            findings.extend(engine.screen(_document(target, stdin), key))
         except InputError as error:
             errors.append(FileError(path=error.path or target.display, message=error.reason))
     return findings, errors

@@ -20,7 +20,8 @@ from screen.model import Finding, Hit
 from screen.ruleset import Ruleset, parse, read_sources
 from screen.source import Document, read_document
 
-_CACHE_SCHEMA = 1
+_CACHE_SCHEMA = 2
+_CACHE_MAGIC = b"baomi-engine\n"
 _SELF_TEST_KEY = b"baomi self-test"
 
 
@@ -81,24 +82,46 @@ def _code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+def _seal(label: str, payload: bytes) -> bytes:
+    """Checksum of a cache payload, bound to the cache key it was written under."""
+    return hashlib.sha256(label.encode() + b"\0" + payload).digest()
+
+
+def _read_cache(cache: Path) -> Engine | None:
+    """The engine in `cache`, or None if the file is missing, damaged or not ours.
+
+    The checksum is verified before unpickling: a flipped bit in a term or a level would otherwise
+    load as a different, wrong engine, and damaged automaton data is not safe to unpickle."""
+    try:
+        data = cache.read_bytes()
+    except OSError:
+        return None
+    header = len(_CACHE_MAGIC) + hashlib.sha256().digest_size
+    magic, seal, payload = data[: len(_CACHE_MAGIC)], data[len(_CACHE_MAGIC) : header], data[header:]
+    if magic != _CACHE_MAGIC or seal != _seal(cache.name, payload):
+        return None
+    try:
+        cached = pickle.loads(payload)  # noqa: S301 (our own cache file, checksum verified)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None  # rebuilt by the caller, never trusted
+    return cached if isinstance(cached, Engine) else None
+
+
 def load_engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
     """The engine for `rules_dir`, from the cache when the rule files and code are unchanged."""
     source = read_sources(rules_dir)
     if cache_dir is None:
         return build_engine(parse(source))
     cache = cache_dir / f"engine-{source.digest[:24]}-{_code_digest()}.pickle"
-    if cache.is_file():
-        try:
-            cached = pickle.loads(cache.read_bytes())  # noqa: S301 (our own cache file)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            cached = None  # a damaged cache is rebuilt below, never trusted
-        if isinstance(cached, Engine):
-            return cached
+    cached = _read_cache(cache)
+    if cached is not None:
+        return cached
     engine = build_engine(parse(source))
+    payload = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         temporary = cache.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.write_bytes(_CACHE_MAGIC + _seal(cache.name, payload) + payload)
         temporary.replace(cache)
     except OSError:
         pass  # an unwritable cache only costs speed; the engine in hand is complete

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from screen.model import Finding, Hit
@@ -17,10 +17,12 @@ CONTEXT_CHARS = 24  # characters of context shown on each side of a match
 
 
 def redact(text: str) -> str:
-    """Keep the first and last letter or digit (only the first for two), star the others; keep
-    punctuation and symbols, so `机密★5年` shows as `机*★*年`. By character, never by byte."""
+    """Keep the first and last letter or digit (only the first for two, none for one: a lone
+    letter shown would be the match itself), star the others; keep punctuation and symbols, so
+    `机密★5年` shows as `机*★*年`. By character, never by byte."""
     significant = [i for i, c in enumerate(text) if c.isalnum()]
-    keep = set(significant[:1]) | (set(significant[-1:]) if len(significant) > 2 else set())
+    keep = set(significant[:1]) if len(significant) > 1 else set()
+    keep |= set(significant[-1:]) if len(significant) > 2 else set()
     return "".join(c if i in keep or not c.isalnum() else "*" for i, c in enumerate(text))
 
 
@@ -50,10 +52,25 @@ class _Lines:
         return start, end
 
 
+class _Spans:
+    """Every finding's source span in a file, sorted, with a fast lookup of those near a window
+    (a file with tens of thousands of findings must not cost quadratic time)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+        self.longest = max((end - start for start, end in self.spans), default=0)
+
+    def near(self, left: int, right: int) -> list[tuple[int, int]]:
+        low = bisect_left(self.starts, left - self.longest)
+        high = bisect_left(self.starts, right)
+        return self.spans[low:high]
+
+
 def _context(
     lines: _Lines,
     line: int,
-    spans: list[tuple[int, int]],
+    spans: _Spans,
     start: int,
     end: int,
     show: bool,
@@ -66,12 +83,15 @@ def _context(
     text = lines.text
     pieces = []
     cursor = left
-    for span_start, span_end in spans:
+    for span_start, span_end in spans.near(left, right):
         if span_end <= cursor or span_start >= right:
             continue
         a, b = max(span_start, cursor), min(span_end, right)
         pieces.append(text[cursor:a])
-        pieces.append(text[a:b] if show else redact(text[a:b]))
+        # Redact the whole match, then cut it to the window: redacting only the visible part would
+        # keep that part's own first and last characters, revealing digits the excerpt hides.
+        whole = text[span_start:span_end]
+        pieces.append((whole if show else redact(whole))[a - span_start : b - span_start])
         cursor = b
     pieces.append(text[cursor:right])
     prefix = "…" if left > line_start else ""
@@ -87,7 +107,7 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes) -> tuple[
     if not unique:
         return ()
     lines = _Lines(document.text)
-    spans = sorted((h.start, h.end) for h in unique.values())
+    spans = _Spans([(h.start, h.end) for h in unique.values()])
     ordinals: dict[tuple[str, str], int] = {}
     findings = []
     for hit in unique.values():

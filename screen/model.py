@@ -34,11 +34,44 @@ class Scope(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Context:
-    """Words that, found within `window` characters of a match, set its level (first entry wins)."""
+    """Words that, found within `window` characters of a match, set its level (first entry wins).
 
-    words: tuple[str, ...]
+    Entity rules may name a cue by `regex` (with an optional `validate`) instead of words, and say
+    on which `side` of the entity it must stand; `name` then stands for it in reports, since the
+    matched cue (an ID number, coordinates) must never be printed."""
+
+    words: tuple[str, ...] = ()
     window: int
     level: Level
+    regex: str = ""
+    validate: str = ""
+    side: str = "both"  # before | after | both: where the cue stands, seen from the entity
+    name: str = ""
+
+
+ENTITY_LABELS = ("PERSON", "PLACE", "ORG")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntityPattern:
+    """One pattern of the entity recognizer: a spaCy Matcher token pattern (kept as JSON text, so
+    the record stays hashable) and the weight its match adds to a span's score for `label`."""
+
+    id: str
+    label: str
+    pattern: str
+    weight: float
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entity:
+    """A recognized PERSON, PLACE or ORG: character offsets into the text it was found in."""
+
+    label: str
+    start: int
+    end: int
+    score: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +93,8 @@ class Rule:
     plausible_level: Level | None = None
     context: tuple[Context, ...] = ()
     enabled: bool = True
+    entity: str = ""  # entity rules: the label whose spans are reported (PERSON, PLACE, ORG)
+    patterns: tuple[EntityPattern, ...] = ()  # entity rules: the whole recognizer, shared
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,3 +137,17 @@ class Finding:
 class FileError:
     path: str
     message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckResult:
+    """The outcome of one check: what every door turns into output."""
+
+    findings: tuple[Finding, ...]
+    errors: tuple[FileError, ...]
+    files_scanned: int
+    rules_fingerprint: str
+    rules: tuple[Rule, ...]
+
+    def blocked(self, fail_on: Level) -> bool:
+        return any(f.level.rank >= fail_on.rank for f in self.findings)

@@ -40,7 +40,29 @@ def _opencc_table(name: str) -> dict[str, str]:
     return table
 
 
-def _fold_char(char: str, variants: dict[str, str], simplified: dict[str, str]) -> str:
+# Blocks whose characters NFKC, lowercasing and categories leave alone (unified ideographs,
+# Hangul syllables): skipping them keeps the table build short at every start.
+# Their traditional → simplified entries come from OpenCC's table, which is applied separately.
+_PLAIN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xAC00, 0xD7A4))
+
+
+def _plain_ideograph(point: int) -> bool:
+    return any(low <= point < high for low, high in _PLAIN_BLOCKS)
+
+
+def _bmp_outside_plain_blocks() -> list[int]:
+    points: list[int] = []
+    low = 0
+    for start, end in _PLAIN_BLOCKS:
+        points.extend(range(low, start))
+        low = end
+    points.extend(range(low, 0x10000))
+    return points
+
+
+def _fold_char(
+    char: str, variants: dict[str, str], simplified: dict[str, str], targets: frozenset[str]
+) -> str:
     category = unicodedata.category(char)
     if category in ("Cf", "Mn", "Me") or (category == "Cc" and char not in _KEEP_CONTROLS):
         return HIDDEN
@@ -48,7 +70,12 @@ def _fold_char(char: str, variants: dict[str, str], simplified: dict[str, str]) 
     folded = compat if len(compat) == 1 else char
     lower = folded.lower()
     folded = lower if len(lower) == 1 else folded
-    folded = variants.get(folded, folded)
+    # A Taiwan/Hong Kong variant counts only when it leads to a simplified form (啟 → 啓 → 启,
+    # 衹 → 只): the variant tables also map plain simplified characters to rarer forms (么 → 幺,
+    # 抬 → 擡), which would fold away characters that patterns are written with.
+    variant = variants.get(folded)
+    if variant is not None and (variant in simplified or variant in targets):
+        return simplified.get(variant, variant)
     return simplified.get(folded, folded)
 
 
@@ -57,20 +84,36 @@ def fold_table() -> dict[int, str]:
     """The character table behind `fold`, built once per process."""
     variants = _opencc_table("TWVariantsRev.txt") | _opencc_table("HKVariantsRev.txt")
     simplified = _opencc_table("TSCharacters.txt")
-    points = list(range(0x10000))
+    targets = frozenset(simplified.values())
+    points = _bmp_outside_plain_blocks()
     for low, high in _ASTRAL + _HIDE_RANGES:
         points.extend(range(low, high))
-    points.extend(ord(c) for c in simplified if ord(c) > 0xFFFF)
+    points.extend(
+        ord(c) for c in set(simplified) | set(variants) if _plain_ideograph(ord(c)) or ord(c) > 0xFFFF
+    )
     table: dict[int, str] = {}
     for point in points:
         if 0xD800 <= point < 0xE000:  # surrogates are not characters
             continue
         char = chr(point)
-        folded = _fold_char(char, variants, simplified)
+        folded = _fold_char(char, variants, simplified, targets)
         if folded != char:
             table[point] = folded
     for low, high in _HIDE_RANGES:
         table.update((p, HIDDEN) for p in range(low, high))
+    return _closed(table)
+
+
+def _closed(table: dict[int, str]) -> dict[int, str]:
+    """Follow each mapping to its end, so `fold(fold(x)) == fold(x)`. OpenCC folds 麼 to 么 and
+    the Taiwan variants fold 么 to 幺: without this, the term 什么 (folded 什幺) never matched the
+    text 什麼 (folded 什么)."""
+    for point, first in table.items():
+        seen, last = {point}, first
+        while ord(last) in table and ord(last) not in seen:
+            seen.add(ord(last))
+            last = table[ord(last)]
+        table[point] = last
     return table
 
 
@@ -88,7 +131,7 @@ def noise_class() -> str:
     """A regex character class (without brackets) of folded characters skipped between term
     characters: spaces, punctuation and symbols, plus hidden markup. Hard stops are excluded."""
     ranges: list[tuple[int, int]] = []
-    for point in range(0x10000):
+    for point in _bmp_outside_plain_blocks():
         if 0xD800 <= point < 0xE000:
             continue
         if _is_noise(chr(point)):

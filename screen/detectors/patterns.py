@@ -25,6 +25,7 @@ class PatternDetector:
     def detect(self, analysis: Analysis) -> Iterator[Hit]:
         for layer_index in range(len(analysis.document.layers)):
             projection = analysis.visible(layer_index)
+            layer = analysis.document.layers[layer_index]
             text = projection.text
             for rule, regex, contexts in zip(self.rules, self.compiled, self.contexts, strict=True):
                 for match in regex.finditer(text):
@@ -39,7 +40,7 @@ class PatternDetector:
                     yield Hit(
                         rule=rule,
                         start=projection.to_origin(start),
-                        end=projection.to_origin(end - 1) + 1,
+                        end=layer.end_after(projection.to_origin(end - 1)),
                         level=level,
                         key=noise_re().sub("", text[start:end]),
                         layer=layer_index,

@@ -13,8 +13,12 @@ import ahocorasick
 from screen.detectors.analysis import Analysis
 from screen.model import Hit, Rule
 from screen.normalize import HIDDEN, fold, gap_ok, noise_re
+from screen.source.layers import Layer
 
-_WORDISH = re.compile(r"[a-z0-9]")
+# A term that starts or ends with a Latin letter or digit needs a word boundary there: "abc" must
+# not match inside "abcd", "abc_d" or "abcé" (the text is folded to lowercase). CJK neighbours
+# are not word characters here, so "abc计划" still matches.
+_WORDISH = re.compile(r"[a-z0-9_\u00c0-\u024f]")
 MIN_TERM = 2  # a one-character term would match nearly every page
 
 
@@ -23,10 +27,10 @@ def compact_key(term: str) -> str:
     return noise_re().sub("", fold(term))
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    rule: int  # index into the detector's rules
-    allow: bool
+# What a dictionary key means for one rule: (index into the detector's rules, is an allow
+# phrase). A plain tuple, not a record: 100k of them are unpickled from the rules cache at every
+# start, and plain tuples unpickle several times faster than dataclasses or named tuples.
+_Entry = tuple[int, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +51,7 @@ class TermDetector:
                 key = compact_key(term)
                 if len(key) < MIN_TERM and not allow:
                     raise ValueError(f"{rule.origin}: term {term!r} is shorter than {MIN_TERM} characters")
-                entries.setdefault(key, []).append(_Entry(index, allow))
+                entries.setdefault(key, []).append((index, allow))
         for key, found in entries.items():
             self.automaton.add_word(key, (len(key), tuple(found)))
         self.automaton.make_automaton()
@@ -60,7 +64,7 @@ class TermDetector:
                 continue
             candidates: list[_Candidate] = []
             for end, (length, entries) in raw:
-                span = self._place(layer.text, projection.to_origin, end - length + 1, end)
+                span = self._place(layer, projection.to_origin, end - length + 1, end)
                 if span is None:
                     continue
                 key = projection.text[end - length + 1 : end + 1]
@@ -68,27 +72,30 @@ class TermDetector:
             yield from self._select(candidates, layer_index)
 
     @staticmethod
-    def _place(text: str, to_origin: Callable[[int], int], first: int, last: int) -> tuple[int, int] | None:
+    def _place(
+        layer: Layer, to_origin: Callable[[int], int], first: int, last: int
+    ) -> tuple[int, int] | None:
         """Source span of compact[first..last], or None if a gap or word boundary forbids it."""
+        text = layer.text
         positions = [to_origin(i) for i in range(first, last + 1)]
         for a, b in pairwise(positions):
             if b - a > 1 and not gap_ok(text[a + 1 : b]):
                 return None
-        start, end = positions[0], positions[-1] + 1
-        if _WORDISH.match(text[start]) and _WORDISH.match(_neighbour(text, start, -1)):
+        first_at, last_at = positions[0], positions[-1]
+        if _WORDISH.match(text[first_at]) and _WORDISH.match(_neighbour(text, first_at, -1)):
             return None
-        if _WORDISH.match(text[end - 1]) and _WORDISH.match(_neighbour(text, end - 1, 1)):
+        if _WORDISH.match(text[last_at]) and _WORDISH.match(_neighbour(text, last_at, 1)):
             return None
-        return start, end
+        return first_at, layer.end_after(last_at)
 
     def _select(self, candidates: list[_Candidate], layer: int) -> Iterator[Hit]:
         allowed: dict[int, list[tuple[int, int]]] = {}
         terms: dict[int, list[_Candidate]] = {}
         for candidate in candidates:
-            if candidate.entry.allow:
-                allowed.setdefault(candidate.entry.rule, []).append((candidate.start, candidate.end))
+            if candidate.entry[1]:
+                allowed.setdefault(candidate.entry[0], []).append((candidate.start, candidate.end))
             else:
-                terms.setdefault(candidate.entry.rule, []).append(candidate)
+                terms.setdefault(candidate.entry[0], []).append(candidate)
         for rule_index, found in terms.items():
             rule = self.rules[rule_index]
             spans = allowed.get(rule_index, [])

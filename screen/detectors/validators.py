@@ -70,6 +70,8 @@ def gb11643(text: str) -> Verdict:
     number = _digits(text)
     if len(number) != 18 or not number[:17].isdigit() or number[:2] not in _PROVINCES:
         return Verdict.INVALID
+    if number[17] not in _GB11643_CHECK:  # the check character is a digit or X, nothing else
+        return Verdict.INVALID
     try:
         born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:

@@ -3,7 +3,10 @@ each kind per step), every finding in the step summary (written by the CLI)."""
 
 from __future__ import annotations
 
-from screen.model import Finding, Level
+from collections import Counter
+
+from screen.findings import printable
+from screen.model import FileError, Finding, Level
 from screen.report.view import ReportView
 
 ANNOTATIONS_PER_LEVEL = 10
@@ -11,7 +14,8 @@ _COMMAND = {Level.BLOCK: "error", Level.REVIEW: "warning", Level.INFO: "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)  # file names and matches may hold escape sequences
 
 
 def _escape_property(text: str) -> str:
@@ -33,16 +37,31 @@ def _annotation(view: ReportView, finding: Finding) -> str:
     return f"::{_COMMAND[finding.level]} {properties}::{_escape_data(message)}"
 
 
+def _error(error: FileError) -> str:
+    return f"::error file={_escape_property(error.path)}::{_escape_data(error.message)}"
+
+
+def _caps(view: ReportView) -> dict[Level, int]:
+    """How many findings of each level get an annotation. GitHub drops annotations beyond ten of a
+    kind silently, so the files that could not be screened (why the run fails) take their error
+    slots first, and one notice slot is kept for the pointer to the step summary."""
+    result = view.result
+    caps = dict.fromkeys(Level, ANNOTATIONS_PER_LEVEL)
+    caps[Level.BLOCK] -= min(len(result.errors), ANNOTATIONS_PER_LEVEL)
+    counts = Counter(f.level for f in result.findings)
+    if len(result.errors) > ANNOTATIONS_PER_LEVEL or any(counts[lv] > caps[lv] for lv in Level):
+        caps[Level.INFO] -= 1
+    return caps
+
+
 def format_github(view: ReportView) -> str:
-    lines: list[str] = []
-    shown = 0
+    result = view.result
+    caps = _caps(view)
+    lines = [_error(e) for e in result.errors[:ANNOTATIONS_PER_LEVEL]]
     for level in Level:
-        of_level = [f for f in view.result.findings if f.level is level]
-        lines.extend(_annotation(view, f) for f in of_level[:ANNOTATIONS_PER_LEVEL])
-        shown += min(len(of_level), ANNOTATIONS_PER_LEVEL)
-    for error in view.result.errors:
-        lines.append(f"::error file={_escape_property(error.path)}::{_escape_data(error.message)}")
-    hidden = len(view.result.findings) - shown
+        of_level = [f for f in result.findings if f.level is level]
+        lines.extend(_annotation(view, f) for f in of_level[: caps[level]])
+    hidden = len(result.findings) + len(result.errors) - len(lines)
     if hidden:
         lines.append(f"::notice::{hidden} more finding(s) are listed in the step summary")
     lines.append(view.summary())

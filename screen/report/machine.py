@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from screen.model import Finding, Level
 from screen.report.view import INFORMATION_URI, TOOL, ReportView
@@ -76,7 +77,8 @@ def _sarif_result(view: ReportView, finding: Finding, index: dict[str, int]) -> 
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                    # SARIF wants a URI reference: a space or a Chinese file name is percent-encoded.
+                    "artifactLocation": {"uri": quote(finding.path), "uriBaseId": "%SRCROOT%"},
                     "region": {
                         "startLine": finding.line,
                         "startColumn": finding.column,

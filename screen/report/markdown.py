@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screen.findings import printable
 from screen.model import Level
 from screen.report.view import ReportView
 
@@ -14,7 +15,8 @@ _BADGE = {
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    text = printable(text.replace("\n", " "))  # paths and file errors may hold control characters
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
 
 
 def format_markdown(view: ReportView) -> str:

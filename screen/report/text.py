@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screen.findings import printable
 from screen.model import Finding
 from screen.report.view import ReportView, display_width
 
@@ -33,4 +34,5 @@ def format_text(view: ReportView) -> str:
         lines.append(f"{error.path}: error: {error.message}")
     lines.append(view.summary())
     lines.append(f"rules {view.result.rules_fingerprint}")
-    return "\n".join(lines) + "\n"
+    # A file name can hold control characters too (an escape sequence in a pull request's path).
+    return "\n".join(printable(line) for line in lines) + "\n"

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from screen import __version__
-from screen.api import CheckResult
-from screen.model import Finding, Level
+from screen.findings import printable
+from screen.model import CheckResult, Finding, Level
 
 TOOL = "baomi"
 INFORMATION_URI = "https://example.gov.cn/baomi"
@@ -22,8 +22,9 @@ class ReportView:
     version: str = __version__
 
     def shown(self, finding: Finding) -> str:
-        """The matched text as printed: redacted unless --show-matches."""
-        return finding.match if self.show_matches else finding.excerpt
+        """The matched text as printed: redacted unless --show-matches (and never with raw
+        control characters, which could drive the reader's terminal)."""
+        return printable(finding.match) if self.show_matches else finding.excerpt
 
     def context(self, finding: Finding) -> str:
         return finding.context_shown if self.show_matches else finding.context

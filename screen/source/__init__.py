@@ -10,7 +10,7 @@ from screen.errors import InputError
 from screen.model import Scope
 from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, extract
 from screen.source.frontmatter import mark_yaml
-from screen.source.inline import mark_inline
+from screen.source.inline import CommentEnds, mark_inline
 from screen.source.layers import Layer, LayerBuilder
 from screen.source.markdown import markdown_layers
 
@@ -67,12 +67,12 @@ def _html_layers(text: str) -> tuple[Layer, ...]:
     for match in _BLANK_LINE.finditer(text):
         builder.brk(match.start())
     mark_inline(builder, 0, len(text), markdown=False)
+    ends = CommentEnds(text)
     start = text.find("<!--")
     while start >= 0:
-        close = text.find("-->", start + 4)
-        end = len(text) if close < 0 else close + 3
+        content_end, end = ends.at(start)
         builder.hide(start, end)
-        builder.show(start + 4, len(text) if close < 0 else close, Scope.HTML_COMMENT)
+        builder.show(start + 4, content_end, Scope.HTML_COMMENT)
         start = text.find("<!--", end)
     return builder.build()
 

@@ -35,6 +35,13 @@ _GPS_IFD = 0x8825
 
 
 def _text(value: object) -> str:
+    if isinstance(value, str) and not value.isascii() and max(value) <= "\xff":
+        # Pillow reads EXIF ASCII fields and PNG tEXt chunks as Latin-1, but phones, exiftool and
+        # Chinese editors write UTF-8 there: 青松计划 came back as `é\x9d\x92…` and was missed.
+        try:
+            return value.encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            return value
     if isinstance(value, bytes):
         if value[:8] in (b"ASCII\x00\x00\x00", b"UNICODE\x00"):
             value = value[8:]

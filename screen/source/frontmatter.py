@@ -14,14 +14,27 @@ from screen.source.layers import LayerBuilder
 _OPEN = re.compile(r"---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _DQ_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+# Every single-letter escape of YAML 1.1 double-quoted scalars (PyYAML's table): one left out
+# would read as its letter, so `"青松\r计划"` (published as 青松<CR>计划) would hide the term.
 _SIMPLE_ESCAPES = {
-    "n": "\n",
-    "t": "\t",
     "0": "\x00",
+    "a": "\x07",
+    "b": "\x08",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\x0b",
+    "f": "\x0c",
+    "r": "\r",
+    "e": "\x1b",
     " ": " ",
     '"': '"',
     "\\": "\\",
     "/": "/",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
 }
 
 

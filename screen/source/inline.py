@@ -28,6 +28,8 @@ _DEST = re.compile(
 _REF_LABEL = re.compile(r"\]\[[^\[\]\n]{0,999}+\]")
 _DELIMS = re.compile(r"\*++|_++|~~|==|\^\^|\+\+")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})++")
+_COMMENT_EMPTY = re.compile(r"-?>")
+_COMMENT_CLOSE = re.compile(r"--!?>")
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~，。、；：？！“”‘’（）《》【】…—")
 
 # Tags that start a new block: text on either side of them is not read as one word.
@@ -98,10 +100,14 @@ def code_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     return spans
 
 
-def mark_inline(builder: LayerBuilder, start: int, end: int, markdown: bool = True) -> None:
-    """Mark every inline construct of the paragraph (or HTML text) at [start, end)."""
+def mark_inline(builder: LayerBuilder, start: int, end: int, markdown: bool = True) -> list[tuple[int, int]]:
+    """Mark every inline construct of the paragraph (or HTML text) at [start, end); return the
+    (start, end) of its code spans, where `<!--` opens no comment."""
     text = builder.source
-    work = text
+    code: list[tuple[int, int]] = []
+    # The scanners read a copy of the paragraph alone (positions relative to `start`): copying
+    # the whole file per paragraph made an 18 MB page take minutes.
+    work = text[start:end]
     if markdown:
         pieces: list[str] = []
         cursor = start
@@ -110,60 +116,90 @@ def mark_inline(builder: LayerBuilder, start: int, end: int, markdown: bool = Tr
             builder.hide(open_at, content_at)
             builder.hide(close_at, close_end)
             builder.scope(content_at, close_at, Scope.CODE)
+            code.append((open_at, close_end))
             pieces.append(text[cursor:open_at])
             pieces.append(" " * (close_end - open_at))
             cursor = close_end
         if pieces:  # blank out code so nothing inside it is read as markup
             pieces.append(text[cursor:end])
-            work = text[:start] + "".join(pieces) + text[end:]
-    _mark_html(builder, work, start, end)
-    for match in _ENTITY.finditer(work, start, end):
+            work = "".join(pieces)
+    _mark_html(builder, work, start)
+    for match in _ENTITY.finditer(work):
         decoded = html.unescape(match.group())
         if len(decoded) == 1 and decoded != match.group():
-            builder.decode(match.start(), match.end(), decoded)
+            builder.decode(start + match.start(), start + match.end(), decoded)
     if markdown:
-        _mark_links(builder, work, start, end)
-        for match in _ESCAPE.finditer(work, start, end):
-            builder.hide(match.start(), match.start() + 1)
-        _mark_emphasis(builder, work, start, end)
+        _mark_links(builder, work, start)
+        for match in _ESCAPE.finditer(work):
+            builder.hide(start + match.start(), start + match.start() + 1)
+        _mark_emphasis(builder, work, start)
+    return code
 
 
-def _mark_html(builder: LayerBuilder, work: str, start: int, end: int) -> None:
-    for match in _AUTOLINK.finditer(work, start, end):
-        builder.hide(match.start(), match.start() + 1)
-        builder.hide(match.end() - 1, match.end())
-        builder.scope(match.start(1), match.end(1), Scope.LINK)
-        percent_decode(builder, match.start(1), match.end(1))
-    for match in _TAG.finditer(work, start, end):
+def _mark_html(builder: LayerBuilder, work: str, base: int) -> None:
+    """`work` is the text from source position `base` on."""
+    for match in _AUTOLINK.finditer(work):
+        builder.hide(base + match.start(), base + match.start() + 1)
+        builder.hide(base + match.end() - 1, base + match.end())
+        builder.scope(base + match.start(1), base + match.end(1), Scope.LINK)
+        percent_decode(builder, base + match.start(1), base + match.end(1))
+    for match in _TAG.finditer(work):
         if _AUTOLINK.match(work, match.start()):
             continue
-        builder.hide(match.start(), match.end())
+        builder.hide(base + match.start(), base + match.end())
         if match.group(1).lower() in BLOCK_TAGS:
-            builder.brk(match.start())
+            builder.brk(base + match.start())
         for attr in _ATTR_VALUE.finditer(work, match.end(1), match.end()):
             group = next(g for g in (2, 3, 4) if attr.group(g) is not None)
             name = attr.group(1).lower()
             scope = Scope.LINK if name in _URL_ATTRS else Scope.BODY
             if name in ("alt",):
                 scope = Scope.IMAGE_ALT
-            builder.show(attr.start(group), attr.end(group), scope)
+            builder.show(base + attr.start(group), base + attr.end(group), scope)
             if scope is Scope.LINK:
-                percent_decode(builder, attr.start(group), attr.end(group))
+                percent_decode(builder, base + attr.start(group), base + attr.end(group))
 
 
-def _mark_links(builder: LayerBuilder, work: str, start: int, end: int) -> None:
-    for match in _IMAGE_ALT.finditer(work, start, end):
-        builder.hide(match.start(), match.start(1))
-        builder.scope(match.start(1), match.end(1), Scope.IMAGE_ALT)
-    for match in _DEST.finditer(work, start, end):
-        builder.hide(match.start(), match.end())
+def _mark_links(builder: LayerBuilder, work: str, base: int) -> None:
+    """`work` is the text from source position `base` on."""
+    for match in _IMAGE_ALT.finditer(work):
+        builder.hide(base + match.start(), base + match.start(1))
+        builder.scope(base + match.start(1), base + match.end(1), Scope.IMAGE_ALT)
+    for match in _DEST.finditer(work):
+        builder.hide(base + match.start(), base + match.end())
         group = 1 if match.group(1) is not None else 2
-        builder.show(match.start(group), match.end(group), Scope.LINK)
-        percent_decode(builder, match.start(group), match.end(group))
+        builder.show(base + match.start(group), base + match.end(group), Scope.LINK)
+        percent_decode(builder, base + match.start(group), base + match.end(group))
         if match.group(3):
-            builder.show(match.start(3) + 1, match.end(3) - 1, Scope.LINK)
-    for match in _REF_LABEL.finditer(work, start, end):
-        builder.hide(match.start(), match.end())
+            builder.show(base + match.start(3) + 1, base + match.end(3) - 1, Scope.LINK)
+    for match in _REF_LABEL.finditer(work):
+        builder.hide(base + match.start(), base + match.end())
+
+
+class CommentEnds:
+    """Where HTML comments close, the way browsers close them (HTML Living Standard, comment
+    states): `<!-->` and `<!--->` are empty and `--!>` closes like `-->`, so the text after them
+    is read, not hidden. Ask in increasing order: a found closer is reused until passed, so
+    thousands of openers cost one scan."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._searched = -1  # where the last search started
+        self._close: re.Match[str] | None = None
+
+    def at(self, open_at: int) -> tuple[int, int]:
+        """(content_end, end) of the comment whose `<!--` is at `open_at`; an unclosed comment
+        runs to the end of the text."""
+        body = open_at + 4
+        empty = _COMMENT_EMPTY.match(self.text, body)
+        if empty:
+            return body, empty.end()
+        if self._searched < 0 or self._searched > body or (self._close and self._close.start() < body):
+            self._close = _COMMENT_CLOSE.search(self.text, body)
+            self._searched = body
+        if self._close is None:
+            return len(self.text), len(self.text)
+        return self._close.start(), self._close.end()
 
 
 def percent_decode(builder: LayerBuilder, start: int, end: int) -> None:
@@ -181,9 +217,9 @@ def percent_decode(builder: LayerBuilder, start: int, end: int) -> None:
             cursor += width
 
 
-def _flanks(work: str, start: int, end: int, lo: int, hi: int) -> tuple[bool, bool]:
-    before = work[start - 1] if start > lo else " "
-    after = work[end] if end < hi else " "
+def _flanks(work: str, start: int, end: int) -> tuple[bool, bool]:
+    before = work[start - 1] if start > 0 else " "
+    after = work[end] if end < len(work) else " "
     before_space, after_space = before.isspace(), after.isspace()
     before_punct, after_punct = before in _PUNCT, after in _PUNCT
     left = not after_space and (not after_punct or before_space or before_punct)
@@ -193,17 +229,17 @@ def _flanks(work: str, start: int, end: int, lo: int, hi: int) -> tuple[bool, bo
     return left, right
 
 
-def _mark_emphasis(builder: LayerBuilder, work: str, start: int, end: int) -> None:
+def _mark_emphasis(builder: LayerBuilder, work: str, base: int) -> None:
     """Pair delimiter runs with a stack per kind and hide the paired ones; unpaired stay literal
-    (so `机密*5年` keeps its star)."""
+    (so `机密*5年` keeps its star). `work` is the text from source position `base` on."""
     stacks: dict[str, list[tuple[int, int]]] = {}
-    for match in _DELIMS.finditer(work, start, end):
+    for match in _DELIMS.finditer(work):
         kind = match.group()[0]
-        can_open, can_close = _flanks(work, match.start(), match.end(), start, end)
+        can_open, can_close = _flanks(work, match.start(), match.end())
         stack = stacks.setdefault(kind, [])
         if can_close and stack:
             open_start, open_end = stack.pop()
-            builder.hide(open_start, open_end)
-            builder.hide(match.start(), match.end())
+            builder.hide(base + open_start, base + open_end)
+            builder.hide(base + match.start(), base + match.end())
         elif can_open:
             stack.append(match.span())

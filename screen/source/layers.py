@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 from array import array
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from screen.model import Scope
 from screen.normalize import BREAK, HIDDEN, fold
@@ -23,6 +24,13 @@ class Layer:
     text: str
     scopes: tuple[tuple[int, int, Scope], ...]  # sorted by start; the innermost tag wins
     default: Scope
+    # Decoded characters (an entity, a %-escape, a YAML escape): first position → end of the
+    # escape in the source, so a match that ends on one covers the whole escape.
+    decoded: Mapping[int, int] = field(default_factory=dict)
+
+    def end_after(self, position: int) -> int:
+        """Source end (exclusive) of the character shown at `position`."""
+        return self.decoded.get(position, position + 1)
 
     def scope_at(self, position: int) -> Scope:
         best: tuple[int, int, Scope] | None = None
@@ -109,4 +117,5 @@ class LayerBuilder:
         for position in self._breaks:
             chars[position] = BREAK
         text = chars.tounicode()
-        return Layer(text=text, scopes=tuple(sorted(scopes)), default=default)
+        decoded = {start: end for start, end, _ in self._decode if chars[start] not in (HIDDEN, BREAK)}
+        return Layer(text=text, scopes=tuple(sorted(scopes)), default=default, decoded=decoded)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from screen.model import Scope
 from screen.source.frontmatter import mark_yaml, split_front_matter
-from screen.source.inline import mark_inline, percent_decode
+from screen.source.inline import CommentEnds, mark_inline, percent_decode
 from screen.source.layers import Layer, LayerBuilder
 
 _LINE = re.compile(r"[^\n]*+\n?")
 _FENCE = re.compile(r"[ \t]*+(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])[ \t]++)*+(`{3,}+|~{3,}+)(.*+)")
 _COMMENT_OPEN = re.compile(r"<!--")
+_PARAGRAPH_END = re.compile(r"\n[ \t\r>]*+\n")
 _PREFIX = re.compile(
     r"[ \t]{0,3}+(?:>[ \t]?+)*+(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]++|$)(?:\[[ xX]\][ \t]++)?+)?+"
 )
@@ -30,37 +32,52 @@ _ATTR_LIST = re.compile(r"\{:?[ \t]*+[.#:][^{}\n]*+\}")
 
 
 def _lines(text: str, start: int) -> list[tuple[int, int]]:
-    """(start, end-without-newline) of each line from `start`."""
+    """(start, end-without-newline) of each line from `start`. A CR before the newline is left
+    out too: with it, a Windows-saved page never closed a fence or broke a paragraph."""
     spans = []
     for match in _LINE.finditer(text, start):
         if match.start() == match.end():
             break
         line_end = match.end() - 1 if text[match.end() - 1] == "\n" else match.end()
+        if line_end > match.start() and text[line_end - 1] == "\r" and line_end < match.end():
+            line_end -= 1
         spans.append((match.start(), line_end))
     return spans
 
 
-def _comments(text: str, start: int, fenced: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """(start, content_end, end) of HTML comments outside fenced code; an unclosed comment runs
-    to the end of the file."""
+def _comments(
+    text: str, lines: list[tuple[int, int]], code: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """(start, content_end, end) of HTML comments outside code (sorted (start, end) spans).
+
+    A comment opened after text on its line must close before the paragraph ends: Python-Markdown
+    prints such an opener as text, and what follows it is read, so it is screened as read."""
     spans: list[tuple[int, int, int]] = []
-    cursor = start
-    fence_index = 0
-    while True:
-        match = _COMMENT_OPEN.search(text, cursor)
-        if not match:
-            return spans
+    ends = CommentEnds(text)
+    line_starts = [line[0] for line in lines]
+    cursor = line_starts[0] if line_starts else len(text)
+    code_index = 0
+    paragraph_end = -1  # the first paragraph break after the last inline opener
+    while match := _COMMENT_OPEN.search(text, cursor):
         position = match.start()
-        while fence_index < len(fenced) and fenced[fence_index][1] <= position:
-            fence_index += 1
-        if fence_index < len(fenced) and fenced[fence_index][0] <= position:
-            cursor = fenced[fence_index][1]
+        while code_index < len(code) and code[code_index][1] <= position:
+            code_index += 1
+        if code_index < len(code) and code[code_index][0] <= position:
+            cursor = code[code_index][1]
             continue
-        close = text.find("-->", position + 4)
-        content_end = len(text) if close < 0 else close
-        end = len(text) if close < 0 else close + 3
+        content_end, end = ends.at(position)
+        line_start = line_starts[bisect_right(line_starts, position) - 1]
+        prefix = _PREFIX.match(text, line_start, position)
+        if not prefix or prefix.end() < position:  # an inline opener
+            if paragraph_end < position:
+                found = _PARAGRAPH_END.search(text, position)
+                paragraph_end = found.start() if found else len(text)
+            if paragraph_end < content_end:
+                cursor = position + 4
+                continue
         spans.append((position, content_end, end))
         cursor = end
+    return spans
 
 
 class _Blocks:
@@ -70,11 +87,12 @@ class _Blocks:
         self.builder = builder
         self.text = builder.source
         self.paragraph: tuple[int, int] | None = None
+        self.code: list[tuple[int, int]] = []  # code spans, where `<!--` opens no comment
 
     def flush(self, heading: bool = False) -> None:
         if self.paragraph:
             start, end = self.paragraph
-            mark_inline(self.builder, start, end)
+            self.code += mark_inline(self.builder, start, end)
             if heading:
                 self.builder.scope(start, end, Scope.HEADING)
         self.paragraph = None
@@ -150,7 +168,7 @@ class _Blocks:
             close = _ATX_CLOSE.search(text, heading.end(), end)
             if close:
                 builder.hide(close.start(), close.end())
-            mark_inline(builder, heading.end(), end)
+            self.code += mark_inline(builder, heading.end(), end)
             builder.scope(heading.end(), end, Scope.HEADING)
             builder.brk(end)
             return
@@ -185,7 +203,7 @@ def markdown_layers(path: str, text: str) -> tuple[Layer, ...]:
         blocks.line(start, end)
         index += 1
     blocks.flush()
-    for start, content_end, end in _comments(text, body_start, fenced):
+    for start, content_end, end in _comments(text, lines, sorted(fenced + blocks.code)):
         builder.hide(start, end)
         builder.show(start + 4, content_end, Scope.HTML_COMMENT)
     return builder.build()

@@ -1,0 +1,62 @@
+"""Shared fixtures: the project's own rules, a fingerprint key, and a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from screen.cli import main
+from screen.engine import Engine, build_engine
+from screen.model import Hit
+from screen.ruleset import parse, read_sources
+from screen.source import read_document
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+TEST_KEY = "test-fingerprint-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """The engine built from the project's default rules (self-tests included)."""
+    return build_engine(parse(read_sources(RULES)))
+
+
+def hits_of(engine: Engine, text: str, path: str = "page.md") -> list[Hit]:
+    """Every detector hit for `text` screened as the file `path`."""
+    return list(engine.hits(read_document(path, text.encode("utf-8"))))
+
+
+def rule_ids(engine: Engine, text: str, path: str = "page.md") -> set[str]:
+    return {hit.rule.id for hit in hits_of(engine, text, path)}
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[object]:
+    """Run `baomi` in-process: `cli(args, cwd=..., stdin=b"...") -> Run`."""
+    monkeypatch.setenv("BAOMI_FINGERPRINT_KEY", TEST_KEY)
+    monkeypatch.setenv("BAOMI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+    def run(args: list[str], cwd: Path = ROOT, stdin: bytes = b"") -> Run:
+        monkeypatch.chdir(cwd)
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(args)
+        return Run(code, out.getvalue(), err.getvalue())
+
+    yield run

@@ -1,0 +1,409 @@
+"""Report formats of `baomi check`: golden files for each format on one fixed portal, the JSON and
+SARIF contracts, GitHub workflow commands, caret alignment, and secrecy of matched text.
+
+Regenerate the golden files with `BAOMI_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_reports.py`
+and review the diff before committing it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from screen import __version__
+from screen.findings import CONTEXT_CHARS
+from screen.report.github import _escape_data, _escape_property
+from tests.conftest import RULES, Run
+
+Cli = Callable[..., Run]
+GOLDEN = Path(__file__).parent / "golden"
+FORMATS = ("text", "json", "sarif", "github", "markdown")
+
+# The fixed portal: a marking, a mobile and an ID number on one line, a codename, an info-level
+# card number and a review-level restriction, each after Chinese text so alignment matters.
+NOTICE = """\
+---
+title: 关于做好节日期间值班工作的通知
+---
+
+# 值班安排
+
+各单位：现将有关事项通知如下。文件标注机密★5年，请妥善处理。
+联系人：何志军，手机13912345678，身份证号11010519491231002X。
+工作要求：配合青松计划的实施，编号4111111111111111。
+本材料仅供内部参考。
+"""
+INDEX = "# 青溪县人民政府\n\n欢迎访问青溪县人民政府门户网站。\n"
+GBK = "青溪县人民政府办公室关于做好春耕工作的通知\n".encode("gbk")  # short GBK text can pass as UTF-8
+RAW = ("11010519491231002X", "13912345678", "青松计划", "机密★5年")
+FRAGMENTS = ("0519491231", "9123456", "松计", "密★5")  # no middle part of a match either
+
+
+def make_portal(root: Path, files: dict[str, str | bytes]) -> Path:
+    shutil.copytree(RULES, root / "rules")
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Path:
+    return make_portal(tmp_path, {"content/index.md": INDEX, "content/notice.md": NOTICE})
+
+
+def _report(run: Run) -> dict[str, Any]:
+    loaded = json.loads(run.out)
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def normalize(output: str, rules_fingerprint: str) -> str:
+    """Only the rules fingerprint varies (with every edit of rules/); paths are already relative."""
+    return output.replace(rules_fingerprint, "sha256:<rules>").replace(
+        rules_fingerprint[:19], "sha256:<rules>"
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_golden(cli: Cli, portal: Path, fmt: str) -> None:
+    rules_fingerprint = _report(cli(["check", "--format", "json"], cwd=portal))["rules_fingerprint"]
+    run = cli(["check", "--format", fmt], cwd=portal)
+    assert run.code == 1
+    assert run.err == ""
+    output = normalize(run.out, rules_fingerprint)
+    golden = GOLDEN / f"check.{fmt}"
+    if os.environ.get("BAOMI_UPDATE_GOLDEN") == "1":
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_text(output, encoding="utf-8")
+    assert output == golden.read_text(encoding="utf-8"), f"differs from {golden}; see the module docstring"
+
+
+FINDING_KEYS = {
+    "rule": str,
+    "level": str,
+    "path": str,
+    "line": int,
+    "column": int,
+    "end_line": int,
+    "end_column": int,
+    "scope": str,
+    "message": str,
+    "excerpt": str,
+    "fingerprint": str,
+}
+SCOPES = {
+    "title",
+    "front_matter",
+    "body",
+    "heading",
+    "code",
+    "html_comment",
+    "link",
+    "image_alt",
+    "config",
+    "attachment",
+}
+
+
+def test_json_matches_the_design_schema(cli: Cli, portal: Path) -> None:
+    make_portal(portal / "extra", {})  # unused rules copy: proves paths stay relative to the root
+    (portal / "content" / "legacy.md").write_bytes(GBK)
+    run = cli(["check", "--format", "json"], cwd=portal)
+    assert run.code == 2
+    report = _report(run)
+    assert report["schema_version"] == 1
+    assert report["tool"] == {"name": "baomi", "version": __version__}
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", report["rules_fingerprint"])
+    assert report["files_scanned"] == 3
+    assert report["errors"] == [{"path": "content/legacy.md", "message": report["errors"][0]["message"]}]
+    assert "GB18030" in report["errors"][0]["message"]
+    findings = report["findings"]
+    assert [(f["rule"], f["level"], f["line"], f["column"], f["end_column"]) for f in findings] == [
+        ("marking.classified", "block", 7, 20, 25),
+        ("pii.mobile", "review", 8, 11, 22),
+        ("pii.resident_id", "block", 8, 27, 45),
+        ("codename.project", "block", 9, 8, 12),
+        ("pii.bank_card", "info", 9, 18, 34),
+        ("internal.restricted", "review", 10, 4, 8),
+    ]
+    lines = NOTICE.splitlines()
+    for finding in findings:
+        for key, kind in FINDING_KEYS.items():
+            assert isinstance(finding[key], kind), (key, finding)
+        assert finding["level"] in {"block", "review", "info"}
+        assert finding["scope"] in SCOPES
+        assert finding["scope"] == "body"
+        assert finding["path"] == "content/notice.md"
+        assert finding["end_line"] == finding["line"]
+        assert "match" not in finding  # only with --show-matches
+        assert re.fullmatch(r"[0-9a-f]{32}", finding["fingerprint"])
+        # Columns count code points in the source line; end_column is exclusive.
+        matched = lines[finding["line"] - 1][finding["column"] - 1 : finding["end_column"] - 1]
+        assert len(finding["excerpt"]) == len(matched)
+    assert [f["excerpt"] for f in findings] == [
+        "机*★*年",
+        "1*********8",
+        "1****************X",
+        "青**划",
+        "4**************1",
+        "仅**部",  # the term 仅供内部
+    ]
+
+
+def test_json_with_show_matches_adds_the_match(cli: Cli, portal: Path) -> None:
+    report = _report(cli(["check", "--format", "json", "--show-matches"], cwd=portal))
+    assert [f["match"] for f in report["findings"]][:4] == [
+        "机密★5年",
+        "13912345678",
+        "11010519491231002X",
+        "青松计划",
+    ]
+
+
+SARIF_LEVEL = {"block": "error", "review": "warning", "info": "note"}
+
+
+def test_sarif_is_2_1_0_with_rules_and_fingerprints(cli: Cli, portal: Path) -> None:
+    findings = _report(cli(["check", "--format", "json"], cwd=portal))["findings"]
+    sarif = _report(cli(["check", "--format", "sarif"], cwd=portal))
+    assert sarif["version"] == "2.1.0"
+    assert sarif["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = sarif["runs"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("baomi", __version__)
+    rules = driver["rules"]
+    ids = [rule["id"] for rule in rules]
+    assert len(ids) == len(set(ids))
+    assert {"marking.classified", "pii.resident_id", "pii.mobile", "codename.project"} <= set(ids)
+    for rule in rules:
+        assert rule["shortDescription"]["text"]
+        assert rule["defaultConfiguration"]["level"] in {"error", "warning", "note"}
+    results = run["results"]
+    assert len(results) == len(findings)
+    assert {r["level"] for r in results} == {"error", "warning", "note"}
+    for result, finding in zip(results, findings, strict=True):
+        assert result["ruleId"] == finding["rule"]
+        assert rules[result["ruleIndex"]]["id"] == finding["rule"]
+        assert result["level"] == SARIF_LEVEL[finding["level"]]
+        assert result["partialFingerprints"] == {"baomi/v1": finding["fingerprint"]}
+        (location,) = result["locations"]
+        physical = location["physicalLocation"]
+        assert physical["artifactLocation"] == {"uri": "content/notice.md", "uriBaseId": "%SRCROOT%"}
+        region = physical["region"]
+        assert (region["startLine"], region["startColumn"], region["endLine"], region["endColumn"]) == (
+            finding["line"],
+            finding["column"],
+            finding["end_line"],
+            finding["end_column"],
+        )
+        assert finding["excerpt"] in result["message"]["text"]
+    assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+
+
+def test_sarif_uri_is_percent_encoded(cli: Cli, tmp_path: Path) -> None:
+    # Chinese file names and spaces are common on the portal; SARIF wants a valid URI reference.
+    make_portal(tmp_path, {"content/新闻 稿/100%.md": "机密★5年\n"})
+    sarif = _report(cli(["check", "--format", "sarif"], cwd=tmp_path))
+    (result,) = sarif["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "content/%E6%96%B0%E9%97%BB%20%E7%A8%BF/100%25.md"
+    assert unquote(uri) == "content/新闻 稿/100%.md"
+
+
+def test_sarif_reports_files_that_could_not_be_screened(cli: Cli, portal: Path) -> None:
+    (portal / "content" / "blob.bin").write_bytes(b"\x00\x01\x02")
+    sarif = _report(cli(["check", "--format", "sarif"], cwd=portal))
+    (invocation,) = sarif["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error"
+    assert notification["message"]["text"].startswith("content/blob.bin: binary file")
+
+
+ANNOTATION = re.compile(
+    r"::(?P<command>error|warning|notice) file=(?P<file>[^,]*),line=(?P<line>\d+),endLine=(?P<end_line>\d+),"
+    r"col=(?P<col>\d+),endColumn=(?P<end_col>\d+),title=(?P<title>[^,:]*)::(?P<message>.*)"
+)
+COMMAND = {"block": "error", "review": "warning", "info": "notice"}
+
+
+def test_github_annotations_carry_positions(cli: Cli, portal: Path) -> None:
+    findings = _report(cli(["check", "--format", "json"], cwd=portal))["findings"]
+    run = cli(["check", "--format", "github"], cwd=portal)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    annotations = [m for m in map(ANNOTATION.fullmatch, lines) if m]
+    assert len(annotations) == len(findings)
+    by_fingerprint = {f["fingerprint"]: f for f in findings}
+    for annotation in annotations:
+        fingerprint = re.search(r"\[([0-9a-f]{32})\]$", annotation["message"])
+        assert fingerprint
+        finding = by_fingerprint.pop(fingerprint[1])
+        assert annotation["command"] == COMMAND[finding["level"]]
+        assert annotation["file"] == finding["path"]
+        assert int(annotation["line"]) == finding["line"]
+        assert int(annotation["end_line"]) == finding["end_line"]
+        assert int(annotation["col"]) == finding["column"]
+        assert int(annotation["end_col"]) == finding["end_column"]
+        assert annotation["title"] == f"baomi {finding['rule']} ({finding['level']})"
+    assert [line for line in lines if not line.startswith("::")] == [
+        "2 file(s) screened: 3 block, 2 review, 1 info; blocked"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "data", "prop"),
+    [
+        ("plain 文本", "plain 文本", "plain 文本"),  # nothing to escape
+        ("100%", "100%25", "100%25"),  # % first, so an escape is never escaped twice
+        ("a:b,c", "a:b,c", "a%3Ab%2Cc"),  # : and , end a property, not a message
+        ("two\nlines\r", "two%0Alines%0D", "two%0Alines%0D"),  # a newline would end the command
+        ("%3A", "%253A", "%253A"),  # an escape sequence in the input stays literal
+        ("\x1b[31mred", "·[31mred", "·[31mred"),  # no terminal escape reaches the log
+    ],
+)
+def test_github_escaping(text: str, data: str, prop: str) -> None:
+    assert _escape_data(text) == data
+    assert _escape_property(text) == prop
+
+
+def test_github_escapes_the_file_property(cli: Cli, tmp_path: Path) -> None:
+    make_portal(tmp_path, {"content/a,b:c%d.md": "机密★5年\n"})
+    run = cli(["check", "--format", "github"], cwd=tmp_path)
+    assert run.out.startswith("::error file=content/a%2Cb%3Ac%25d.md,line=1,endLine=1,col=1,endColumn=6,")
+
+
+def _many(blocks: int, reviews: int, infos: int) -> str:
+    lines = ["机密★5年"] * blocks + ["手机13912345678"] * reviews + ["编号4111111111111111"] * infos
+    return "\n\n".join(lines) + "\n"
+
+
+def _commands(out: str) -> list[str]:
+    return [line.split(" ", 1)[0].split("::")[1] for line in out.splitlines() if line.startswith("::")]
+
+
+def test_github_caps_annotations_per_level(cli: Cli, tmp_path: Path) -> None:
+    make_portal(tmp_path, {"content/many.md": _many(12, 11, 12)})
+    run = cli(["check", "--format", "github"], cwd=tmp_path)
+    commands = _commands(run.out)
+    # GitHub shows ten of each kind per step; the pointer to the summary is one of the notices.
+    assert commands.count("error") == 10
+    assert commands.count("warning") == 10
+    assert commands.count("notice") == 10
+    assert run.out.splitlines()[-2] == "::notice::6 more finding(s) are listed in the step summary"
+    assert run.out.splitlines()[-1] == "1 file(s) screened: 12 block, 11 review, 12 info; blocked"
+
+
+def test_github_shows_file_errors_first(cli: Cli, tmp_path: Path) -> None:
+    # Files that could not be screened are why the run fails: their annotations must not be the
+    # ones GitHub drops after ten errors.
+    make_portal(tmp_path, {"content/a.md": _many(12, 0, 0), "content/b.md": GBK})
+    run = cli(["check", "--format", "github"], cwd=tmp_path)
+    assert run.code == 2
+    lines = run.out.splitlines()
+    assert lines[0].startswith("::error file=content/b.md::not valid UTF-8")
+    assert _commands(run.out).count("error") == 10
+    assert "::notice::3 more finding(s) are listed in the step summary" in lines
+
+
+def test_github_below_the_cap_has_no_pointer(cli: Cli, portal: Path) -> None:
+    run = cli(["check", "--format", "github"], cwd=portal)
+    assert "more finding(s)" not in run.out
+
+
+def test_github_writes_the_step_summary(cli: Cli, portal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = portal / "summary.md"
+    summary.write_text("## earlier step\n", encoding="utf-8")
+    markdown = cli(["check", "--format", "markdown"], cwd=portal).out
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    run = cli(["check", "--format", "github", "--show-matches"], cwd=portal)
+    assert run.code == 1
+    written = summary.read_text(encoding="utf-8")
+    assert written == "## earlier step\n" + markdown  # appended, and redacted even with --show-matches
+    for raw in RAW:
+        assert raw not in written
+    cli(["check", "--format", "json"], cwd=portal)
+    assert summary.read_text(encoding="utf-8") == written  # only the github format writes it
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+ALIGNMENT = """\
+机密★5年
+文件标注机密★5年。
+Note: 机密★5年 and ascii
+联系人：何志军，手机13912345678，身份证号11010519491231002X。
+（全角）ＡＢＣ　青松计划
+青松计划和东岭基地
+\t缩进青松计划
+这是一段很长很长的说明文字，用来把匹配推到上下文窗口之外很远的地方：东岭基地
+"""
+
+
+def test_text_caret_aligns_under_the_match(cli: Cli, tmp_path: Path) -> None:
+    make_portal(tmp_path, {"content/a.txt": ALIGNMENT})
+    findings = _report(cli(["check", "--format", "json"], cwd=tmp_path))["findings"]
+    out = cli(["check"], cwd=tmp_path).out.splitlines()
+    heads = [i for i, line in enumerate(out) if line.startswith("content/a.txt:")]
+    assert len(heads) == len(findings) == 10
+    for head, finding in zip(heads, findings, strict=True):
+        gutter = f" {finding['line']} | "
+        assert out[head + 1].startswith(gutter)
+        context = out[head + 1][len(gutter) :]
+        caret_line = out[head + 2]
+        assert caret_line.startswith(" " * (len(gutter) - 2) + "| ")
+        carets = caret_line[len(gutter) :]
+        # Where the match sits in the shown line, derived from the source position: the line is
+        # cut CONTEXT_CHARS characters before the match, and "…" marks the cut.
+        offset = finding["column"] - 1
+        index = 1 + CONTEXT_CHARS if offset > CONTEXT_CHARS else offset
+        assert context[index : index + len(finding["excerpt"])] == finding["excerpt"]
+        assert len(carets) - len(carets.lstrip(" ")) == display_width(context[:index]), finding
+        assert carets.strip(" ") == "^" * display_width(finding["excerpt"]), finding
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_matched_text_never_printed_without_show_matches(cli: Cli, portal: Path, fmt: str) -> None:
+    run = cli(["check", "--format", fmt], cwd=portal)
+    assert run.code == 1
+    for secret in RAW + FRAGMENTS:
+        assert secret not in run.out, (fmt, secret)
+        assert secret not in run.err, (fmt, secret)
+    # Redaction is by character: 机密★5年 shows as 机*★*年, not as one star per byte.
+    assert "机*★*年" in run.out
+    assert "青**划" in run.out
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_show_matches_prints_them(cli: Cli, portal: Path, fmt: str) -> None:
+    run = cli(["check", "--format", fmt, "--show-matches"], cwd=portal)
+    assert run.code == 1
+    for secret in RAW:
+        assert secret in run.out, (fmt, secret)
+
+
+def test_markdown_report_states_and_escapes(cli: Cli, tmp_path: Path) -> None:
+    make_portal(tmp_path, {"content/a|b.md": "机密★5年\n", "content/ok.md": INDEX})
+    blocked = cli(["check", "--format", "markdown"], cwd=tmp_path)
+    assert blocked.out.startswith("### Baomi 保密审查: ⛔ 保密审查未通过 (blocked)\n")
+    assert "`content/a\\|b.md:1:1`" in blocked.out  # a pipe would split the table cell
+    assert "baomi check --show-matches" in blocked.out
+    clean = cli(["check", "--format", "markdown", "content/ok.md"], cwd=tmp_path)
+    assert clean.out.startswith("### Baomi 保密审查: ✅ 保密审查通过 (clean)\n")
+    assert "|---|" not in clean.out

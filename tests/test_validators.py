@@ -1,0 +1,255 @@
+"""Validators of numbers and names found by pattern rules: table-driven, plus a property test of
+the GB 11643 check digit against an independent implementation of the standard."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from screen.detectors.validators import VALIDATORS, Verdict, cn_person, gb11643, gb32100, luhn
+
+VALID, PLAUSIBLE, INVALID = Verdict.VALID, Verdict.PLAUSIBLE, Verdict.INVALID
+
+
+def id_check(first17: str) -> str:
+    """GB 11643-1999 MOD 11-2 check character, computed from the standard's definition
+    (weights 2^(17-i) mod 11), not from the module under test."""
+    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
+    value = (12 - total % 11) % 11
+    return "X" if value == 10 else str(value)
+
+
+def make_id(region: str, born: str, sequence: str) -> str:
+    """A resident ID number with a correct check character."""
+    first17 = region + born + sequence
+    assert len(first17) == 17 and first17.isdigit()
+    return first17 + id_check(first17)
+
+
+def wrong_check(number: str) -> str:
+    """`number` with a check character that is not the right one."""
+    right = number[17]
+    return number[:17] + ("1" if right != "1" else "2")
+
+
+TODAY = datetime.date.today()
+TOMORROW = TODAY + datetime.timedelta(days=1)
+NEXT_YEAR = TODAY.replace(year=TODAY.year + 1) if (TODAY.month, TODAY.day) != (2, 29) else TOMORROW
+
+
+def test_helper_agrees_with_a_published_number() -> None:
+    # The helper reproduces the well-known sample number's X check digit.
+    assert make_id("110105", "19491231", "002") == "11010519491231002X"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The standard's sample number: check character X.
+        ("11010519491231002X", VALID),
+        # Folded text arrives lowercase: x is the same check character.
+        ("11010519491231002x", VALID),
+        # Spaces and hyphens between the groups are ignored.
+        ("110105 19491231 002X", VALID),
+        ("110105-19491231-002X", VALID),
+        # Generated numbers from several provinces, decades and check digits.
+        (make_id("440304", "19900307", "123"), VALID),
+        (make_id("530102", "20010615", "456"), VALID),
+        (make_id("650104", "19751120", "001"), VALID),
+        (make_id("320581", "19680229", "789"), VALID),  # 1968 is a leap year
+        (make_id("110101", "20000229", "010"), VALID),  # 2000 is a leap year (divisible by 400)
+        # The earliest accepted birth date, and someone born today.
+        (make_id("110101", "19000101", "000"), VALID),
+        (make_id("110101", TODAY.strftime("%Y%m%d"), "000"), VALID),
+        # Right shape and date, wrong check digit: a typo or a made-up number.
+        ("110105194912310021", PLAUSIBLE),
+        (wrong_check(make_id("440304", "19900307", "123")), PLAUSIBLE),
+        # A check character that is neither a digit nor X is not a resident ID at all.
+        ("11010519491231002A", INVALID),
+        # Impossible dates, even with a correct check digit.
+        (make_id("110105", "19490230", "002"), INVALID),  # 30 February
+        (make_id("110105", "19491331", "002"), INVALID),  # month 13
+        (make_id("110105", "19490001", "002"), INVALID),  # month 00
+        (make_id("110105", "19491200", "002"), INVALID),  # day 00
+        (make_id("110105", "20230229", "002"), INVALID),  # 2023 is not a leap year
+        (make_id("110105", "19000229", "002"), INVALID),  # 1900 is not a leap year
+        # Born in the future.
+        (make_id("110105", TOMORROW.strftime("%Y%m%d"), "002"), INVALID),
+        (make_id("110105", NEXT_YEAR.strftime("%Y%m%d"), "002"), INVALID),
+        # Born before 1900.
+        (make_id("110105", "18991231", "002"), INVALID),
+        (make_id("110105", "18500101", "002"), INVALID),
+        # Province codes that do not exist (GB/T 2260).
+        (make_id("000105", "19491231", "002"), INVALID),
+        (make_id("990105", "19491231", "002"), INVALID),
+        (make_id("100105", "19491231", "002"), INVALID),
+        (make_id("600105", "19491231", "002"), INVALID),
+        # Wrong lengths: 17, 19, and the old 15-digit format.
+        ("11010519491231002", INVALID),
+        ("11010519491231002X0", INVALID),
+        ("110105491231002", INVALID),
+        # Letters inside the number.
+        ("1101051949123100AX", INVALID),
+        # Nothing at all.
+        ("", INVALID),
+    ],
+)
+def test_gb11643(text: str, expected: Verdict) -> None:
+    assert gb11643(text) is expected
+
+
+def luhn_complete(body: str) -> str:
+    """`body` plus the Luhn check digit that makes it valid."""
+    for digit in "0123456789":
+        candidate = body + digit
+        total = 0
+        for index, char in enumerate(reversed(candidate)):
+            value = int(char) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable: one digit always completes a Luhn number")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The classic Visa test number, and a one-digit change of it.
+        ("4111111111111111", VALID),
+        ("4111111111111112", INVALID),
+        # A 19-digit UnionPay-shaped number, and a wrong last digit.
+        ("6222020200112233446", VALID),
+        ("6222020200112233445", INVALID),
+        # A 15-digit American Express test number.
+        ("378282246310005", VALID),
+        # Two transposed digits are caught.
+        ("4111111111111121", INVALID),
+        # Grouped with spaces or hyphens, as printed on cards.
+        ("4111 1111 1111 1111", VALID),
+        ("4111-1111-1111-1111", VALID),
+        # Length bounds: 13 and 19 digits are card lengths, 12 and 20 are not.
+        ("4222222222222", VALID),
+        (luhn_complete("4" * 12), VALID),
+        (luhn_complete("6" * 18), VALID),
+        (luhn_complete("4" * 11), INVALID),
+        (luhn_complete("6" * 19), INVALID),
+        # Letters are not card numbers.
+        ("411111111111111a", INVALID),
+        # Nothing at all.
+        ("", INVALID),
+    ],
+)
+def test_luhn(text: str, expected: Verdict) -> None:
+    assert luhn(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A valid unified social credit code, as printed and as folded (lowercase).
+        ("91350100M000100Y43", VALID),
+        ("91350100m000100y43", VALID),
+        # Another valid code.
+        ("91110000600037341L", VALID),
+        # Wrong check character.
+        ("91350100M000100Y42", INVALID),
+        ("91350100M000100Y4A", INVALID),
+        # I, O, Z, S and V are never used (they look like 1, 0, 2, 5 and U).
+        ("91350100I000100Y43", INVALID),
+        ("91350100O000100Y43", INVALID),
+        ("91350100Z000100Y43", INVALID),
+        ("91350100S000100Y43", INVALID),
+        ("91350100V000100Y43", INVALID),
+        ("91350100M000100Y4O", INVALID),
+        # Wrong lengths.
+        ("91350100M000100Y4", INVALID),
+        ("91350100M000100Y430", INVALID),
+        # Nothing at all.
+        ("", INVALID),
+    ],
+)
+def test_gb32100(text: str, expected: Verdict) -> None:
+    assert gb32100(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Common two- and three-character names.
+        ("陈红", VALID),
+        ("李秀杰", VALID),
+        ("王建国", VALID),
+        ("何志军", VALID),
+        # Surrounding whitespace does not matter.
+        (" 陈红 ", VALID),
+        # Compound surnames with one or two given-name characters.
+        ("欧阳修", VALID),
+        ("欧阳明", VALID),
+        ("司马相如", VALID),
+        ("司马光", VALID),
+        ("上官婉儿", VALID),
+        # A compound surname alone is not a full name.
+        ("欧阳", INVALID),
+        ("司马", INVALID),
+        # Role words that look like surname + given name.
+        ("专人", INVALID),
+        ("负责", INVALID),
+        ("不同", INVALID),
+        ("专人保管", INVALID),
+        ("负责人", INVALID),
+        ("不同人员", INVALID),
+        ("管理员", INVALID),
+        ("保管员", INVALID),
+        ("双人", INVALID),
+        ("其他人", INVALID),
+        # A single character, four characters after a single surname, or five characters.
+        ("王", INVALID),
+        ("王建国同", INVALID),
+        ("欧阳明明同", INVALID),
+        # Not a known surname.
+        ("犇犇", INVALID),
+        ("Wang", INVALID),
+        ("", INVALID),
+    ],
+)
+def test_cn_person(text: str, expected: Verdict) -> None:
+    assert cn_person(text) is expected
+
+
+def test_registry_names_every_validator() -> None:
+    # Rule files name validators by these keys; each maps to the function it names.
+    expected = {"gb11643": gb11643, "luhn": luhn, "gb32100": gb32100, "cn_person": cn_person}
+    assert expected == VALIDATORS
+
+
+# Province-level codes of GB/T 2260, independent of the module's own list.
+PROVINCES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36"]
+PROVINCES += ["37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62"]
+PROVINCES += ["63", "64", "65"]
+
+
+@st.composite
+def resident_ids(draw: st.DrawFn) -> str:
+    """Random region, sequence and birth date (1900-01-01 .. today) with the right check digit."""
+    province = draw(st.sampled_from(PROVINCES))
+    region = province + draw(st.text(alphabet="0123456789", min_size=4, max_size=4))
+    born = draw(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date.today()))
+    sequence = draw(st.text(alphabet="0123456789", min_size=3, max_size=3))
+    return make_id(region, born.strftime("%Y%m%d"), sequence)
+
+
+@given(resident_ids())
+def test_any_well_formed_number_with_its_check_digit_is_valid(number: str) -> None:
+    assert gb11643(number) is VALID
+    assert gb11643(number.lower()) is VALID
+
+
+@given(resident_ids(), st.sampled_from("0123456789X"))
+def test_any_other_check_digit_is_not_valid(number: str, check: str) -> None:
+    assume(check != number[17])  # the right digit is covered above
+    changed = number[:17] + check
+    assert gb11643(changed) is not VALID
+    assert gb11643(changed) is PLAUSIBLE  # shape and date are still right
