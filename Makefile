@@ -11,14 +11,17 @@ $(BIN)/baomi: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# The main job on the bundled sample portal: validate the rules, then screen everything that
-# would be published. The sample keeps two drafts with deliberate problems, so the expected
-# outcome is "blocked" (exit 1), with every finding listed and redacted.
+# The main job on the bundled sample portal: validate the rules, screen everything that would be
+# published, and verify the leaders' sign-offs in this repository's history. The sample keeps two
+# drafts with deliberate problems and no sign-off, so the expected outcome of both steps is
+# "blocked" (exit 1), with every finding listed and redacted and every cleared page named.
 demo: $(BIN)/baomi
 	$(BIN)/baomi rules check
 	@$(BIN)/baomi check; status=$$?; \
+	if [ $$status -ne 1 ]; then exit $$status; fi
+	@$(BIN)/baomi status; status=$$?; \
 	if [ $$status -eq 1 ]; then \
-		echo "demo: blocked as expected: the drafts in content/drafts/ carry the problems above."; \
+		echo "demo: as designed, every page is cleared except the two drafts in content/drafts/."; \
 	else exit $$status; fi
 
 lint: $(BIN)/baomi

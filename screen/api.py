@@ -13,7 +13,8 @@ import yaml
 
 from screen.engine import Engine, load_engine
 from screen.errors import InputError, UsageError
-from screen.model import CheckResult, FileError, Finding
+from screen.model import CheckResult, Entity, FileError, Finding
+from screen.normalize import fold
 from screen.settings import Settings
 from screen.source import Document, read_document
 
@@ -237,3 +238,15 @@ def check(paths: list[str], settings: Settings, stdin: bytes | None = None) -> C
         rules_fingerprint=engine.fingerprint,
         rules=engine.ruleset.rules,
     )
+
+
+def recognize(lines: list[str], rules_dir: Path, cache_dir: Path | None) -> list[tuple[Entity, ...]]:
+    """The PERSON, PLACE and ORG entities of each line (offsets into that line), recognized with
+    the entity patterns of `rules_dir` (what `baomi entities` prints)."""
+    from screen.detectors.recognizer import Recognizer
+
+    engine = load_engine(rules_dir, cache_dir)
+    if not engine.ruleset.recognizer:
+        raise UsageError(f"{rules_dir}: no entity patterns ('recognizer:' in rules/patterns/*.yml)")
+    recognizer = Recognizer(engine.ruleset.recognizer)
+    return [recognizer.entities(fold(line)) for line in lines]

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from screen import __version__
+from screen import __version__, cli_signoff
 from screen.errors import RuleError, ScreenError, UsageError
 from screen.model import Level
 
@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     rules_check.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
     key = commands.add_parser("key", help="create the team's fingerprint key")
     key.add_argument("--write", action="store_true", help="write it to .baomi/fingerprint.key")
+    entities = commands.add_parser("entities", help="print recognized PERSON/PLACE/ORG spans")
+    entities.add_argument("path", nargs="?", default="-", metavar="PATH", help="a text file; '-' reads stdin")
+    entities.add_argument("--format", default="jsonl", choices=("jsonl", "json", "text"))
+    entities.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
+    cli_signoff.add_parsers(commands, _cache_dir())
     return parser
 
 
@@ -133,11 +138,56 @@ def _key(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+_SIGNOFF_DOORS = {
+    "status": cli_signoff.run_status,
+    "sign": cli_signoff.run_sign,
+    "review": cli_signoff.run_review,
+}
+
+
+def _entities(args: argparse.Namespace) -> int:
+    """`baomi entities`: one JSON line per input line (jsonl), one document (json), or text."""
+    import json
+
+    from screen.api import recognize
+
+    try:
+        data = sys.stdin.buffer.read() if args.path == "-" else Path(args.path).read_bytes()
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{args.path}: cannot read as UTF-8 text ({error})") from None
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if text.endswith("\n"):
+        lines.pop()  # the last line's newline does not start another line
+    found = recognize(lines, args.rules or Path.cwd() / "rules", _cache_dir())
+    if args.format == "jsonl":
+        sys.stdout.writelines(
+            json.dumps({"entities": [{"type": e.label, "start": e.start, "end": e.end} for e in f]}) + "\n"
+            for f in found
+        )
+    elif args.format == "json":
+        rows = [
+            {"type": e.label, "line": n, "start": e.start, "end": e.end, "text": line[e.start : e.end]}
+            for n, (line, f) in enumerate(zip(lines, found, strict=True), 1)
+            for e in f
+        ]
+        document = {"schema_version": 1, "entities": rows}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for n, (line, f) in enumerate(zip(lines, found, strict=True), 1):
+            sys.stdout.writelines(f"{n}:{e.start + 1}: {e.label} {line[e.start : e.end]}\n" for e in f)
+    return EXIT_CLEAN
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
+    if args.command == "entities":
+        return _entities(args)
     if args.command == "rules":
         return _rules_check(args)
+    if args.command in _SIGNOFF_DOORS:
+        return _SIGNOFF_DOORS[args.command](args)
     return _key(args)
 
 

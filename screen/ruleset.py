@@ -172,14 +172,14 @@ def _context(name: str, raw: dict[str, Any], problems: _Problems, kind: str) -> 
     value = raw.get("context", [])
     entries = value if isinstance(value, list) else [value]
     contexts = []
+    where = _where(name, raw, "context")
     for entry in entries:
-        where = _where(name, entry if isinstance(entry, dict) else raw, None)
         if not isinstance(entry, dict) or not isinstance(entry.get("window"), int):
             problems.add(where, "each context entry needs 'words' (list), 'window' (int) and 'level'")
             continue
         level = _level(entry, "level", where, problems)
         if kind == "entity":
-            contexts.append(_cue(entry, where, problems, level))
+            contexts.append(_cue(entry, _where(name, entry), problems, level))
             continue
         words = _strings(entry, "words", where, problems)
         if level and words:
@@ -244,7 +244,11 @@ def _patterns(name: str, value: object, where: str, problems: _Problems) -> tupl
     for entry in value:
         spot = _where(name, entry, None) if isinstance(entry, dict) else where
         tokens = entry.get("pattern") if isinstance(entry, dict) else None
-        if not isinstance(tokens, list) or not tokens or not all(isinstance(t, dict) and _plain(t) for t in tokens):
+        if (
+            not isinstance(tokens, list)
+            or not tokens
+            or not all(isinstance(t, dict) and _plain(t) for t in tokens)
+        ):
             problems.add(spot, "a pattern needs 'pattern': a non-empty list of token mappings")
             continue
         pattern_id, label, weight = entry.get("id"), entry.get("label"), entry.get("weight", 1.0)
@@ -421,7 +425,9 @@ def _shared_patterns(
     shared: dict[str, EntityPattern] = {}
     for pattern in recognizer + [p for r in rules if r.kind == "entity" for p in r.patterns]:
         if pattern.id in shared:
-            problems.add(pattern.origin, f"duplicate pattern id '{pattern.id}' (first in {shared[pattern.id].origin})")
+            problems.add(
+                pattern.origin, f"duplicate pattern id '{pattern.id}' (first in {shared[pattern.id].origin})"
+            )
         shared[pattern.id] = pattern
     if any(r.kind == "entity" and r.enabled for r in rules) and not shared:
         problems.add("rules/patterns", "entity rules need entity patterns ('recognizer:' in rules/patterns/)")

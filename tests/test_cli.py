@@ -415,6 +415,7 @@ def test_stdin_is_screened_and_reported_as_stdin(cli: Cli, tmp_path: Path) -> No
     report = _json(run)
     assert report["files_scanned"] == 1
     assert [(f["path"], f["rule"], f["line"]) for f in report["findings"]] == [  # type: ignore[attr-defined]
+        ("<stdin>", "pii.named_id_number", 1),  # the name next to the ID (issue 4)
         ("<stdin>", "pii.mobile", 1),
         ("<stdin>", "pii.resident_id", 2),
     ]

@@ -133,6 +133,7 @@ def test_json_matches_the_design_schema(cli: Cli, portal: Path) -> None:
     findings = report["findings"]
     assert [(f["rule"], f["level"], f["line"], f["column"], f["end_column"]) for f in findings] == [
         ("marking.classified", "block", 7, 20, 25),
+        ("pii.named_id_number", "block", 8, 5, 8),  # the name next to the ID (issue 4)
         ("pii.mobile", "review", 8, 11, 22),
         ("pii.resident_id", "block", 8, 27, 45),
         ("codename.project", "block", 9, 8, 12),
@@ -155,6 +156,7 @@ def test_json_matches_the_design_schema(cli: Cli, portal: Path) -> None:
         assert len(finding["excerpt"]) == len(matched)
     assert [f["excerpt"] for f in findings] == [
         "机*★*年",
+        "何*军",
         "1*********8",
         "1****************X",
         "青**划",
@@ -165,8 +167,9 @@ def test_json_matches_the_design_schema(cli: Cli, portal: Path) -> None:
 
 def test_json_with_show_matches_adds_the_match(cli: Cli, portal: Path) -> None:
     report = _report(cli(["check", "--format", "json", "--show-matches"], cwd=portal))
-    assert [f["match"] for f in report["findings"]][:4] == [
+    assert [f["match"] for f in report["findings"]][:5] == [
         "机密★5年",
+        "何志军",  # pii.named_id_number (issue 4)
         "13912345678",
         "11010519491231002X",
         "青松计划",
@@ -261,7 +264,7 @@ def test_github_annotations_carry_positions(cli: Cli, portal: Path) -> None:
         assert int(annotation["end_col"]) == finding["end_column"]
         assert annotation["title"] == f"baomi {finding['rule']} ({finding['level']})"
     assert [line for line in lines if not line.startswith("::")] == [
-        "2 file(s) screened: 3 block, 2 review, 1 info; blocked"
+        "2 file(s) screened: 4 block, 2 review, 1 info; blocked"
     ]
 
 
@@ -361,7 +364,7 @@ def test_text_caret_aligns_under_the_match(cli: Cli, tmp_path: Path) -> None:
     findings = _report(cli(["check", "--format", "json"], cwd=tmp_path))["findings"]
     out = cli(["check"], cwd=tmp_path).out.splitlines()
     heads = [i for i, line in enumerate(out) if line.startswith("content/a.txt:")]
-    assert len(heads) == len(findings) == 10
+    assert len(heads) == len(findings) == 11  # 10, and the name next to the ID (issue 4)
     for head, finding in zip(heads, findings, strict=True):
         gutter = f" {finding['line']} | "
         assert out[head + 1].startswith(gutter)

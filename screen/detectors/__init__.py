@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from screen.detectors.analysis import Analysis
+from screen.detectors.entities import EntityDetector
 from screen.detectors.patterns import PatternDetector
 from screen.detectors.terms import TermDetector
 from screen.model import Hit, Rule
@@ -18,6 +19,7 @@ class Detector(Protocol):
 REGISTRY: dict[str, Callable[[tuple[Rule, ...]], Detector]] = {
     "term": TermDetector,
     "pattern": PatternDetector,
+    "entity": EntityDetector,
 }
 
 

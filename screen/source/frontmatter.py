@@ -140,3 +140,15 @@ def _unescape(escape: str) -> str:
     if escape[1] in "xuU":
         return chr(int(escape[2:], 16))
     return _SIMPLE_ESCAPES.get(escape[1], escape[1])
+
+
+def front_matter_values(path: str, text: str) -> dict[str, object]:
+    """The front matter of a page as data ({} when it has none)."""
+    front = split_front_matter(path, text)
+    if front is None:
+        return {}
+    try:
+        loaded = yaml.safe_load(text[front.start : front.content_end])
+    except yaml.YAMLError:
+        return {}  # screening reports the malformed block with its line
+    return loaded if isinstance(loaded, dict) else {}

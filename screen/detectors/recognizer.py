@@ -1,0 +1,191 @@
+"""PERSON, PLACE and ORG spans in folded Chinese text, offline: jieba's segmentation and
+part-of-speech tags (nr, ns, nt …) feed a blank spaCy pipeline, whose Matcher runs the entity
+patterns of `rules/patterns/` (surname and given-name shapes, titles before and after names,
+organization and division suffixes); each pattern adds its weight to the span it marks, and the
+best-scoring spans that reach `THRESHOLD` win.
+
+spaCy and jieba are imported here only, and only on first use: a check whose documents give no
+entity rule anything to look at never pays for them. The pipeline is never pickled (the rules
+cache holds the patterns; each process builds its own pipeline from them)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import logging
+import tempfile
+from collections.abc import Iterable
+from typing import Any
+
+from screen.errors import RuleError
+from screen.model import Entity, EntityPattern
+
+THRESHOLD = 1.0  # a span is an entity when the weights of the patterns marking it add up to this
+MARK = "ENTITY"  # token key of our own: the tokens so marked form the span (default: all)
+_MODULES = ("spacy", "jieba", "jieba.posseg")
+COMMON = 1000  # jieba dictionary frequency from which a word is everyday vocabulary
+
+
+class EntityUnavailable(RuleError):
+    """spaCy or jieba cannot be imported while entity rules are enabled: fail closed (exit 2)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a worker process, it crosses back pickled: keep `problems` a tuple.
+        return (type(self), (self.problems,))
+
+
+def available() -> bool:
+    """Whether spaCy and jieba can be found, without importing them (cheap, for cached engines)."""
+    try:
+        # Top-level packages only: finding a submodule's spec imports its parent package.
+        return all(importlib.util.find_spec(name) is not None for name in _MODULES if "." not in name)
+    except (ImportError, ValueError):
+        return False
+
+
+def _import(name: str, needed_by: tuple[str, ...]) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise EntityUnavailable(
+            tuple(
+                f"{who}: needs spaCy and jieba, and {name} cannot be imported ({error}); install "
+                "Baomi's dependencies (`pip install -e .`) or set `enabled: false` on the entity rules"
+                for who in needed_by
+            )
+        ) from None
+
+
+class _Pipeline:
+    """One process's spaCy pipeline with its own jieba tokenizer (never jieba's global one, which
+    MkDocs Material's search fills with its own dictionaries)."""
+
+    def __init__(self, patterns: tuple[EntityPattern, ...], needed_by: tuple[str, ...]) -> None:
+        spacy = _import("spacy", needed_by)
+        jieba = _import("jieba", needed_by)
+        posseg = _import("jieba.posseg", needed_by)
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # no "Building prefix dict" on stderr
+        tokenizer = jieba.Tokenizer()
+        tokenizer.tmp_dir = tempfile.gettempdir()
+        tokenizer.cache_file = f"baomi-jieba-{jieba.__version__}.cache"
+        self.tagger = posseg.POSTokenizer(tokenizer)
+        self.nlp = spacy.blank("zh")  # the default "char" segmenter: replaced below, never used
+        self.nlp.tokenizer = self._make_doc
+        self.doc_class = importlib.import_module("spacy.tokens").Doc
+        matcher_class = importlib.import_module("spacy.matcher").Matcher
+        self.matcher = matcher_class(self.nlp.vocab, validate=True)
+        self.patterns = patterns
+        self.marks: list[tuple[int, ...]] = []
+        for index, pattern in enumerate(patterns):
+            tokens = json.loads(pattern.pattern)
+            self.marks.append(tuple(i for i, t in enumerate(tokens) if t.pop(MARK, False)))
+            try:
+                self.matcher.add(str(index), [tokens])
+            except ValueError as error:  # spaCy's pattern validation: say which pattern
+                raise RuleError(
+                    (f"{pattern.origin}: {pattern.id}: invalid token pattern: {error}",)
+                ) from None
+        self.segmentations = 0  # how many texts were segmented (tests: one analysis per document)
+
+    def _make_doc(self, text: str) -> Any:
+        """A spaCy Doc of jieba's words: TAG is jieba's part of speech, MORPH says whether jieba's
+        dictionary knows the word (`Lexicon=New` for a word its HMM guessed, `Lexicon=Common` for
+        a frequent one): the dictionary tags many common words nr (明白, 卫星), while a name it
+        has to guess is a name far more often."""
+        self.segmentations += 1
+        pairs = [(p.word, p.flag) for p in self.tagger.cut(text) if p.word]
+        words = [w for w, _ in pairs]
+        if "".join(words) != text:
+            raise AssertionError("jieba did not reproduce its input")  # offsets would be wrong
+        frequency = self.tagger.tokenizer.FREQ
+        return self.doc_class(
+            self.nlp.vocab,
+            words=words,
+            spaces=[False] * len(words),
+            tags=[f for _, f in pairs],
+            morphs=[_lexicon(frequency.get(w, 0)) for w in words],
+        )
+
+    def spans(self, text: str) -> dict[tuple[str, int, int], dict[str, float]]:
+        """Every span some pattern marks: (label, start, end) → {pattern id: weight}."""
+        doc = self.nlp.make_doc(text)
+        marked: dict[tuple[str, int, int], dict[str, float]] = {}
+        for key, start, end, alignment in self.matcher(doc, with_alignments=True):
+            index = int(self.nlp.vocab.strings[key])
+            pattern, marks = self.patterns[index], self.marks[index]
+            chosen = [start + i for i, a in enumerate(alignment) if a in marks] if marks else [start, end - 1]
+            if not chosen:
+                continue
+            first, last = doc[min(chosen)], doc[max(chosen)]
+            span = (pattern.label, first.idx, last.idx + len(last.text))
+            marked.setdefault(span, {})[pattern.id] = pattern.weight
+        return marked
+
+
+def _lexicon(frequency: int) -> str:
+    if not frequency:
+        return "Lexicon=New"
+    return "Lexicon=Common" if frequency >= COMMON else "Lexicon=Known"
+
+
+def best(marked: dict[tuple[str, int, int], dict[str, float]]) -> tuple[Entity, ...]:
+    """Non-overlapping spans whose weights reach THRESHOLD: highest score first, then longest."""
+    scored = sorted(
+        ((sum(w.values()), span) for span, w in marked.items()),
+        key=lambda item: (-item[0], item[1][1] - item[1][2], item[1][1]),
+    )
+    taken: list[Entity] = []
+    for score, (label, start, end) in scored:
+        if score < THRESHOLD or end <= start:
+            continue
+        if all(end <= e.start or start >= e.end for e in taken):
+            taken.append(Entity(label=label, start=start, end=end, score=round(score, 3)))
+    return tuple(sorted(taken, key=lambda e: e.start))
+
+
+class Recognizer:
+    """The entity recognizer of one ruleset; its pipeline is built on first use in each process."""
+
+    def __init__(self, patterns: tuple[EntityPattern, ...], needed_by: tuple[str, ...] = ()) -> None:
+        self.patterns = patterns
+        self.needed_by = needed_by or ("rules/patterns",)
+        self._pipeline: _Pipeline | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"patterns": self.patterns, "needed_by": self.needed_by}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.patterns, self.needed_by = state["patterns"], state["needed_by"]
+        self._pipeline = None
+
+    @property
+    def pipeline(self) -> _Pipeline:
+        if self._pipeline is None:
+            self._pipeline = _Pipeline(self.patterns, self.needed_by)
+        return self._pipeline
+
+    @property
+    def segmentations(self) -> int:
+        return self._pipeline.segmentations if self._pipeline else 0
+
+    def entities(self, text: str) -> tuple[Entity, ...]:
+        """Entities of `text` (folded), offsets into it."""
+        return best(self.pipeline.spans(text)) if text.strip() else ()
+
+    def regions(self, text: str, regions: Iterable[tuple[int, int]]) -> tuple[Entity, ...]:
+        """Entities inside each of `regions` of `text` (offsets into `text`): only these parts are
+        segmented. An entity cut by a region's edge is dropped: it may be part of a longer name."""
+        found: list[Entity] = []
+        for start, end in regions:
+            for entity in self.entities(text[start:end]):
+                cut = (entity.start == 0 < start) or (entity.end == end - start and end < len(text))
+                if not cut:
+                    found.append(_shifted(entity, start))
+        return tuple(found)
+
+
+def _shifted(entity: Entity, offset: int) -> Entity:
+    return Entity(
+        label=entity.label, start=entity.start + offset, end=entity.end + offset, score=entity.score
+    )

@@ -1,0 +1,179 @@
+"""Who may sign and what must be signed: `rules/signers.yml` and `rules/policy.yml`, parsed from
+bytes (the caller decides which version: always the trust ref's, never the change's)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from screen.errors import ScreenError
+
+SIGNERS_PATH = "rules/signers.yml"
+POLICY_PATH = "rules/policy.yml"
+TRUST_PATHS = (SIGNERS_PATH, POLICY_PATH)
+ROLES = frozenset({"deputy", "principal"})
+
+
+class TrustError(ScreenError):
+    """The signers or policy cannot be read: nothing can be verified (exit 2)."""
+
+    exit_code = 2
+
+
+def key_fingerprint(public_key: str) -> str:
+    """OpenSSH fingerprint (`SHA256:…`, as git's %GF prints it) of an `ssh-… AAAA…` line."""
+    parts = public_key.split()
+    if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
+        raise ValueError(f"not an OpenSSH public key: {public_key[:40]!r}")
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except binascii.Error:
+        raise ValueError(f"not an OpenSSH public key: {public_key[:40]!r}") from None
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return f"SHA256:{digest}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signer:
+    id: str
+    name: str
+    emails: tuple[str, ...]
+    roles: frozenset[str]
+    keys: tuple[str, ...]  # OpenSSH public key lines
+    fingerprints: frozenset[str]
+    valid_until: datetime.date | None = None
+    revoked: bool = False
+
+    def valid_at(self, when: datetime.datetime) -> bool:
+        if self.revoked:
+            return False
+        return self.valid_until is None or when.date() <= self.valid_until
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signers:
+    signers: tuple[Signer, ...]
+
+    def by_fingerprint(self, fingerprint: str) -> Signer | None:
+        return next((s for s in self.signers if fingerprint in s.fingerprints), None)
+
+    def by_email(self, email: str) -> Signer | None:
+        email = email.lower()
+        return next((s for s in self.signers if email in s.emails), None)
+
+    def allowed_signers(self) -> str:
+        """An OpenSSH allowed-signers file naming every key (git verifies signatures with it)."""
+        return "".join(f"{s.id} {key}\n" for s in self.signers for key in s.keys)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    default: tuple[str, ...]
+    important: tuple[str, ...]
+    config: tuple[str, ...]
+    rules: tuple[str, ...]
+
+
+def _load(path: str, data: bytes) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(data.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise TrustError(f"{path}: cannot parse ({error}); fix it in a change the principal signs") from None
+    if not isinstance(loaded, dict) or loaded.get("schema_version") != 1:
+        raise TrustError(f"{path}: expected a mapping with schema_version: 1")
+    return loaded
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError("expected a string or a list of strings")
+
+
+def _signer(entry: object) -> Signer:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        raise ValueError("each signer needs an 'id'")
+    roles = frozenset(_strings(entry.get("roles", [])))
+    if not roles <= ROLES:
+        raise ValueError(f"signer {entry['id']}: unknown role(s) {sorted(roles - ROLES)}")
+    keys = _strings(entry.get("keys", []))
+    emails = tuple(e.lower() for e in _strings(entry.get("email", [])))
+    if not emails:
+        # separation of duties recognises a signer's own changes by these (and by their key)
+        raise ValueError(f"signer {entry['id']}: needs an email (the one they commit with)")
+    valid_until = entry.get("valid_until")
+    if valid_until is not None and not isinstance(valid_until, datetime.date):
+        raise ValueError(f"signer {entry['id']}: valid_until must be a date (YYYY-MM-DD)")
+    return Signer(
+        id=entry["id"],
+        name=str(entry.get("name", entry["id"])),
+        emails=emails,
+        roles=roles,
+        keys=keys,
+        fingerprints=frozenset(key_fingerprint(k) for k in keys),
+        valid_until=valid_until,
+        revoked=entry.get("revoked", False) is True,
+    )
+
+
+def parse_signers(data: bytes) -> Signers:
+    loaded = _load(SIGNERS_PATH, data)
+    entries = loaded.get("signers")
+    if not isinstance(entries, list) or not entries:
+        raise TrustError(f"{SIGNERS_PATH}: 'signers' must be a non-empty list")
+    try:
+        signers = tuple(_signer(entry) for entry in entries)
+    except ValueError as error:
+        raise TrustError(f"{SIGNERS_PATH}: {error}") from None
+    ids = [s.id for s in signers]
+    if len(set(ids)) != len(ids):
+        raise TrustError(f"{SIGNERS_PATH}: signer ids must be unique")
+    # One key, one person: a key listed twice would let its holder count as two people (or be
+    # taken for the wrong one).
+    keys = [fp for s in signers for fp in s.fingerprints]
+    if len(set(keys)) != len(keys) or sum(len(s.keys) for s in signers) != len(keys):
+        raise TrustError(f"{SIGNERS_PATH}: a key is listed more than once; each key belongs to one signer")
+    return Signers(signers=signers)
+
+
+def parse_policy(data: bytes) -> Policy:
+    loaded = _load(POLICY_PATH, data)
+    require = loaded.get("require")
+    if not isinstance(require, dict):
+        raise TrustError(f"{POLICY_PATH}: 'require' must map file kinds to roles")
+    try:
+        fields = {k: _strings(require.get(k, [])) for k in ("default", "important", "config", "rules")}
+    except ValueError as error:
+        raise TrustError(f"{POLICY_PATH}: require: {error}") from None
+    for kind, roles in fields.items():
+        if not set(roles) <= ROLES:
+            raise TrustError(f"{POLICY_PATH}: require.{kind}: unknown role(s) {sorted(set(roles) - ROLES)}")
+    if not fields["default"] or not fields["rules"]:
+        raise TrustError(f"{POLICY_PATH}: require.default and require.rules must name at least one role")
+    return Policy(**fields)
+
+
+def roles_covered(required: tuple[str, ...], people: list[Signer]) -> bool:
+    """Whether distinct people can cover every required role, one role each: a small bipartite
+    matching, so `[deputy, principal]` needs two different signers even if one holds both."""
+    unique = {p.id: p for p in people}
+    holding: dict[str, str] = {}  # signer id → the role they cover
+
+    def cover(role: str, seen: set[str]) -> bool:
+        for signer_id, person in unique.items():
+            if role in person.roles and signer_id not in seen:
+                seen.add(signer_id)
+                if signer_id not in holding or cover(holding[signer_id], seen):
+                    holding[signer_id] = role
+                    return True
+        return False
+
+    return all(cover(role, set()) for role in dict.fromkeys(required))

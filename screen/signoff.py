@@ -1,0 +1,91 @@
+"""The sign-off commit message of DESIGN.md: what a leader cleared, under which rules, with which
+waivers. Pure text in, records out; git and signatures are checked elsewhere (`screen.vcs`)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+CLEARED = "Baomi-Cleared"
+RULES = "Baomi-Rules"
+WAIVE = "Baomi-Waive"
+_CLEARED_LINE = re.compile(
+    rf"^{CLEARED}: (?P<path>.+) blob=(?P<blob>[0-9a-f]{{40}}) sha256=(?P<sha>[0-9a-f]{{64}})$"
+)
+_RULES_LINE = re.compile(rf"^{RULES}: (?P<fp>sha256:[0-9a-f]{{64}})$")
+_WAIVE_LINE = re.compile(rf"^{WAIVE}: (?P<fp>[0-9a-f]{{32}}) (?P<reason>\S.*)$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cleared:
+    path: str
+    blob: str  # git blob id of the exact bytes
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Waiver:
+    fingerprint: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignOffMessage:
+    cleared: tuple[Cleared, ...]
+    rules_fingerprint: str
+    waivers: tuple[Waiver, ...]
+    comment: str = ""
+
+
+def blob_id(data: bytes) -> str:
+    """Git's blob id for `data` (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def cleared_for(path: str, data: bytes) -> Cleared:
+    return Cleared(path=path, blob=blob_id(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def format_message(message: SignOffMessage) -> str:
+    count = len(message.cleared)
+    lines = [f"baomi: 审核签发 {count} 个文件", ""]
+    if message.comment.strip():
+        lines += [message.comment.strip(), ""]
+    lines += [f"{CLEARED}: {c.path} blob={c.blob} sha256={c.sha256}" for c in message.cleared]
+    lines.append(f"{RULES}: {message.rules_fingerprint}")
+    lines += [f"{WAIVE}: {w.fingerprint} {w.reason}" for w in message.waivers]
+    return "\n".join(lines) + "\n"
+
+
+def parse_message(text: str) -> SignOffMessage | None:
+    """The sign-off in a commit message, or None if it carries no `Baomi-Cleared` trailer."""
+    cleared, waivers = [], []
+    rules = ""
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if match := _CLEARED_LINE.match(line):
+            cleared.append(Cleared(path=match["path"], blob=match["blob"], sha256=match["sha"]))
+        elif match := _RULES_LINE.match(line):
+            rules = match["fp"]
+        elif match := _WAIVE_LINE.match(line):
+            waivers.append(Waiver(fingerprint=match["fp"], reason=match["reason"]))
+    if not cleared:
+        return None
+    return SignOffMessage(cleared=tuple(cleared), rules_fingerprint=rules, waivers=tuple(waivers))
+
+
+def mentions_signoff(text: str) -> bool:
+    """A message that quotes sign-off trailers anywhere (a squash merge indents or bullets them)."""
+    return f"{CLEARED}:" in text
+
+
+_QUOTING = re.compile(r"^[\s>*+-]+")  # indentation, bullets or mail quoting before a trailer
+
+
+def parse_quoted(text: str) -> SignOffMessage | None:
+    """The sign-off a message quotes (`git merge --squash` indents the squashed messages), so the
+    gate can say why it does not count; None if it quotes none."""
+    if not mentions_signoff(text):
+        return None
+    return parse_message("\n".join(_QUOTING.sub("", line) for line in text.splitlines()))

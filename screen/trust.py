@@ -1,0 +1,241 @@
+"""The chain of trust: which signers and policy are in force at the trust ref, and which sign-off
+commits count.
+
+Trust starts at a pinned root (the first commit that added `rules/signers.yml`, or one named by
+`--trust-root` / `git config baomi.trustRoot`). Every later change to `rules/signers.yml` or
+`rules/policy.yml` comes into force only when signers in force *before* it, holding the roles
+`require.rules` names, signed its exact bytes. A change nobody entitled signed is not in force,
+and is reported."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from screen.gate import VerifiedSignOff, wrote
+from screen.signers import (
+    POLICY_PATH,
+    SIGNERS_PATH,
+    TRUST_PATHS,
+    Policy,
+    Signer,
+    Signers,
+    TrustError,
+    parse_policy,
+    parse_signers,
+    roles_covered,
+)
+from screen.signoff import CLEARED, Cleared, cleared_for, parse_message, parse_quoted
+from screen.vcs import Commit, Repository
+
+_SQUASH_HINT = (
+    "if it came from a squash or rebase merge, that rewrote the leader's signed commit: merge pull "
+    "requests with a merge commit, and ask the leader to sign again"
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trust:
+    sha: str  # the trust ref's commit
+    root: str
+    signers: Signers
+    policy: Policy
+    allowed: str  # allowed-signers text with every key the chain ever named
+    problems: tuple[str, ...] = ()  # changes that are not in force, and why
+    rejected: tuple[tuple[str, str, str], ...] = ()  # (path, blob, why) of versions not in force
+
+    def not_in_force(self, path: str, blob: str) -> str:
+        """Why the chain did not bring this version of a rules file into force ("" if it did not
+        refuse it)."""
+        return next((why for p, b, why in self.rejected if (p, b) == (path, blob)), "")
+
+
+def _root(repo: Repository, trust_sha: str, pinned: str | None) -> str:
+    if pinned:
+        root = repo.require(pinned, "trust root")
+        if not repo.is_ancestor(root, trust_sha):
+            raise TrustError(f"trust root {pinned} is not in the history of the trust ref")
+        return root
+    roots = repo.roots(trust_sha)
+    if len(roots) > 1:
+        # Merging an unrelated history brings another "first" rules/signers.yml, with keys of its
+        # author's choosing: which one is the root must be pinned, never guessed.
+        raise TrustError(
+            f"the trust ref's history has {len(roots)} root commits (an unrelated history was merged), "
+            f"so the first {SIGNERS_PATH} is ambiguous: pin the root of trust with --trust-root COMMIT "
+            "or `git config baomi.trustRoot COMMIT`"
+        )
+    history = repo.log(trust_sha, "", SIGNERS_PATH)
+    if not history:
+        raise TrustError(
+            f"{SIGNERS_PATH} does not exist in the trust ref's history: nobody can sign; commit it "
+            "(the first version is the root of trust)"
+        )
+    return history[-1].sha
+
+
+def _version(repo: Repository, sha: str, path: str) -> bytes:
+    data = repo.show(sha, path)
+    if data is None:
+        raise TrustError(f"{path} is missing at {sha[:10]}; the trust chain needs it from the root on")
+    return data
+
+
+def _every_key(repo: Repository, trust_sha: str) -> str:
+    """Allowed-signers text for every version of the signers file: git then verifies any key the
+    chain ever named, and Baomi decides per version whether that key counted."""
+    lines: dict[str, None] = {}
+    for commit in repo.log(trust_sha, "", SIGNERS_PATH):
+        data = repo.show(commit.sha, SIGNERS_PATH)
+        if data is None:
+            continue
+        try:
+            lines.update(dict.fromkeys(parse_signers(data).allowed_signers().splitlines()))
+        except TrustError:
+            continue  # an unparsable old version names no keys; the chain check reports it
+    return "".join(f"{line}\n" for line in lines)
+
+
+def not_before(commit: Commit, dates: dict[str, datetime.datetime]) -> datetime.datetime:
+    """When a commit was made at the earliest we believe: its date is its committer's own claim,
+    but it cannot be older than the commits it builds on (a backdated sign-off by a signer whose
+    time ran out gains nothing)."""
+    return max([commit.committed, *(dates[p] for p in commit.parents if p in dates)])
+
+
+def _judge(
+    commit: Commit, signers: Signers, made: datetime.datetime | None
+) -> tuple[Signer | None, str, str]:
+    """(trusted signer, state, problem) of a commit's signature against `signers`."""
+    if commit.signature == "N":
+        return None, "bad-signature", f"not signed; {_SQUASH_HINT}"
+    if commit.signature in ("B", "E"):
+        return None, "bad-signature", "its signature does not verify"
+    signer = signers.by_fingerprint(commit.key) if commit.key else None
+    if commit.signature != "G" or signer is None:
+        key = commit.key or "unknown"
+        return None, "untrusted-signer", f"signed by a key ({key}) that is not in {SIGNERS_PATH} as in force"
+    if not signer.valid_at(made or commit.committed):
+        why = "revoked" if signer.revoked else f"valid only until {signer.valid_until}"
+        return None, "untrusted-signer", f"signer {signer.name} is {why}"
+    return signer, "", ""
+
+
+def verify(
+    commit: Commit,
+    signers: Signers,
+    published: frozenset[str] = frozenset(),
+    made: datetime.datetime | None = None,
+) -> VerifiedSignOff | None:
+    """The sign-off a commit carries, judged against `signers` as made at `made` (see
+    `not_before`; default its own date); None if it carries none."""
+    message = parse_message(commit.message)
+    if message is None:
+        return _quoted(commit, published)
+    signer, state, problem = _judge(commit, signers, made)
+    return VerifiedSignOff(
+        sha=commit.sha,
+        message=message,
+        committed=commit.committed,
+        signer=signer,
+        state=state,
+        problem=problem,
+        touches=tuple(p for p in commit.paths if p in published or p in TRUST_PATHS),
+    )
+
+
+def _quoted(commit: Commit, published: frozenset[str]) -> VerifiedSignOff | None:
+    """A commit that only quotes a sign-off (a squash merge): it never counts, and says why."""
+    message = parse_quoted(commit.message)
+    if message is None:
+        return None
+    return VerifiedSignOff(
+        sha=commit.sha,
+        message=message,
+        committed=commit.committed,
+        signer=None,
+        state="unsigned",
+        problem=f"only quotes a sign-off (a squash merge does that); {_SQUASH_HINT}",
+        touches=tuple(p for p in commit.paths if p in published or p in TRUST_PATHS),
+    )
+
+
+def _approved(
+    change: Commit,
+    version: Cleared,
+    signoffs: list[Commit],
+    signers: Signers,
+    policy: Policy,
+    dates: dict[str, datetime.datetime],
+) -> bool:
+    people = []
+    author = frozenset({change.author_email}), frozenset({change.key} - {""})
+    for commit in signoffs:
+        signoff = verify(commit, signers, made=not_before(commit, dates))
+        signer = signoff.signer if signoff and not signoff.problem else None
+        named = signoff and signoff.names(version.path, version.blob, version.sha256)
+        if named and signer and not wrote(signer, *author):
+            people.append(signer)
+    return bool(people) and roles_covered(policy.rules, people)
+
+
+def _apply(
+    repo: Repository,
+    change: Commit,
+    signers: Signers,
+    policy: Policy,
+    signoffs: list[Commit],
+    dates: dict[str, datetime.datetime],
+) -> tuple[Signers, Policy, list[tuple[str, str, str]]]:
+    """One commit's changes to the trust files, each judged under the signers and policy in force
+    before that commit (a commit changing both files cannot approve its policy with its own new
+    signers); returns what is in force after it, and (path, blob, why) of each version that is
+    not."""
+    after_signers, after_policy = signers, policy
+    rejected: list[tuple[str, str, str]] = []
+    for path in (p for p in TRUST_PATHS if p in change.paths):
+        data = repo.show(change.sha, path)
+        if data is None:
+            why = f"{path} was deleted in {change.sha[:10]}; the previous version stays in force"
+            rejected.append((path, "", why))
+            continue
+        version = cleared_for(path, data)
+        if not _approved(change, version, signoffs, signers, policy, dates):
+            why = (
+                f"{path} changed in {change.sha[:10]} without a sign-off by {', '.join(policy.rules)} "
+                "under the signers in force before it; that change is not in force"
+            )
+            rejected.append((path, version.blob, why))
+            continue
+        try:
+            if path == SIGNERS_PATH:
+                after_signers = parse_signers(data)
+            else:
+                after_policy = parse_policy(data)
+        except TrustError as error:
+            why = f"{error} (in {change.sha[:10]}; the previous version stays in force)"
+            rejected.append((path, version.blob, why))
+    return after_signers, after_policy, rejected
+
+
+def load_trust(repo: Repository, trust_ref: str, pinned_root: str | None) -> Trust:
+    trust_sha = repo.require(trust_ref, "trust ref")
+    root = _root(repo, trust_sha, pinned_root)
+    signers = parse_signers(_version(repo, root, SIGNERS_PATH))
+    policy = parse_policy(_version(repo, root, POLICY_PATH))
+    allowed = _every_key(repo, trust_sha)
+    signoffs = repo.log(trust_sha, allowed, grep=f"{CLEARED}:")
+    dates = repo.dates(trust_sha)
+    rejected: list[tuple[str, str, str]] = []
+    for change in reversed(repo.log(f"{root}..{trust_sha}", allowed, *TRUST_PATHS)):
+        signers, policy, out = _apply(repo, change, signers, policy, signoffs, dates)
+        rejected += out
+    return Trust(
+        sha=trust_sha,
+        root=root,
+        signers=signers,
+        policy=policy,
+        allowed=allowed,
+        problems=tuple(why for _, _, why in rejected),
+        rejected=tuple(r for r in rejected if r[1]),
+    )

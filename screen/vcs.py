@@ -1,0 +1,220 @@
+"""Everything Baomi asks of git, through GitPython (the only module that imports it).
+
+Signatures are verified by git itself (`%G?`, `%GF`) against an allowed-signers file written
+from signer keys the caller chose (the trust ref's, never the change's)."""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from screen.errors import ScreenError
+
+
+class GitError(ScreenError):
+    """A repository state Baomi cannot verify (exit 2): no repository, a shallow clone, a
+    missing ref."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    committed: datetime.datetime
+    signature: str  # git's %G?: G good, B bad, U unknown key, N none, E cannot check, …
+    key: str  # %GF: the signing key's fingerprint (SHA256:…), empty if unsigned
+    message: str
+    # files the commit changed; for a merge, those it changed itself (different from every parent:
+    # an edit made while merging has an author too)
+    paths: tuple[str, ...]
+
+
+class Repository:
+    def __init__(self, path: Path) -> None:
+        try:
+            self._repo = git.Repo(path, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise GitError(f"{path} is not inside a git repository; sign-offs live in git history") from None
+        self.root = Path(self._repo.working_tree_dir or path)
+        if self._git("rev-parse", "--is-shallow-repository") == "true":
+            raise GitError(
+                "this is a shallow clone: sign-offs in the missing history cannot be verified; "
+                "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)"
+            )
+
+    def _git(self, *args: str, allowed_signers: Path | None = None) -> str:
+        # core.quotePath=false: file names as they are (通知.md), not octal escapes; the few git
+        # still quotes (quotes, backslashes, control characters) are unquoted by `_path`
+        options = ["-c", "core.quotePath=false"]
+        if allowed_signers:
+            options += ["-c", f"gpg.ssh.allowedSignersFile={allowed_signers}"]
+        try:
+            return str(self._repo.git.execute(["git", *options, *args], strip_newline_in_stdout=True))
+        except git.GitCommandError as error:
+            raise GitError(f"git {' '.join(args[:2])} failed: {str(error.stderr).strip()}") from None
+
+    def resolve(self, ref: str) -> str | None:
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") or None
+        except GitError:
+            return None
+
+    def require(self, ref: str, what: str) -> str:
+        sha = self.resolve(ref)
+        if sha is None:
+            raise GitError(
+                f"{what} '{ref}' does not exist here; fetch it (e.g. `git fetch origin {ref}`) "
+                "or name another with --trust-ref"
+            )
+        return sha
+
+    def show(self, rev: str, path: str) -> bytes | None:
+        """The bytes of `path` at `rev`, or None if it does not exist there."""
+        try:
+            blob = self._repo.commit(rev).tree / path
+        except KeyError:
+            return None
+        data: bytes = blob.data_stream.read()
+        return data
+
+    def blob(self, sha: str) -> bytes | None:
+        """The bytes of the blob `sha`, or None if this repository does not have it."""
+        try:
+            data: bytes = self._repo.odb.stream(bytes.fromhex(sha)).read()
+        except ValueError:
+            return None
+        return data
+
+    def config(self, key: str) -> str | None:
+        try:
+            return self._git("config", "--get", key) or None
+        except GitError:
+            return None
+
+    @contextmanager
+    def _allowed(self, allowed_signers: str) -> Iterator[Path]:
+        with tempfile.TemporaryDirectory(prefix="baomi-") as directory:
+            path = Path(directory) / "allowed_signers"
+            path.write_text(allowed_signers or "# no signers\n", encoding="utf-8")
+            yield path
+
+    def log(self, rev_range: str, allowed_signers: str, *paths: str, grep: str = "") -> list[Commit]:
+        """Commits of `rev_range` (newest first), with signature status checked against
+        `allowed_signers`; only those touching `paths` and matching `grep`, if given."""
+        fields = "%H", "%P", "%an", "%ae", "%ct", "%G?", "%GF", "%B"
+        # Separators made fresh for each call: a commit message or author name is anyone's to
+        # write, and one that contained a fixed separator could forge a whole record (with %G? G).
+        token = secrets.token_hex(16)
+        record, field = f"\x1e{token}\x1e", f"\x1f{token}\x1f"
+        fmt = record + field.join(fields) + field
+        # --topo-order: never a parent before its children, whatever dates committers claim (the
+        # trust chain replays changes in this order)
+        args = [
+            "log",
+            f"--format={fmt}",
+            "--name-only",
+            "--no-renames",
+            "--topo-order",
+            "--diff-merges=dense-combined",
+            rev_range,
+        ]
+        if grep:
+            args.insert(1, f"--grep={grep}")
+            args.insert(2, "--fixed-strings")
+        with self._allowed(allowed_signers) as allowed:
+            output = self._git(*args, "--", *paths, allowed_signers=allowed)
+        return [_commit(text, field) for text in output.split(record) if text.strip()]
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        try:
+            self._repo.git.merge_base("--is-ancestor", ancestor, descendant)
+        except git.GitCommandError:
+            return False
+        return True
+
+    def dates(self, rev: str) -> dict[str, datetime.datetime]:
+        """The committer date of every commit in the history of `rev`."""
+        output = self._git("log", "--format=%H %ct", rev)
+        return {
+            sha: datetime.datetime.fromtimestamp(int(when), tz=datetime.UTC)
+            for sha, when in (line.split() for line in output.splitlines())
+        }
+
+    def roots(self, rev: str) -> list[str]:
+        """The parentless commits in the history of `rev` (more than one: unrelated histories)."""
+        return self._git("rev-list", "--max-parents=0", rev).split()
+
+    def reachable(self, sha: str) -> frozenset[str]:
+        """Every commit reachable from `sha` (itself included)."""
+        return frozenset(self._git("rev-list", sha).split())
+
+    def dirty(self, paths: list[str]) -> list[str]:
+        """Of `paths`, those whose working-tree or staged bytes differ from HEAD."""
+        output = self._git("status", "--porcelain", "--untracked-files=all", "--", *paths)
+        return [line[3:] for line in output.splitlines() if line.strip()]
+
+    def staged_anything(self) -> bool:
+        return bool(self._git("diff", "--cached", "--name-only"))
+
+    def commit_signoff(self, message: str) -> str:
+        """An empty, signed commit (signed with git's own signing configuration)."""
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as handle:
+            handle.write(message)
+        try:
+            self._git("commit", "--allow-empty", "--gpg-sign", "--no-verify", f"--file={handle.name}")
+        finally:
+            Path(handle.name).unlink()
+        return self._git("rev-parse", "HEAD")
+
+    def user(self) -> tuple[str, str]:
+        return self.config("user.name") or "", (self.config("user.email") or "").lower()
+
+    def diff_blob(self, old_blob: str, new_file: Path) -> str:
+        """Unified diff from a stored blob to the file's current bytes."""
+        with tempfile.TemporaryDirectory(prefix="baomi-") as directory:
+            old = Path(directory) / "cleared"
+            try:
+                old.write_bytes(self._repo.git.cat_file("blob", old_blob, stdout_as_string=False))
+            except git.GitCommandError:
+                return f"(the cleared version {old_blob[:10]} is not in this repository: read the whole file)"
+            # --no-index exits 1 when the files differ: that is the answer, not a failure
+            command = ["git", "diff", "--no-index", "--no-color", str(old), str(new_file)]
+            output = self._repo.git.execute(command, with_exceptions=False)
+        return str(output).strip() or "(no change)"
+
+
+def _commit(record: str, field: str) -> Commit:
+    sha, parents, name, email, when, status, key, rest = record.split(field, 7)
+    message, _, names = rest.rpartition(field) if field in rest else (rest, "", "")
+    return Commit(
+        sha=sha.strip(),
+        parents=tuple(parents.split()),
+        author_name=name,
+        author_email=email.lower(),
+        committed=datetime.datetime.fromtimestamp(int(when), tz=datetime.UTC),
+        signature=status,
+        key=key,
+        message=message,
+        paths=tuple(_path(line) for line in names.split("\n") if line.strip()),
+    )
+
+
+def _path(name: str) -> str:
+    """A file name as git printed it: C-quoted (`"tab\\there.md"`) when it holds a quote, a
+    backslash or a control character."""
+    if len(name) < 2 or not (name.startswith('"') and name.endswith('"')):
+        return name
+    raw: bytes = codecs.escape_decode(name[1:-1].encode("utf-8"))[0]
+    return raw.decode("utf-8", "surrogateescape")

@@ -1,0 +1,400 @@
+"""The entity detector (issue 4): each recognizer pattern family, each context rule, the fail-closed
+path, one analysis per document, pickling, rule validation and the `baomi entities` door.
+Table-driven, one comment per case."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screen.detectors.entities import EntityDetector
+from screen.detectors.recognizer import Recognizer
+from screen.engine import Engine, build_engine
+from screen.errors import RuleError
+from screen.model import Level
+from screen.normalize import fold
+from screen.ruleset import parse, read_sources
+from screen.source import read_document
+from tests.conftest import ROOT, RULES, hits_of
+
+BLOCK, REVIEW = Level.BLOCK, Level.REVIEW
+ID = "11010519491231002X"  # valid GB 11643 check digit
+BAD_ID = "110105194912310021"  # wrong check digit
+
+
+def detector(engine: Engine) -> EntityDetector:
+    (found,) = [d for d in engine.detectors if isinstance(d, EntityDetector)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def recognizer(engine: Engine) -> Recognizer:
+    return detector(engine).recognizer
+
+
+def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
+    return [(e.label, text[e.start : e.end]) for e in recognizer.entities(fold(text))]
+
+
+# --- pattern families ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("family", "text", "label", "span"),
+    [
+        # A three-character name jieba tags nr, after a common surname.
+        ("person.tagged_full_name", "王建明出席会议", "PERSON", "王建明"),
+        # A two-character name jieba had to guess (not in its dictionary).
+        ("person.guessed_short_name", "孙丽掌管密码", "PERSON", "孙丽"),
+        # A two-character name in jieba's dictionary, backed by a verb of speech.
+        ("person.known_short_name", "李鹏说", "PERSON", "李鹏"),
+        # A transliterated foreign name.
+        ("person.transliterated_name", "美国总统克林顿访华", "PERSON", "克林顿"),
+        # A title right before the name.
+        ("person.title_before", "副县长刘志强主持会议", "PERSON", "刘志强"),
+        # A title right after the name.
+        ("person.title_after", "王建国同志负责", "PERSON", "王建国"),
+        # A verb of speech right after the name.
+        ("person.verb_after", "范继宏说", "PERSON", "范继宏"),
+        # The agent of a duty: 由 + name.
+        ("person.agent_before", "由陈红掌管", "PERSON", "陈红"),
+        # A name after a label and a colon.
+        ("person.after_label", "联系人：何志军", "PERSON", "何志军"),
+        # Names in a list back each other.
+        ("person.listed_with_name", "张昌海、田密值班", "PERSON", "张昌海"),
+        ("person.listed_after_name", "张昌海、田密值班", "PERSON", "田密"),
+        # jieba's place tag.
+        ("place.tagged", "来到北京", "PLACE", "北京"),
+        # A name and an administrative-division suffix.
+        ("place.division", "青溪县城关镇", "PLACE", "青溪县"),
+        # jieba's organization tag.
+        ("org.tagged", "云台乡人民政府", "ORG", "人民政府"),
+        # A place, nouns, then an organization suffix: the whole body.
+        ("org.suffix", "青溪县教育体育局", "ORG", "青溪县教育体育局"),
+    ],
+)
+def test_pattern_family_marks_its_span(
+    recognizer: Recognizer, family: str, text: str, label: str, span: str
+) -> None:
+    folded = fold(text)
+    marked = recognizer.pipeline.spans(folded)
+    start = folded.index(fold(span))
+    assert family in marked.get((label, start, start + len(span)), {}), marked
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Leaders' names with their titles are recognized (and are no finding by themselves).
+        ("县长王建明在青溪县教育体育局调研。", [("PERSON", "王建明"), ("ORG", "青溪县教育体育局")]),
+        # Traditional characters are folded first.
+        ("由陳紅掌管保密櫃鑰匙", [("PERSON", "陳紅")]),
+        # A compound surname.
+        ("由欧阳明掌管保密柜钥匙", [("PERSON", "欧阳明")]),
+        # Frequent words jieba's dictionary tags nr are not names on their own.
+        ("卫星发射成功，大家都明白了。", []),
+        # A name followed by a road suffix is part of a place name: no PERSON.
+        ("人民路两侧", []),
+        # A role is no name, though it starts with a surname (申).
+        ("申请人：李秀杰", [("PERSON", "李秀杰")]),
+        # Countries and a foreign leader.
+        (
+            "美国总统克林顿和俄罗斯总统叶利钦会谈",
+            [("PLACE", "美国"), ("PERSON", "克林顿"), ("PLACE", "俄罗斯"), ("PERSON", "叶利钦")],
+        ),
+        # The township government is one organization, not a place plus a word.
+        ("云台乡人民政府有关负责人参加", [("ORG", "云台乡人民政府")]),
+        # Empty and blank text.
+        ("", []),
+        ("   ", []),
+    ],
+)
+def test_recognized_entities(recognizer: Recognizer, text: str, expected: list[tuple[str, str]]) -> None:
+    assert entities(recognizer, text) == expected
+
+
+def test_role_family_vetoes_a_role_read_as_a_name(recognizer: Recognizer) -> None:
+    # person.not_a_role: 申请人 may be tagged nr, but it names a role.
+    marked = recognizer.pipeline.spans(fold("申请人李秀杰"))
+    assert all("person.not_a_role" in w for (label, s, e), w in marked.items() if (s, e) == (0, 3))
+
+
+def test_negative_family_vetoes_a_place_read_as_a_name(recognizer: Recognizer) -> None:
+    # person.not_before_place_suffix: a "name" right before 路/村/县 … loses its PERSON reading.
+    folded = fold("王家村")
+    marked = recognizer.pipeline.spans(folded)
+    assert all(sum(w.values()) < 1.0 for (label, _, _), w in marked.items() if label == "PERSON")
+
+
+# --- context rules --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "expected", "level"),
+    [
+        # pii.named_id_number: a name and a valid ID number on one line.
+        ("pii.named_id_number", f"联系人：何志军，手机13912345678，身份证号{ID}。", ["何志军"], BLOCK),
+        # In a Markdown table row.
+        (
+            "pii.named_id_number",
+            f"| 姓名 | 身份证号 |\n| --- | --- |\n| 何志军 | {ID} |\n",
+            ["何志军"],
+            BLOCK,
+        ),
+        # The name after the number.
+        ("pii.named_id_number", f"身份证号{ID}（持证人：陈红）", ["陈红"], BLOCK),
+        # A wrong check digit: left to pii.resident_id (review), not this rule.
+        ("pii.named_id_number", f"何志军，身份证号{BAD_ID}", [], BLOCK),
+        # The number in another paragraph.
+        ("pii.named_id_number", f"何志军同志参加会议。\n\n身份证号{ID}", [], BLOCK),
+        # No name at all.
+        ("pii.named_id_number", f"身份证号码{ID}的持有人应于三日内办理。", [], BLOCK),
+        # custody.named_holder: the name, then who holds what.
+        (
+            "custody.named_holder",
+            "由陈红掌管保密柜钥匙，李秀杰掌管保密柜密码及防盗门钥匙。",
+            ["陈红", "李秀杰"],
+            REVIEW,
+        ),
+        # Passive: the key, then 由 + name.
+        ("custody.named_holder", "保密柜钥匙由陈红保管", ["陈红"], REVIEW),
+        # A custodian label.
+        ("custody.named_holder", "保密柜钥匙保管人：孙丽", ["孙丽"], REVIEW),
+        # A leader who talks about keys is no custodian.
+        ("custody.named_holder", "县长王建明强调要管好保密柜钥匙", [], REVIEW),
+        # Duties by role.
+        ("custody.named_holder", "由专人掌管保密柜钥匙", [], REVIEW),
+        # Names next to a patrol duty, not to keys.
+        ("custody.named_holder", "由张昌海、田密及两名公安人员24小时昼夜值班与巡逻", [], REVIEW),
+        # pii.named_home_address: a name and a home address with a house number.
+        ("pii.named_home_address", "张三，家住青溪县城关镇人民路18号。", ["张三"], REVIEW),
+        # The label form of an application.
+        ("pii.named_home_address", "申请人：李秀杰，住址：青溪县城关镇新华街12号", ["李秀杰"], REVIEW),
+        # An office address next to a leader's name is public.
+        ("pii.named_home_address", "县行政中心位于人民路18号，县长王建明主持会议。", [], REVIEW),
+        # A home address without a house number.
+        ("pii.named_home_address", "张三家住城关镇，务农为生。", [], REVIEW),
+        # geo.place_coordinates: a place and degrees, minutes, seconds.
+        ("geo.place_coordinates", "青溪县水库位于东经100°12′35″、北纬25°3′12″。", ["青溪县"], REVIEW),
+        # A decimal pair with five decimals.
+        ("geo.place_coordinates", "云台乡的坐标为25.05321，100.20987", ["云台乡"], REVIEW),
+        # Whole degrees describe an area, not a point.
+        ("geo.place_coordinates", "青溪县位于东经99°至100°之间。", [], REVIEW),
+        # Coordinates without a place.
+        ("geo.place_coordinates", "坐标为东经100°12′35″的测量点。", [], REVIEW),
+    ],
+)
+def test_context_rule(engine: Engine, rule: str, text: str, expected: list[str], level: Level) -> None:
+    hits = [hit for hit in hits_of(engine, text) if hit.rule.id == rule]
+    assert [text[hit.start : hit.end] for hit in hits] == expected
+    assert all(hit.level is level for hit in hits)
+
+
+def test_context_words_name_the_cue_never_the_number(engine: Engine) -> None:
+    # Reports print context words: an ID number must not reach them.
+    (hit,) = [h for h in hits_of(engine, f"何志军，身份证号{ID}") if h.rule.id == "pii.named_id_number"]
+    assert hit.context_words == ("有效身份证号",)
+
+
+def test_a_name_alone_is_no_finding_in_the_sample_articles(cli: Callable[..., Any]) -> None:
+    # The regular articles name leaders with their titles: no entity rule may fire there.
+    paths = ["content/news", "content/notices", "content/policy", "content/open", "content/secrecy"]
+    run = cli(["check", "--format", "json", *paths])
+    assert run.code == 0
+    assert json.loads(run.out)["findings"] == []
+
+
+# --- one analysis per document, and none without a cue ----------------------------------------
+
+
+def test_a_document_is_analysed_once_for_all_rules(engine: Engine) -> None:
+    # Cues for three entity rules in one paragraph: one merged region, segmented once.
+    text = f"张三，家住人民路18号，身份证号{ID}，由张三掌管保密柜钥匙。"
+    recognizer = detector(engine).recognizer
+    before = recognizer.pipeline.segmentations
+    ids = {hit.rule.id for hit in hits_of(engine, text)}
+    assert {"pii.named_id_number", "pii.named_home_address", "custody.named_holder"} <= ids
+    assert recognizer.pipeline.segmentations - before == 1
+
+
+def test_text_far_from_any_cue_is_not_segmented(engine: Engine) -> None:
+    recognizer = detector(engine).recognizer
+    before = recognizer.pipeline.segmentations
+    assert hits_of(engine, "县长王建明出席会议。" * 50) == []
+    assert recognizer.pipeline.segmentations == before
+
+
+def run_python(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code, str(RULES), str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+LOAD = """
+import sys
+from pathlib import Path
+{prelude}
+from screen.engine import load_engine
+from screen.source import read_document
+engine = load_engine(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_without_cues_spacy_and_jieba_are_never_imported(tmp_path: Path) -> None:
+    run_python(LOAD.format(prelude=""), tmp_path)  # warm the rules cache
+    code = LOAD.format(prelude="") + (
+        "document = read_document('a.md', '县长王建明出席会议。'.encode())\n"
+        "assert list(engine.hits(document)) == []\n"
+        "print(sorted(m for m in ('spacy', 'jieba') if m in sys.modules))\n"
+    )
+    run = run_python(code, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("blocked", ["jieba", "spacy"])
+@pytest.mark.parametrize("cached", [False, True], ids=["cold", "cached"])
+def test_missing_spacy_or_jieba_fails_closed(tmp_path: Path, blocked: str, cached: bool) -> None:
+    # With the module unimportable, loading the rules fails with a clear message, whether the
+    # engine is built afresh or comes from a cache written while the module was there.
+    if cached:
+        run_python(LOAD.format(prelude=""), tmp_path)
+    code = LOAD.format(prelude=f"sys.modules[{blocked!r}] = None")
+    code = "from screen.errors import RuleError\ntry:\n" + "\n".join(
+        "    " + line for line in code.strip().splitlines()
+    )
+    code += "\nexcept RuleError as error:\n    print('\\n'.join(error.problems))\n    raise SystemExit(2)\n"
+    run = run_python(code, tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert f"{blocked} cannot be imported" in run.stdout
+    assert "custody.named_holder" in run.stdout and "enabled: false" in run.stdout
+
+
+def test_the_engine_pickles_without_the_pipeline(engine: Engine) -> None:
+    recognizer = detector(engine).recognizer
+    recognizer.entities("王建明")  # the pipeline is built in this process
+    data = pickle.dumps(engine)
+    assert b"spacy" not in data and b"jieba" not in data
+    restored = pickle.loads(data)
+    assert detector(restored).recognizer._pipeline is None
+    assert {h.rule.id for h in restored.hits(read_document("a.md", f"何志军{ID}".encode()))} >= {
+        "pii.named_id_number"
+    }
+
+
+# --- rule validation ------------------------------------------------------------------------------
+
+ENTITY_RULE = """\
+rules:
+  - id: test.named
+    level: review
+    message: 测试
+    entity: PERSON
+    context:
+      - words: [钥匙]
+        window: 4
+        level: review
+    hits: [陈红掌管钥匙]
+    misses: [专人掌管钥匙]
+"""
+
+
+def write(tmp_path: Path, rule: str) -> Path:
+    rules = tmp_path / "rules"
+    (rules / "patterns").mkdir(parents=True)
+    (rules / "terms").mkdir()
+    (rules / "patterns" / "named.yml").write_text(rule, encoding="utf-8")
+    (rules / "patterns" / "entities.yml").write_bytes((RULES / "patterns" / "entities.yml").read_bytes())
+    return rules
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        # An unknown label (line 5).
+        ("entity: PERSON", "entity: PEOPLE", "rules/patterns/named.yml:5: 'entity' must be one of"),
+        # No context: a name alone is never a finding (line 2).
+        (
+            "    context:\n      - words: [钥匙]\n        window: 4\n        level: review\n",
+            "",
+            "named.yml:2: an entity rule needs at least one 'context'",
+        ),
+        # A regex cue without a name to print (line 7).
+        ("- words: [钥匙]", "- regex: '\\d{18}'", "named.yml:7: a regex context entry needs a 'name'"),
+        # A bad side.
+        (
+            "        window: 4\n",
+            "        window: 4\n        side: left\n",
+            "'side' must be one of before, after, both",
+        ),
+        # An unknown validator.
+        ("        window: 4\n", "        window: 4\n        validate: crc\n", "unknown validator 'crc'"),
+    ],
+)
+def test_entity_rule_problems_name_file_and_line(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in ENTITY_RULE
+    with pytest.raises(RuleError) as raised:
+        parse(read_sources(write(tmp_path, ENTITY_RULE.replace(old, new))))
+    assert any(message in problem for problem in raised.value.problems), raised.value.problems
+
+
+def test_an_invalid_token_pattern_is_a_rule_error(tmp_path: Path) -> None:
+    rules = write(tmp_path, ENTITY_RULE)
+    (rules / "patterns" / "extra.yml").write_text(
+        "recognizer:\n  - id: person.bad\n    label: PERSON\n    weight: 1\n"
+        "    pattern: [{NO_SUCH_ATTR: x}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError) as raised:
+        build_engine(parse(read_sources(rules)))
+    assert "rules/patterns/extra.yml:2: person.bad: invalid token pattern" in raised.value.problems[0]
+
+
+def test_a_custom_entity_rule_runs_its_examples(tmp_path: Path) -> None:
+    engine = build_engine(parse(read_sources(write(tmp_path, ENTITY_RULE))))
+    assert [h.rule.id for h in hits_of(engine, "孙丽保管钥匙")] == ["test.named"]
+
+
+# --- baomi entities ---------------------------------------------------------------------------
+
+
+def test_entities_jsonl_gives_one_line_per_input_line(cli: Callable[..., Any]) -> None:
+    lines = ["由陈红掌管保密柜钥匙。", "", "县长王建明在北京。\r", "没有实体"]
+    run = cli(["entities", "-", "--format", "jsonl"], stdin=("\n".join(lines) + "\n").encode())
+    assert run.code == 0, run.err
+    out = [json.loads(line) for line in run.out.splitlines()]
+    assert out == [
+        {"entities": [{"type": "PERSON", "start": 1, "end": 3}]},
+        {"entities": []},
+        {"entities": [{"type": "PERSON", "start": 2, "end": 5}, {"type": "PLACE", "start": 6, "end": 8}]},
+        {"entities": []},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        # JSON names the line and the text.
+        ("json", '"text": "王建明"'),
+        # Text: line:column, label, text.
+        ("text", "1:3: PERSON 王建明"),
+    ],
+)
+def test_entities_formats(cli: Callable[..., Any], tmp_path: Path, fmt: str, expected: str) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("县长王建明出席。\n", encoding="utf-8")
+    run = cli(["entities", str(page), "--format", fmt])
+    assert run.code == 0, run.err
+    assert expected in run.out
