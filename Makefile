@@ -11,18 +11,13 @@ $(BIN)/baomi: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# The main job on the bundled sample portal: validate the rules, screen everything that would be
-# published, and verify the leaders' sign-offs in this repository's history. The sample keeps two
-# drafts with deliberate problems and no sign-off, so the expected outcome of both steps is
-# "blocked" (exit 1), with every finding listed and redacted and every cleared page named.
+# The main job on the bundled sample portal: validate the rules, then `baomi publish`: screen
+# everything, verify the leaders' sign-offs in this repository's history, build with MkDocs,
+# audit the built site and only then put it in site/. The two drafts in content/drafts/ carry
+# deliberate problems and no sign-off: they are held back, each reason listed (redacted).
 demo: $(BIN)/baomi
 	$(BIN)/baomi rules check
-	@$(BIN)/baomi check; status=$$?; \
-	if [ $$status -ne 1 ]; then exit $$status; fi
-	@$(BIN)/baomi status; status=$$?; \
-	if [ $$status -eq 1 ]; then \
-		echo "demo: as designed, every page is cleared except the two drafts in content/drafts/."; \
-	else exit $$status; fi
+	NO_MKDOCS_2_WARNING=1 $(BIN)/baomi publish
 
 lint: $(BIN)/baomi
 	$(BIN)/ruff check screen tests bench

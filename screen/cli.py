@@ -17,16 +17,9 @@ from pathlib import Path
 from screen import __version__, cli_signoff
 from screen.errors import RuleError, ScreenError, UsageError
 from screen.model import Level
+from screen.settings import default_cache_dir
 
 EXIT_CLEAN, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-def _cache_dir() -> Path | None:
-    configured = os.environ.get("BAOMI_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None  # empty: no cache
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "baomi"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,7 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     entities.add_argument("path", nargs="?", default="-", metavar="PATH", help="a text file; '-' reads stdin")
     entities.add_argument("--format", default="jsonl", choices=("jsonl", "json", "text"))
     entities.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
-    cli_signoff.add_parsers(commands, _cache_dir())
+    cli_signoff.add_parsers(commands, default_cache_dir())
+    publish = commands.add_parser(
+        "publish", help="verify, build with MkDocs, audit the output, then replace the site"
+    )
+    publish.add_argument(
+        "--site-dir", type=Path, default=Path("site"), help="where the site goes (default: site/)"
+    )
     return parser
 
 
@@ -87,7 +86,7 @@ def _settings(args: argparse.Namespace) -> object:
         fingerprint_key=fingerprint_key(root),
         fail_on=Level(args.fail_on),
         jobs=args.jobs,
-        cache_dir=_cache_dir(),
+        cache_dir=default_cache_dir(),
     )
 
 
@@ -138,6 +137,19 @@ def _key(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from screen.findings import printable
+    from screen.publish import publish
+
+    result = publish(Path.cwd(), args.site_dir)
+    for page, reasons in sorted(result.held_back.items()):
+        print(f"held back: {printable(page)}")
+        for reason in reasons:
+            print(f"    - {printable(reason)}")
+    print(f"published {result.pages} page(s) to {result.site}; {len(result.held_back)} held back")
+    return EXIT_CLEAN
+
+
 _SIGNOFF_DOORS = {
     "status": cli_signoff.run_status,
     "sign": cli_signoff.run_sign,
@@ -159,7 +171,7 @@ def _entities(args: argparse.Namespace) -> int:
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     if text.endswith("\n"):
         lines.pop()  # the last line's newline does not start another line
-    found = recognize(lines, args.rules or Path.cwd() / "rules", _cache_dir())
+    found = recognize(lines, args.rules or Path.cwd() / "rules", default_cache_dir())
     if args.format == "jsonl":
         sys.stdout.writelines(
             json.dumps({"entities": [{"type": e.label, "start": e.start, "end": e.end} for e in f]}) + "\n"
@@ -186,6 +198,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _entities(args)
     if args.command == "rules":
         return _rules_check(args)
+    if args.command == "publish":
+        return _publish(args)
     if args.command in _SIGNOFF_DOORS:
         return _SIGNOFF_DOORS[args.command](args)
     return _key(args)

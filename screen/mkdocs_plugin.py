@@ -1,51 +1,177 @@
-"""The `baomi` MkDocs plugin: a thin door over `screen.api`. A build with a blocking finding in
-anything it would publish fails with `PluginError`, whatever `strict` says.
+"""The `baomi` MkDocs plugin: a thin door over the clearance API that makes the build itself
+enforce the invariant (nothing classified is published, everything published is cleared).
 
-(The sign-off gate and the rendered-HTML audit join this door in later issues.)"""
+- `on_startup` refuses `--dirty` builds (they would reuse pages built before a check).
+- `on_files`, first of all plugins, asks the gate about every source: a file that is not cleared
+  fails the build, or with `uncleared: hold_back` (what `baomi publish` uses) is removed before
+  nav, blog or tags see it. `mkdocs.yml` and the trust files must be cleared, and no symlink in
+  the docs directory may point outside it.
+- `on_nav` prunes entries of held-back pages, so an explicit `nav:` cannot leak their titles.
+- `on_files`, last of all plugins, re-checks that no other plugin added an uncleared file;
+  `on_page_content` screens every rendered page (text pulled in by snippets or other extensions
+  included) and adds the review line to its footer; `on_post_build` checks that no held-back
+  page reached the site.
+A blocking verdict raises `PluginError`, whatever `strict` says."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Link, Navigation, Section
 
-from screen.api import check, fingerprint_key
 from screen.errors import ScreenError
 from screen.model import Level
-from screen.settings import Settings
+
+if TYPE_CHECKING:
+    from screen.clearance import Workspace
+    from screen.gate import FileStatus
+
+HOLD_BACK_ENV = "BAOMI_HOLD_BACK"  # set by `baomi publish`: hold uncleared pages back, list them
+_ROLE_NAMES = {"deputy": "分管领导", "principal": "主要领导"}
 
 
 class BaomiConfig(Config):  # type: ignore[no-untyped-call]
     rules = config_options.Type(str, default="rules")
-    fail_on = config_options.Choice(("block", "review"), default="block")
+    trust_ref = config_options.Type(str, default="HEAD")
+    uncleared = config_options.Choice(("fail", "hold_back"), default="fail")
 
 
 class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
-    def on_files(self, files: Files, /, *, config: Any) -> Files:
+    def __init__(self) -> None:
+        super().__init__()
+        self.held_back: dict[str, tuple[str, ...]] = {}  # docs-relative path → reasons
+        self.cleared: dict[str, str] = {}  # docs-relative path → review line for its footer
+        self._workspace: Workspace | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        if dirty:
+            raise PluginError("baomi: --dirty builds are refused: every page is checked on every build")
+
+    def _hold_back(self) -> bool:
+        return os.environ.get(HOLD_BACK_ENV) == "1" or self.config.uncleared == "hold_back"
+
+    def _check(self, config: Any) -> tuple[Workspace, list[FileStatus]]:
+        from screen.api import fingerprint_key
+        from screen.clearance import Workspace, status
+        from screen.settings import Settings, default_cache_dir
+
         root = Path(config.config_file_path).parent
-        settings = Settings(
-            root=root,
-            rules_dir=root / self.config.rules,
-            fingerprint_key=fingerprint_key(root),
-            fail_on=Level(self.config.fail_on),
-            jobs=1,
-        )
-        sources = [str(Path(f.abs_src_path)) for f in files if f.abs_src_path]
         try:
-            result = check([*sources, config.config_file_path], settings)
+            settings = Settings(
+                root=root,
+                rules_dir=root / self.config.rules,
+                fingerprint_key=fingerprint_key(root),
+                jobs=1,
+                cache_dir=default_cache_dir(),
+            )
+            workspace = Workspace(settings=settings, trust_ref=self.config.trust_ref)
+            return workspace, list(status(workspace, []).files)
         except ScreenError as error:
             raise PluginError(f"baomi: {error}") from None
-        problems = [f"{e.path}: {e.message}" for e in result.errors]
-        problems += [
-            f"{f.path}:{f.line}:{f.column}: {f.level.value} {f.rule} {f.message} ({f.excerpt})"
-            for f in result.findings
-            if f.level.rank >= settings.fail_on.rank
-        ]
-        if problems:
-            raise PluginError("baomi: not publishable:\n" + "\n".join(problems))
+
+    @event_priority(100)
+    def _on_files_first(self, files: Files, /, *, config: Any) -> Files:
+        workspace, states = self._check(config)
+        self._workspace = workspace
+        docs = Path(config.docs_dir).resolve()
+        prefix = docs.relative_to(workspace.repo.root.resolve()).as_posix() + "/"
+        self.held_back, self.cleared = {}, {}
+        fatal = []
+        for state in states:
+            inside = state.path.startswith(prefix)
+            page = state.path.removeprefix(prefix)
+            if state.publishable:
+                self.cleared[page] = _review_line(state) if inside else ""
+            elif inside:
+                self.held_back[page] = state.reasons
+            else:
+                fatal.append(f"{state.path}: {state.state}: {'; '.join(state.reasons)}")
+        for file in list(files):
+            source = Path(file.abs_src_path) if file.abs_src_path else None
+            if source and source.is_symlink() and not source.resolve().is_relative_to(docs):
+                fatal.append(f"{file.src_uri}: a symlink pointing outside {docs.name}/ is refused")
+            if file.src_uri in self.held_back:
+                files.remove(file)
+        if self.held_back and not self._hold_back():
+            fatal += [f"{prefix}{p}: not cleared: {'; '.join(r)}" for p, r in sorted(self.held_back.items())]
+        if fatal:
+            raise PluginError("baomi: not publishable:\n  " + "\n  ".join(fatal))
         return files
+
+    @event_priority(-100)
+    def _on_files_last(self, files: Files, /, *, config: Any) -> Files:
+        docs = Path(config.docs_dir).resolve()
+        for file in files:
+            from_docs = file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(docs)
+            if from_docs and file.src_uri not in self.cleared:
+                raise PluginError(f"baomi: {file.src_uri} was added to the build without clearance")
+            if file.is_documentation_page() and file.src_uri not in self.cleared:
+                raise PluginError(f"baomi: a plugin generated the page {file.src_uri}; it has no clearance")
+        return files
+
+    on_files = CombinedEvent(_on_files_first, _on_files_last)
+
+    def on_nav(self, nav: Navigation, /, *, config: Any, files: Files) -> Navigation:
+        nav.items = _prune(nav.items, set(self.held_back))
+        return nav
+
+    def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Files) -> str:
+        from screen.source import read_document
+
+        source = page.file.src_uri
+        if source not in self.cleared or self._workspace is None:
+            raise PluginError(f"baomi: {source} reached rendering without clearance")
+        workspace = self._workspace
+        document = read_document(f"{source}.html", html.encode("utf-8"))
+        findings = workspace.engine.screen(document, workspace.settings.fingerprint_key)
+        blocking = [f"{f.rule} ({f.excerpt})" for f in findings if f.level is Level.BLOCK]
+        if blocking:
+            raise PluginError(
+                f"baomi: the rendered page {source} holds blocking text ({', '.join(blocking)}); "
+                "text pulled in at build time (snippets, includes) must be cleared too"
+            )
+        return html + self.cleared[source]
+
+    def on_post_build(self, *, config: Any) -> None:
+        site = Path(config.site_dir)
+        for page in self.held_back:
+            stem = page.rsplit(".", 1)[0]
+            for leaked in (site / stem / "index.html", site / f"{stem}.html", site / page):
+                if leaked.exists():
+                    raise PluginError(f"baomi: the held-back page {page} reached the site as {leaked}")
+
+
+def _prune(items: list[Any], held_back: set[str]) -> list[Any]:
+    kept: list[Any] = []
+    for item in items:
+        if isinstance(item, Section):
+            item.children = _prune(item.children, held_back)
+            if item.children:
+                kept.append(item)
+        elif isinstance(item, Link):
+            if item.url.removeprefix("./") not in held_back:
+                kept.append(item)
+        elif getattr(item, "file", None) is None or item.file.src_uri not in held_back:
+            kept.append(item)
+    return kept
+
+
+def _review_line(state: FileStatus) -> str:
+    """The footer line of a cleared page: who reviewed it, in which role, and when."""
+    people = [
+        f"{s.signer.name}（{'、'.join(_ROLE_NAMES.get(r, r) for r in sorted(s.signer.roles))}）"
+        for s in state.signoffs
+        if s.signer
+    ]
+    date = max(s.committed for s in state.signoffs).date().isoformat()
+    return (
+        '\n<div class="baomi-review" style="margin-top:2em;font-size:.8em;opacity:.75">'
+        f"本页已经保密审查 · 审核签发：{'、'.join(people)} · {date}</div>\n"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,3 +17,12 @@ class Settings:
     fail_on: Level = Level.BLOCK
     jobs: int = 2
     cache_dir: Path | None = None  # None: no rules cache
+
+
+def default_cache_dir() -> Path | None:
+    """$BAOMI_CACHE_DIR (empty: no cache), else $XDG_CACHE_HOME/baomi or ~/.cache/baomi."""
+    configured = os.environ.get("BAOMI_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "baomi"

@@ -1,0 +1,140 @@
+"""`baomi publish`: verify everything, build with MkDocs into a fresh directory, audit what was
+built, and only then put it in place of the site. On any failure the old site stays untouched."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from screen.api import CONFIG_NAME
+from screen.errors import ScreenError
+from screen.model import Finding, Level
+from screen.source import read_document
+
+_AUDITED_SUFFIXES = (".html", ".xml", ".json", ".txt", ".js", ".css", ".svg")
+
+
+class PublishError(ScreenError):
+    """The build or its audit found something not publishable (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Published:
+    site: Path
+    pages: int
+    held_back: dict[str, tuple[str, ...]]
+
+
+def _build(root: Path, into: Path) -> Any:
+    """Run MkDocs with the baomi plugin holding uncleared pages back; return its plugin."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from screen.mkdocs_plugin import HOLD_BACK_ENV, BaomiPlugin
+
+    previous = os.environ.get(HOLD_BACK_ENV)
+    os.environ[HOLD_BACK_ENV] = "1"
+    try:
+        config = load_config(config_file=str(root / CONFIG_NAME), site_dir=str(into))
+        plugin = config.plugins.get("baomi")
+        if not isinstance(plugin, BaomiPlugin):
+            raise PublishError(f"{CONFIG_NAME} does not enable the baomi plugin; add `- baomi` under plugins")
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config, dirty=False)
+        return plugin
+    except MkDocsException as error:
+        raise PublishError(str(error)) from None
+    finally:
+        if previous is None:
+            os.environ.pop(HOLD_BACK_ENV, None)
+        else:
+            os.environ[HOLD_BACK_ENV] = previous
+
+
+def _texts(path: Path) -> bytes:
+    """What to screen of a built file: JSON (the search index) as its decoded strings."""
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        strings: list[str] = []
+        _strings(json.loads(data), strings)
+        return "\n\n".join(strings).encode("utf-8")
+    return data
+
+
+def _strings(value: object, into: list[str]) -> None:
+    if isinstance(value, str):
+        into.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, into)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, into)
+
+
+def audit(site: Path, plugin: Any) -> list[str]:
+    """Problems in a built site: blocking text anywhere, or a page that no cleared source made."""
+    workspace = plugin._workspace
+    problems = []
+    for path in sorted(site.rglob("*")):
+        if (
+            not path.is_file()
+            or path.suffix not in _AUDITED_SUFFIXES
+            or "assets" in path.relative_to(site).parts
+        ):
+            continue
+        name = path.relative_to(site).as_posix()
+        suffix = ".html" if path.suffix in (".html", ".xml", ".svg") else ".txt"
+        document = read_document(f"site/{name}{suffix}", _texts(path))
+        findings: list[Finding] = list(workspace.engine.screen(document, workspace.settings.fingerprint_key))
+        problems += [f"site/{name}: {f.rule} ({f.excerpt})" for f in findings if f.level is Level.BLOCK]
+    sources = {Path(p).with_suffix("").as_posix() for p in plugin.cleared}
+    for page in sorted(site.rglob("index.html")):
+        stem = page.parent.relative_to(site).as_posix()
+        stem = "index" if stem == "." else stem
+        if stem not in sources and f"{stem}/index" not in sources:
+            problems.append(f"site/{page.relative_to(site).as_posix()}: no cleared source made this page")
+    return problems
+
+
+def publish(root: Path, site_dir: Path) -> Published:
+    """Build, audit and swap in the site; raise `PublishError` and leave the old site otherwise."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    try:
+        plugin = _build(root, staging)
+        problems = audit(staging, plugin)
+        if problems:
+            raise PublishError("the built site failed its audit:\n  " + "\n  ".join(problems))
+        pages = sum(1 for _ in staging.rglob("*.html"))
+        _swap(staging, site_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return Published(site=site_dir, pages=pages, held_back=dict(plugin.held_back))
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
+    """Put `staging` where `site_dir` is: two renames on one file system, the old site removed
+    only after the new one is in place."""
+    retired = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
+    if site_dir.exists():
+        site_dir.rename(retired)
+    try:
+        staging.rename(site_dir)
+    except OSError:
+        if retired.exists():
+            retired.rename(site_dir)
+        raise
+    with contextlib.suppress(FileNotFoundError):
+        shutil.rmtree(retired)
