@@ -109,6 +109,9 @@ def _walk(
             _walk(builder, text, base, item, scope, title_key)
     elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
+            if scope is Scope.CONFIG:
+                # In mkdocs.yml, keys are published too: nav titles are keys (`- 标题: page.md`).
+                _walk(builder, text, base, key, scope, title_key)
             value_scope = scope
             if top and title_key and isinstance(key, yaml.ScalarNode) and key.value == title_key:
                 value_scope = Scope.TITLE

@@ -1,0 +1,219 @@
+"""The portal gate with real `mkdocs build` runs on clones of this repository's sample portal,
+whose pages are cleared by sign-off commits made with the public demo keys."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+DEMO_KEYS = ROOT / "tests" / "demo-keys"
+LEADERS = {
+    "wang": ("王建国", "wang@qingxi.gov.cn"),
+    "li": ("李明", "li@qingxi.gov.cn"),
+}
+DRAFT_TITLE = "关于东岭基地配套道路建设有关事项的备忘录"
+
+
+def run(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    return subprocess.run(args, cwd=cwd, env=full_env, text=True, capture_output=True, check=check)
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo keys, with the permissions ssh-keygen insists on (git does not keep them)."""
+    folder = tmp_path_factory.mktemp("keys")
+    for path in DEMO_KEYS.glob("*_ed25519*"):
+        shutil.copy(path, folder / path.name)
+        (folder / path.name).chmod(0o600)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    clone = tmp_path_factory.mktemp("pristine") / "portal"
+    run(ROOT, "git", "clone", "--quiet", "--no-local", str(ROOT), str(clone))
+    run(clone, "git", "config", "user.name", "撰稿人")
+    run(clone, "git", "config", "user.email", "drafter@qingxi.gov.cn")
+    return clone
+
+
+@pytest.fixture
+def portal(pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the sample portal, with the test environment's key and cache."""
+    copy = tmp_path / "portal"
+    shutil.copytree(pristine, copy, symlinks=True)
+    monkeypatch.setenv("BAOMI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("BAOMI_FINGERPRINT_KEY", raising=False)
+    monkeypatch.delenv("BAOMI_HOLD_BACK", raising=False)
+    return copy
+
+
+def baomi(portal: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run(portal, str(ROOT / ".venv" / "bin" / "baomi"), *args, check=False)
+
+
+def mkdocs(portal: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run(portal, str(ROOT / ".venv" / "bin" / "mkdocs"), "build", *args, check=False)
+
+
+def commit(portal: Path, message: str) -> None:
+    run(portal, "git", "add", "-A")
+    run(portal, "git", "commit", "--quiet", "--no-gpg-sign", "-m", message)
+
+
+def sign(portal: Path, keys: Path, who: str, *paths: str) -> None:
+    name, email = LEADERS[who]
+    env = {
+        "GIT_CONFIG_COUNT": "4",
+        "GIT_CONFIG_KEY_0": "user.name",
+        "GIT_CONFIG_VALUE_0": name,
+        "GIT_CONFIG_KEY_1": "user.email",
+        "GIT_CONFIG_VALUE_1": email,
+        "GIT_CONFIG_KEY_2": "gpg.format",
+        "GIT_CONFIG_VALUE_2": "ssh",
+        "GIT_CONFIG_KEY_3": "user.signingkey",
+        "GIT_CONFIG_VALUE_3": str(keys / f"{who}_ed25519.pub"),
+    }
+    result = run(portal, str(ROOT / ".venv" / "bin" / "baomi"), "sign", *paths, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def site_text(site: Path) -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in site.rglob("*")
+        if p.suffix in (".html", ".xml", ".json")
+    )
+
+
+def test_publish_builds_only_cleared_pages(portal: Path) -> None:
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    site = portal / "site"
+    assert (site / "news" / "spring-farming-meeting" / "index.html").is_file()
+    assert not (site / "drafts").exists()
+    text = site_text(site)
+    # Held back everywhere: pages, nav, search index, sitemap.
+    assert DRAFT_TITLE not in text and "drafts/" not in text
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert not any("drafts" in doc["location"] for doc in index["docs"])
+    assert "held back: drafts/leaked-memo.md" in result.stdout
+    assert "11010519491231002X" not in result.stdout  # reasons are redacted
+
+
+def test_review_footer_names_the_signers(portal: Path) -> None:
+    assert baomi(portal, "publish").returncode == 0
+    page = (portal / "site" / "policy" / "tea-industry-opinions" / "index.html").read_text(encoding="utf-8")
+    assert "本页已经保密审查" in page
+    assert "李明（主要领导）" in page and "王建国（分管领导）" in page
+
+
+def test_chinese_search_index_is_segmented(portal: Path) -> None:
+    assert baomi(portal, "publish").returncode == 0
+    index = json.loads((portal / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "\u200b" in json.dumps(index["docs"], ensure_ascii=False)  # jieba word boundaries
+    assert index["config"]["separator"] == "[\\s\\u200b\\-]"
+
+
+def test_plain_mkdocs_build_with_uncleared_content_fails(portal: Path) -> None:
+    result = mkdocs(portal, "-d", str(portal / "out"))
+    assert result.returncode != 0
+    assert "not cleared" in result.stderr and "drafts/leaked-memo.md" in result.stderr
+    assert not (portal / "out" / "drafts").exists()
+
+
+def test_dirty_build_is_refused(portal: Path) -> None:
+    result = run(portal, str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--dirty", check=False)
+    assert result.returncode != 0 and "--dirty" in result.stderr
+
+
+def test_edit_after_signoff_is_held_back(portal: Path) -> None:
+    page = portal / "content" / "news" / "spring-farming-meeting.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    commit(portal, "edit")
+    result = baomi(portal, "publish")
+    assert result.returncode == 0
+    assert "held back: news/spring-farming-meeting.md" in result.stdout
+    assert not (portal / "site" / "news" / "spring-farming-meeting").exists()
+
+
+def test_unsigned_config_fails_the_build(portal: Path) -> None:
+    config = portal / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("青溪县人民政府门户网站", "青溪县门户"), encoding="utf-8"
+    )
+    commit(portal, "rename site")
+    old_site = portal / "site"
+    old_site.mkdir()
+    (old_site / "marker.txt").write_text("old", encoding="utf-8")
+    result = baomi(portal, "publish")
+    assert result.returncode == 1
+    assert "mkdocs.yml" in result.stderr
+    assert (old_site / "marker.txt").read_text(encoding="utf-8") == "old"  # the old site is untouched
+
+
+def test_nav_title_of_a_held_back_page_is_pruned(portal: Path, keys: Path) -> None:
+    config = portal / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "  - 保密工作:\n", "  - 内部备忘: drafts/leaked-memo.md\n  - 保密工作:\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    commit(portal, "nav entry for a draft")
+    sign(portal, keys, "wang", "mkdocs.yml")
+    sign(portal, keys, "li", "mkdocs.yml")
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    assert "内部备忘" not in site_text(portal / "site")
+
+
+def test_nav_title_with_a_blocking_term_is_blocked(portal: Path) -> None:
+    config = portal / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  - 保密工作:\n", "  - 东岭基地专栏: index.md\n  - 保密工作:\n"
+        ),
+        encoding="utf-8",
+    )
+    commit(portal, "bad nav title")
+    result = baomi(portal, "publish")
+    assert result.returncode == 1
+    assert "mkdocs.yml" in result.stderr and "blocked" in result.stderr
+    assert "东岭基地" not in result.stderr
+
+
+def test_symlink_out_of_content_is_refused(portal: Path, keys: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("# 外部文件\n", encoding="utf-8")
+    (portal / "content" / "linked.md").symlink_to(outside)
+    commit(portal, "symlink")
+    result = baomi(portal, "publish")
+    assert result.returncode != 0
+    assert "linked.md" in result.stderr
+
+
+def test_snippet_include_of_uncleared_text_is_blocked(portal: Path, keys: Path) -> None:
+    config = portal / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "  - md_in_html\n", "  - md_in_html\n  - pymdownx.snippets:\n      base_path: [snippets]\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    (portal / "snippets").mkdir()
+    (portal / "snippets" / "note.md").write_text("配合青松计划的实施。\n", encoding="utf-8")
+    page = portal / "content" / "news" / "flood-season-meeting.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n--8<-- "note.md"\n', encoding="utf-8")
+    commit(portal, "snippet")
+    sign(portal, keys, "wang", "mkdocs.yml", "content/news/flood-season-meeting.md")
+    sign(portal, keys, "li", "mkdocs.yml")
+    result = baomi(portal, "publish")
+    assert result.returncode == 1
+    assert "flood-season-meeting.md" in result.stderr and "codename.project" in result.stderr
