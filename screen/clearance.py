@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +14,7 @@ from screen.api import CONFIG_NAME, Target, published, screen_targets
 from screen.engine import Engine, load_engine
 from screen.errors import UsageError
 from screen.gate import FileFacts, StatusResult, VerifiedSignOff, decide, wrote
-from screen.model import Finding, Level
+from screen.model import FileError, Finding, Level
 from screen.settings import Settings
 from screen.signers import TRUST_PATHS, Policy, Signer, key_fingerprint, roles_covered
 from screen.signoff import (
@@ -71,6 +72,34 @@ class Workspace:
     @cached_property
     def engine(self) -> Engine:
         return load_engine(self.settings.rules_dir, self.settings.cache_dir)
+
+    @cached_property
+    def trusted_engine(self) -> Engine | None:
+        """The trust ref's own rules, when the working tree's differ: a change under review must
+        not unblock its own pages by weakening the rules it is screened with."""
+        folder = self.settings.rules_dir.resolve().relative_to(self.repo.root.resolve()).as_posix()
+        trusted = self.repo.tree_files(self.trust.sha, folder)
+        if not trusted:
+            return None  # the trust ref has no rules yet: nothing to weaken
+        if all(_read(self.repo.root / p) == data for p, data in trusted.items()):
+            return None  # nothing the trust ref has was removed or changed
+        with tempfile.TemporaryDirectory(prefix="baomi-trusted-rules-") as copy:
+            for path, data in trusted.items():
+                target = Path(copy) / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            return load_engine(Path(copy) / folder, self.settings.cache_dir)
+
+    def screen(self, targets: list[Target]) -> tuple[list[Finding], list[FileError]]:
+        """Findings under the working tree's rules and, where they differ, the trust ref's:
+        a finding either one raises counts."""
+        key = self.settings.fingerprint_key
+        findings, errors = screen_targets(self.engine, targets, key)
+        if self.trusted_engine is not None:
+            seen = {(f.rule, f.path, f.line, f.column) for f in findings}
+            extra, _ = screen_targets(self.trusted_engine, targets, key)
+            findings += [f for f in extra if (f.rule, f.path, f.line, f.column) not in seen]
+        return findings, errors
 
     @cached_property
     def head(self) -> str:
@@ -198,7 +227,7 @@ def _important(path: str, data: bytes) -> bool:
 
 def status(workspace: Workspace, paths: list[str]) -> StatusResult:
     targets = workspace.select(paths)
-    findings, errors = screen_targets(workspace.engine, targets, workspace.settings.fingerprint_key)
+    findings, errors = workspace.screen(targets)
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -264,7 +293,7 @@ def plan_signoff(
             f"uncommitted changes ({', '.join(dirty) or 'staged files'}): commit them first; "
             "a sign-off binds committed bytes"
         )
-    findings, errors = screen_targets(workspace.engine, targets, workspace.settings.fingerprint_key)
+    findings, errors = workspace.screen(targets)
     if errors:
         raise UsageError("; ".join(f"{e.path}: {e.message}" for e in errors))
     waived = dict(waivers)
@@ -307,3 +336,10 @@ def _refusal(signer: Signer, facts: FileFacts, waived: dict[str, str]) -> str:
 
 def sign(workspace: Workspace, plan: SignPlan) -> str:
     return workspace.repo.commit_signoff(format_message(plan.message))
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

@@ -145,7 +145,6 @@ def _review_one(workspace: Workspace, state: FileStatus, findings: list[Finding]
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from screen.api import screen_targets
     from screen.clearance import plan_signoff, status
     from screen.signoff import format_message
 
@@ -154,7 +153,7 @@ def run_review(args: argparse.Namespace) -> int:
     pending = [f for f in result.files if not f.publishable or args.paths]
 
     targets = workspace.select([f.path for f in pending]) if pending else []
-    findings, _ = screen_targets(workspace.engine, targets, workspace.settings.fingerprint_key)
+    findings, _ = workspace.screen(targets)
     out: list[str] = []
     for state in pending:
         out += _review_one(workspace, state, [f for f in findings if f.path == state.path])

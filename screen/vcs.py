@@ -89,6 +89,18 @@ class Repository:
         data: bytes = blob.data_stream.read()
         return data
 
+    def tree_files(self, rev: str, folder: str) -> dict[str, bytes]:
+        """Every file under `folder` at `rev`, by repository-relative path."""
+        try:
+            tree = self._repo.commit(rev).tree / folder
+        except KeyError:
+            return {}
+        files: dict[str, bytes] = {}
+        for item in tree.traverse():
+            if isinstance(item, git.Blob):
+                files[str(item.path)] = item.data_stream.read()
+        return files
+
     def blob(self, sha: str) -> bytes | None:
         """The bytes of the blob `sha`, or None if this repository does not have it."""
         try:

@@ -1100,3 +1100,18 @@ def test_one_commit_cannot_approve_its_policy_with_its_own_new_signers(portal: P
     assert files[IMPORTANT]["state"] == "missing-role"
     assert any("rules/policy.yml changed in" in p for p in document["trust_problems"])
     assert run.code == 1
+
+
+def test_weakened_rules_in_the_change_do_not_unblock_it(portal: Portal) -> None:
+    # A pull request that deletes the codename dictionary and adds a page using a codename: the
+    # page stays blocked, because the trust ref's rules are screened too.
+    portal.git("checkout", "-q", "-b", "weaken")
+    (portal.root / "rules" / "terms" / "codenames.yml").unlink()
+    (portal.root / "rules" / "terms" / "codenames.txt").unlink()
+    portal.write("content/plan.md", "---\ntitle: 计划\n---\n\n关于青松计划的说明。\n")
+    portal.commit(ZHANG, "weaken the rules")
+    state, code, reasons = portal.state("content/plan.md", "--trust-ref", "main")
+    assert (state, code) == ("blocked", 1)
+    assert "codename.project" in reasons
+    # Without the trust ref's rules the weakened dictionary would have let it through.
+    assert portal.fingerprints("content/plan.md") == []
