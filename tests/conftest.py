@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -35,6 +36,22 @@ def hits_of(engine: Engine, text: str, path: str = "page.md") -> list[Hit]:
 
 def rule_ids(engine: Engine, text: str, path: str = "page.md") -> set[str]:
     return {hit.rule.id for hit in hits_of(engine, text, path)}
+
+
+def write_portal(root: Path, files: dict[str, str | bytes], *, rules: bool = True) -> Path:
+    """A portal in `root`: a copy of the project's rules (unless there are rules already, or
+    `rules` is false) and `files`, by path relative to the root."""
+    if rules and not (root / "rules").exists():
+        shutil.copytree(RULES, root / "rules")
+    (root / "content").mkdir(exist_ok=True)
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
 
 
 @dataclass(frozen=True)

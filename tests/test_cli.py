@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import screen.api
-from tests.conftest import RULES, TEST_KEY, Run
+from tests.conftest import TEST_KEY, Run, write_portal
 
 Cli = Callable[..., Run]
 Prepare = Callable[[Path, pytest.MonkeyPatch], None]
@@ -24,21 +23,6 @@ BLOCKING = "# 备忘录\n\n机密★5年\n\n会议议定事项如下。\n"
 REVIEW_ONLY = "# 资料\n\n本材料仅供内部参考。\n"  # internal.restricted is a review rule
 INFO_ONLY = "# 公示\n\n编号4111111111111111\n"  # a Luhn-valid number without card words: info
 GBK = "# 通知\n\n青溪县人民政府办公室关于做好春耕工作的通知\n".encode("gbk")
-
-
-def write_portal(root: Path, files: dict[str, str | bytes], *, rules: bool = True) -> Path:
-    """A portal in `root`: the project's rules and `files` (paths relative to the root)."""
-    if rules:
-        shutil.copytree(RULES, root / "rules")
-    (root / "content").mkdir(exist_ok=True)
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
 
 
 def _no_key(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

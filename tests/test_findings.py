@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screen.findings import CONTEXT_CHARS, fingerprint, printable, redact
-from tests.conftest import RULES, Run
+from tests.conftest import Run, write_portal
 
 Cli = Callable[..., Run]
 
@@ -89,19 +88,6 @@ def test_fingerprint_is_a_keyed_hmac() -> None:
     assert value == expected.hexdigest()[:32]
 
 
-def _portal(root: Path, files: dict[str, str | bytes]) -> Path:
-    if not (root / "rules").exists():
-        shutil.copytree(RULES, root / "rules")
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
-
-
 def _findings(cli: Cli, root: Path, *args: str) -> list[dict[str, Any]]:
     run = cli(["check", "--format", "json", *args], cwd=root)
     assert run.code in (0, 1), run.out + run.err
@@ -114,12 +100,12 @@ PAGE = "# 通知\n\n联系人：何志军 13912345678\n身份证号1101051949123
 
 
 def test_fingerprint_does_not_depend_on_position(cli: Cli, tmp_path: Path) -> None:
-    _portal(tmp_path, {"content/a.md": PAGE})
+    write_portal(tmp_path, {"content/a.md": PAGE})
     before = _findings(cli, tmp_path)
     # Edits above the findings: new lines, a longer title, even another kind of finding.
     edited = PAGE.replace("# 通知\n", "# 关于值班安排的通知\n\n新增一段说明。\n\n机密★5年\n\n")
     edited = edited.replace("联系人：", "联系人（办公室）：")
-    _portal(tmp_path, {"content/a.md": edited})
+    write_portal(tmp_path, {"content/a.md": edited})
     after = _findings(cli, tmp_path)
     moved = {f["rule"]: f for f in after if f["rule"] != "marking.classified"}
     assert len(moved) == len(before) == 4  # with pii.named_id_number: the name beside the ID
@@ -130,7 +116,7 @@ def test_fingerprint_does_not_depend_on_position(cli: Cli, tmp_path: Path) -> No
 
 
 def test_fingerprint_is_keyed(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _portal(tmp_path, {"content/a.md": PAGE})
+    write_portal(tmp_path, {"content/a.md": PAGE})
     first = [f["fingerprint"] for f in _findings(cli, tmp_path)]
     monkeypatch.setenv("BAOMI_FINGERPRINT_KEY", "another-team-key-fedcba9876543210")
     second = [f["fingerprint"] for f in _findings(cli, tmp_path)]
@@ -139,7 +125,7 @@ def test_fingerprint_is_keyed(cli: Cli, tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_fingerprint_is_not_a_plain_hash_of_the_match(cli: Cli, tmp_path: Path) -> None:
-    _portal(tmp_path, {"content/a.md": PAGE})
+    write_portal(tmp_path, {"content/a.md": PAGE})
     for finding in _findings(cli, tmp_path, "--show-matches"):
         match = finding["match"].encode()
         plain = {
@@ -152,7 +138,7 @@ def test_fingerprint_is_not_a_plain_hash_of_the_match(cli: Cli, tmp_path: Path) 
 
 
 def test_identical_matches_in_one_file_have_distinct_fingerprints(cli: Cli, tmp_path: Path) -> None:
-    _portal(tmp_path, {"content/a.md": "青松计划\n\n青松计划，青松计划\n", "content/b.md": "青松计划\n"})
+    write_portal(tmp_path, {"content/a.md": "青松计划\n\n青松计划，青松计划\n", "content/b.md": "青松计划\n"})
     findings = _findings(cli, tmp_path)
     in_a = [f["fingerprint"] for f in findings if f["path"] == "content/a.md"]
     (in_b,) = [f["fingerprint"] for f in findings if f["path"] == "content/b.md"]
@@ -161,7 +147,7 @@ def test_identical_matches_in_one_file_have_distinct_fingerprints(cli: Cli, tmp_
 
 
 def test_context_redacts_other_findings_on_the_line(cli: Cli, tmp_path: Path) -> None:
-    _portal(tmp_path, {"content/a.md": "手机13912345678，青松计划，身份证号11010519491231002X。\n"})
+    write_portal(tmp_path, {"content/a.md": "手机13912345678，青松计划，身份证号11010519491231002X。\n"})
     findings = _findings(cli, tmp_path)
     assert [f["rule"] for f in findings] == ["pii.mobile", "codename.project", "pii.resident_id"]
     for finding in findings:
@@ -178,7 +164,7 @@ def test_context_cut_through_another_match_reveals_nothing_more(cli: Cli, tmp_pa
     # number): the part shown must be the part of the full redaction, not a redaction of its own
     # that would keep the cut piece's last digit.
     line = "手机13912345678，请联系办公室人员，身份证号11010519491231002X。"
-    _portal(tmp_path, {"content/a.md": line + "\n"})
+    write_portal(tmp_path, {"content/a.md": line + "\n"})
     mobile, resident = _findings(cli, tmp_path)
     mobile_end = line.index("，")
     id_start = line.index("1101")
@@ -190,7 +176,7 @@ def test_context_cut_through_another_match_reveals_nothing_more(cli: Cli, tmp_pa
 
 
 def test_findings_in_html_comments_redact_the_line_too(cli: Cli, tmp_path: Path) -> None:
-    _portal(tmp_path, {"content/a.md": "正文青松计划<!-- 原件为机密★长期 -->结束\n"})
+    write_portal(tmp_path, {"content/a.md": "正文青松计划<!-- 原件为机密★长期 -->结束\n"})
     findings = _findings(cli, tmp_path)
     assert {f["scope"] for f in findings} == {"body", "html_comment"}
     for finding in findings:
@@ -207,7 +193,7 @@ ESCAPES = ("\x1b", "\x07", "\x9b", "\u202e")
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_control_characters_never_reach_output(cli: Cli, tmp_path: Path, fmt: str, show: bool) -> None:
     page = "\x1b[31m注意\x1b[0m：机密★5年\u202e\n\n青\x07松计划\x9b2J\n"
-    _portal(
+    write_portal(
         tmp_path,
         {
             "content/a.md": page,
@@ -225,7 +211,7 @@ def test_control_characters_never_reach_output(cli: Cli, tmp_path: Path, fmt: st
 
 
 def test_excerpt_and_context_show_control_characters_visibly(cli: Cli, tmp_path: Path) -> None:
-    _portal(tmp_path, {"content/a.md": "\x1b[31m注意：青\x07松计划\n"})
+    write_portal(tmp_path, {"content/a.md": "\x1b[31m注意：青\x07松计划\n"})
     (finding,) = _findings(cli, tmp_path)
     assert finding["excerpt"] == "青·**划"
     assert finding["context"] == "·[31m注意：青·**划"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from screen import __version__
 from screen.findings import CONTEXT_CHARS
 from screen.report.github import _escape_data, _escape_property
-from tests.conftest import RULES, Run
+from tests.conftest import Run, write_portal
 
 Cli = Callable[..., Run]
 GOLDEN = Path(__file__).parent / "golden"
@@ -47,21 +46,9 @@ RAW = ("11010519491231002X", "13912345678", "青松计划", "机密★5年")
 FRAGMENTS = ("0519491231", "9123456", "松计", "密★5")  # no middle part of a match either
 
 
-def make_portal(root: Path, files: dict[str, str | bytes]) -> Path:
-    shutil.copytree(RULES, root / "rules")
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
 def portal(tmp_path: Path) -> Path:
-    return make_portal(tmp_path, {"content/index.md": INDEX, "content/notice.md": NOTICE})
+    return write_portal(tmp_path, {"content/index.md": INDEX, "content/notice.md": NOTICE})
 
 
 def _report(run: Run) -> dict[str, Any]:
@@ -119,7 +106,7 @@ SCOPES = {
 
 
 def test_json_matches_the_design_schema(cli: Cli, portal: Path) -> None:
-    make_portal(portal / "extra", {})  # unused rules copy: proves paths stay relative to the root
+    write_portal(portal / "extra", {})  # unused rules copy: proves paths stay relative to the root
     (portal / "content" / "legacy.md").write_bytes(GBK)
     run = cli(["check", "--format", "json"], cwd=portal)
     assert run.code == 2
@@ -219,7 +206,7 @@ def test_sarif_is_2_1_0_with_rules_and_fingerprints(cli: Cli, portal: Path) -> N
 
 def test_sarif_uri_is_percent_encoded(cli: Cli, tmp_path: Path) -> None:
     # Chinese file names and spaces are common on the portal; SARIF wants a valid URI reference.
-    make_portal(tmp_path, {"content/新闻 稿/100%.md": "机密★5年\n"})
+    write_portal(tmp_path, {"content/新闻 稿/100%.md": "机密★5年\n"})
     sarif = _report(cli(["check", "--format", "sarif"], cwd=tmp_path))
     (result,) = sarif["runs"][0]["results"]
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -285,7 +272,7 @@ def test_github_escaping(text: str, data: str, prop: str) -> None:
 
 
 def test_github_escapes_the_file_property(cli: Cli, tmp_path: Path) -> None:
-    make_portal(tmp_path, {"content/a,b:c%d.md": "机密★5年\n"})
+    write_portal(tmp_path, {"content/a,b:c%d.md": "机密★5年\n"})
     run = cli(["check", "--format", "github"], cwd=tmp_path)
     assert run.out.startswith("::error file=content/a%2Cb%3Ac%25d.md,line=1,endLine=1,col=1,endColumn=6,")
 
@@ -300,7 +287,7 @@ def _commands(out: str) -> list[str]:
 
 
 def test_github_caps_annotations_per_level(cli: Cli, tmp_path: Path) -> None:
-    make_portal(tmp_path, {"content/many.md": _many(12, 11, 12)})
+    write_portal(tmp_path, {"content/many.md": _many(12, 11, 12)})
     run = cli(["check", "--format", "github"], cwd=tmp_path)
     commands = _commands(run.out)
     # GitHub shows ten of each kind per step; the pointer to the summary is one of the notices.
@@ -314,7 +301,7 @@ def test_github_caps_annotations_per_level(cli: Cli, tmp_path: Path) -> None:
 def test_github_shows_file_errors_first(cli: Cli, tmp_path: Path) -> None:
     # Files that could not be screened are why the run fails: their annotations must not be the
     # ones GitHub drops after ten errors.
-    make_portal(tmp_path, {"content/a.md": _many(12, 0, 0), "content/b.md": GBK})
+    write_portal(tmp_path, {"content/a.md": _many(12, 0, 0), "content/b.md": GBK})
     run = cli(["check", "--format", "github"], cwd=tmp_path)
     assert run.code == 2
     lines = run.out.splitlines()
@@ -360,7 +347,7 @@ Note: 机密★5年 and ascii
 
 
 def test_text_caret_aligns_under_the_match(cli: Cli, tmp_path: Path) -> None:
-    make_portal(tmp_path, {"content/a.txt": ALIGNMENT})
+    write_portal(tmp_path, {"content/a.txt": ALIGNMENT})
     findings = _report(cli(["check", "--format", "json"], cwd=tmp_path))["findings"]
     out = cli(["check"], cwd=tmp_path).out.splitlines()
     heads = [i for i, line in enumerate(out) if line.startswith("content/a.txt:")]
@@ -402,7 +389,7 @@ def test_show_matches_prints_them(cli: Cli, portal: Path, fmt: str) -> None:
 
 
 def test_markdown_report_states_and_escapes(cli: Cli, tmp_path: Path) -> None:
-    make_portal(tmp_path, {"content/a|b.md": "机密★5年\n", "content/ok.md": INDEX})
+    write_portal(tmp_path, {"content/a|b.md": "机密★5年\n", "content/ok.md": INDEX})
     blocked = cli(["check", "--format", "markdown"], cwd=tmp_path)
     assert blocked.out.startswith("### Baomi 保密审查: ⛔ 保密审查未通过 (blocked)\n")
     assert "`content/a\\|b.md:1:1`" in blocked.out  # a pipe would split the table cell
