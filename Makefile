@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
+
+# Headless Chromium for the page tests, and a CJK font so pages render (Debian packages).
+BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-zenhei
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/baomi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +28,14 @@ lint: $(BIN)/baomi
 	$(BIN)/ruff format --check screen tests bench
 	$(BIN)/mypy screen
 
-test: lint
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+		|| ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+		$(SUDO) apt-get install -y -q $(BROWSER_PACKAGES) \
+		|| { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES); }; \
+	fi
+
+test: lint browser
 	$(BIN)/pytest
 
 bench: $(BIN)/baomi

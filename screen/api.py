@@ -32,6 +32,7 @@ class Target:
     path: Path  # on disk (or "-")
     display: str  # as reported
     config: bool = False
+    theme: bool = False  # a theme override: needs the config role
 
 
 def _long_enough(key: bytes, where: str) -> bytes:
@@ -65,17 +66,28 @@ class _KeepTags(yaml.SafeLoader):
 _KeepTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def docs_dir(root: Path) -> Path:
+def _config(root: Path) -> dict[str, object]:
     config = root / CONFIG_NAME
-    if config.is_file():
-        try:
-            text = config.read_text(encoding="utf-8")
-            loaded = yaml.load(text, Loader=_KeepTags)  # noqa: S506 (a SafeLoader subclass)
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            raise InputError(CONFIG_NAME, f"cannot read the MkDocs configuration: {error}") from None
-        if isinstance(loaded, dict) and isinstance(loaded.get("docs_dir"), str):
-            return root / str(loaded["docs_dir"])
-    return root / "content"
+    if not config.is_file():
+        return {}
+    try:
+        text = config.read_text(encoding="utf-8")
+        loaded = yaml.load(text, Loader=_KeepTags)  # noqa: S506 (a SafeLoader subclass)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise InputError(CONFIG_NAME, f"cannot read the MkDocs configuration: {error}") from None
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def docs_dir(root: Path) -> Path:
+    configured = _config(root).get("docs_dir")
+    return root / configured if isinstance(configured, str) else root / "content"
+
+
+def theme_dir(root: Path) -> Path | None:
+    """The theme's `custom_dir` (overrides): its templates and assets are published too."""
+    theme = _config(root).get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    return root / custom if isinstance(custom, str) else None
 
 
 def _display(path: Path, root: Path) -> str:
@@ -114,6 +126,11 @@ def published(root: Path) -> list[Target]:
             "or name the files to screen"
         )
     targets = _walk(content, root)
+    overrides = theme_dir(root)
+    if overrides is not None:
+        if not overrides.is_dir():
+            raise UsageError(f"theme.custom_dir {overrides.name}/ in {CONFIG_NAME} does not exist")
+        targets += [replace(t, config=False, theme=True) for t in _walk(overrides, root)]
     if (root / CONFIG_NAME).is_file():
         targets.append(Target(path=root / CONFIG_NAME, display=CONFIG_NAME, config=True))
     return targets

@@ -31,12 +31,13 @@ from screen.trust import Trust, load_trust, not_before, verify
 from screen.vcs import Commit, Repository
 
 
-def required_roles(path: str, policy: Policy, important: bool) -> tuple[str, ...]:
-    """Every role the policy requires for `path` (repository-relative)."""
+def required_roles(path: str, policy: Policy, important: bool, config: bool = False) -> tuple[str, ...]:
+    """Every role the policy requires for `path` (repository-relative); `config` marks the MkDocs
+    configuration and theme overrides."""
     if path in TRUST_PATHS:
         return policy.rules
     roles = list(policy.default)
-    if path == CONFIG_NAME or path.startswith("overrides/"):
+    if config or path == CONFIG_NAME:
         roles += policy.config
     if important:
         roles += policy.important
@@ -177,12 +178,12 @@ class Workspace:
         is a change the roles that cleared it must approve)."""
         path, data = target.display, target.path.read_bytes()
         blob = blob_id(data)
-        roles = required_roles(path, self.trust.policy, _important(path, data))
+        roles = required_roles(path, self.trust.policy, _important(path, data), target.theme)
         previous = self.last_clearance(path, blob, roles)
         if previous and not _important(path, data):
             old = self.repo.blob(previous[1].blob)
             if old is None or _important(path, old):  # a cleared version git lacks: assume it was
-                roles = required_roles(path, self.trust.policy, True)
+                roles = required_roles(path, self.trust.policy, True, target.theme)
         return data, blob, roles
 
     def last_cleared(self, target: Target) -> tuple[str, Cleared] | None:

@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--site-dir", type=Path, default=Path("site"), help="where the site goes (default: site/)"
     )
+    serve = commands.add_parser(
+        "serve", help="local preview: pending pages with a 待审核 banner, findings marked"
+    )
+    serve.add_argument(
+        "--dev-addr", default="127.0.0.1:8000", help="loopback address:port (default 127.0.0.1:8000)"
+    )
     return parser
 
 
@@ -191,18 +197,24 @@ def _entities(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from screen.preview import serve
+
+    serve(Path.cwd(), args.dev_addr)
+    return EXIT_CLEAN
+
+
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "check":
-        return _check(args)
-    if args.command == "entities":
-        return _entities(args)
-    if args.command == "rules":
-        return _rules_check(args)
-    if args.command == "publish":
-        return _publish(args)
-    if args.command in _SIGNOFF_DOORS:
-        return _SIGNOFF_DOORS[args.command](args)
-    return _key(args)
+    doors = {
+        "check": _check,
+        "entities": _entities,
+        "rules": _rules_check,
+        "key": _key,
+        "publish": _publish,
+        "serve": _serve,
+        **_SIGNOFF_DOORS,
+    }
+    return doors[args.command](args)
 
 
 def _internal_error() -> int:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from screen.gate import FileStatus
 
 HOLD_BACK_ENV = "BAOMI_HOLD_BACK"  # set by `baomi publish`: hold uncleared pages back, list them
+PREVIEW_ENV = "BAOMI_PREVIEW"  # set by `baomi serve`: show pending pages, marked; never a build
 _ROLE_NAMES = {"deputy": "分管领导", "principal": "主要领导"}
 
 
@@ -51,8 +52,14 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         self._workspace: Workspace | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        if self._preview() and command != "serve":
+            raise PluginError(f"baomi: {PREVIEW_ENV}=1 is for `baomi serve` only; a preview is never a build")
         if dirty:
             raise PluginError("baomi: --dirty builds are refused: every page is checked on every build")
+
+    @staticmethod
+    def _preview() -> bool:
+        return os.environ.get(PREVIEW_ENV) == "1"
 
     def _hold_back(self) -> bool:
         return os.environ.get(HOLD_BACK_ENV) == "1" or self.config.uncleared == "hold_back"
@@ -97,16 +104,18 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
             source = Path(file.abs_src_path) if file.abs_src_path else None
             if source and source.is_symlink() and not source.resolve().is_relative_to(docs):
                 fatal.append(f"{file.src_uri}: a symlink pointing outside {docs.name}/ is refused")
-            if file.src_uri in self.held_back:
+            if file.src_uri in self.held_back and not self._preview():
                 files.remove(file)
         if self.held_back and not self._hold_back():
             fatal += [f"{prefix}{p}: not cleared: {'; '.join(r)}" for p, r in sorted(self.held_back.items())]
-        if fatal:
+        if fatal and not self._preview():
             raise PluginError("baomi: not publishable:\n  " + "\n  ".join(fatal))
         return files
 
     @event_priority(-100)
     def _on_files_last(self, files: Files, /, *, config: Any) -> Files:
+        if self._preview():
+            return files  # the preview shows pending pages on purpose
         docs = Path(config.docs_dir).resolve()
         for file in files:
             from_docs = file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(docs)
@@ -119,13 +128,30 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
     on_files = CombinedEvent(_on_files_first, _on_files_last)
 
     def on_nav(self, nav: Navigation, /, *, config: Any, files: Files) -> Navigation:
-        nav.items = _prune(nav.items, set(self.held_back))
+        if not self._preview():
+            nav.items = _prune(nav.items, set(self.held_back))
         return nav
+
+    def on_page_markdown(self, markdown: str, /, *, page: Any, config: Any, files: Files) -> str:
+        """In the preview only: a pending page gets a 待审核 banner and its findings marked."""
+        source = page.file.src_uri
+        if not self._preview() or source not in self.held_back or self._workspace is None:
+            return markdown
+        from screen.preview import mark_pending
+
+        workspace = self._workspace
+        target = next(
+            t for t in workspace.targets if t.path.resolve() == Path(page.file.abs_src_path).resolve()
+        )
+        findings, _ = workspace.screen([target])
+        return mark_pending(markdown, findings, self.held_back[source])
 
     def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Files) -> str:
         from screen.source import read_document
 
         source = page.file.src_uri
+        if self._preview() and source in self.held_back:
+            return html
         if source not in self.cleared or self._workspace is None:
             raise PluginError(f"baomi: {source} reached rendering without clearance")
         workspace = self._workspace
@@ -140,6 +166,8 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         return html + self.cleared[source]
 
     def on_post_build(self, *, config: Any) -> None:
+        if self._preview():
+            return
         site = Path(config.site_dir)
         for page in self.held_back:
             stem = page.rsplit(".", 1)[0]

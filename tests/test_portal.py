@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -217,3 +218,40 @@ def test_snippet_include_of_uncleared_text_is_blocked(portal: Path, keys: Path) 
     result = baomi(portal, "publish")
     assert result.returncode == 1
     assert "flood-season-meeting.md" in result.stderr and "codename.project" in result.stderr
+
+
+def test_theme_overrides_need_the_config_signoff(portal: Path, keys: Path) -> None:
+    config = portal / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  language: zh\n", "  language: zh\n  custom_dir: overrides\n"
+        ),
+        encoding="utf-8",
+    )
+    (portal / "overrides").mkdir()
+    (portal / "overrides" / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block announce %}青溪县政务服务热线 12345{% endblock %}\n',
+        encoding="utf-8",
+    )
+    commit(portal, "theme override")
+    sign(portal, keys, "wang", "mkdocs.yml")
+    sign(portal, keys, "li", "mkdocs.yml")
+    result = baomi(portal, "publish")
+    assert result.returncode == 1
+    assert "overrides/main.html: unsigned" in result.stderr
+    sign(portal, keys, "wang", "overrides/main.html")  # the deputy alone is not enough
+    assert "overrides/main.html: missing-role" in baomi(portal, "publish").stderr
+    sign(portal, keys, "li", "overrides/main.html")
+    published = baomi(portal, "publish")
+    assert published.returncode == 0, published.stderr
+    assert "青溪县政务服务热线" in (portal / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_and_plugin_report_the_same_findings(portal: Path) -> None:
+    # Parity of the two doors: the blocking findings `baomi check` reports for the drafts are
+    # exactly those the plugin holds them back for (compared by keyed fingerprint).
+    check = json.loads(baomi(portal, "check", "content/drafts", "--format", "json").stdout)
+    from_cli = {f["fingerprint"] for f in check["findings"] if f["level"] == "block"}
+    published = baomi(portal, "publish")
+    from_plugin = set(re.findall(r"--waive ([0-9a-f]{32})", published.stdout))
+    assert from_cli and from_cli == from_plugin
