@@ -1,11 +1,11 @@
 """Rules as data: load `rules/terms/*.yml` and `rules/patterns/*.yml`, validate everything up
-front (every problem with file and line), and fingerprint the effective rules."""
+front (every problem with file and line; the per-field checks are in `screen/rulefields.py`),
+and fingerprint the effective rules."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -13,19 +13,26 @@ from typing import Any
 import yaml
 
 from screen.errors import RuleError
-from screen.model import ENTITY_LABELS, Context, EntityPattern, Level, Rule
+from screen.model import EntityPattern, Rule
+from screen.rulefields import (
+    RULE_ID,
+    Problems,
+    entity_fields,
+    entity_patterns,
+    located,
+    pattern_fields,
+    read_level,
+    read_strings,
+    read_terms,
+)
 
 RULE_DIRS = ("terms", "patterns")
-_ID = re.compile(r"[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)+")
 _SHARED = {"id", "level", "message", "basis", "hits", "misses", "enabled"}
 _FIELDS = {
     "term": _SHARED | {"terms", "terms_file", "allow"},
     "pattern": _SHARED | {"regex", "validate", "plausible_level", "context"},
     "entity": _SHARED | {"patterns", "context", "entity"},
 }
-VALIDATOR_NAMES = ("gb11643", "luhn", "gb32100", "cn_person")
-_SIDES = ("before", "after", "both")
-_CUE_FIELDS = {"words", "regex", "validate", "window", "level", "side", "name"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,38 +112,6 @@ def read_sources(root: Path) -> RuleSource:
     return RuleSource(root=root, files=tuple(sorted(files.items())))
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
-
-
-def _where(name: str, raw: dict[str, Any], key: str | None = None) -> str:
-    line = raw.get("__lines__", {}).get(key) if key else None
-    return f"rules/{name}:{line or raw.get('__line__', 1)}"
-
-
-def _strings(raw: dict[str, Any], key: str, where: str, problems: _Problems) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.add(where, f"'{key}' must be a list of strings (quote numbers such as '4111…')")
-        return ()
-    return tuple(value)
-
-
-def _level(raw: dict[str, Any], key: str, where: str, problems: _Problems) -> Level | None:
-    value = raw.get(key)
-    try:
-        return Level(str(value))
-    except ValueError:
-        problems.add(where, f"'{key}' must be one of block, review, info (got {value!r})")
-        return None
-
-
 def _kind(raw: dict[str, Any]) -> str:
     if "terms" in raw or "terms_file" in raw:
         return "term"
@@ -145,194 +120,37 @@ def _kind(raw: dict[str, Any]) -> str:
     return "pattern"
 
 
-def _terms(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: _Problems) -> tuple[str, ...]:
-    terms = _strings(raw, "terms", _where(name, raw, "terms"), problems)
-    terms_file = raw.get("terms_file")
-    if terms_file is not None:
-        where = _where(name, raw, "terms_file")
-        key = (Path(name).parent / str(terms_file)).as_posix()
-        if key not in files:
-            problems.add(where, f"terms_file '{terms_file}' not found next to the rule file")
-        else:
-            try:
-                lines = files[key].decode("utf-8-sig").splitlines()
-            except UnicodeDecodeError:
-                problems.add(where, f"terms_file '{terms_file}' is not UTF-8")
-                lines = []
-            terms += tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
-    if not terms:
-        problems.add(
-            _where(name, raw),
-            "a term rule needs 'terms' or 'terms_file' with at least one term",
-        )
-    return terms
-
-
-def _context(name: str, raw: dict[str, Any], problems: _Problems, kind: str) -> tuple[Context, ...]:
-    value = raw.get("context", [])
-    entries = value if isinstance(value, list) else [value]
-    contexts = []
-    where = _where(name, raw, "context")
-    for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("window"), int):
-            problems.add(where, "each context entry needs 'words' (list), 'window' (int) and 'level'")
-            continue
-        level = _level(entry, "level", where, problems)
-        if kind == "entity":
-            contexts.append(_cue(entry, _where(name, entry), problems, level))
-            continue
-        words = _strings(entry, "words", where, problems)
-        if level and words:
-            contexts.append(Context(words=words, window=entry["window"], level=level))
-    return tuple(contexts)
-
-
-def _cue(entry: dict[str, Any], where: str, problems: _Problems, level: Level | None) -> Context:
-    """A context entry of an entity rule: words, or a regex (optionally validated) with a name."""
-    for key in sorted(k for k in entry if not k.startswith("__") and k not in _CUE_FIELDS):
-        problems.add(where, f"unknown context field '{key}'; one of {', '.join(sorted(_CUE_FIELDS))}")
-    words = _strings(entry, "words", where, problems)
-    regex, validate = entry.get("regex", ""), entry.get("validate", "")
-    if bool(words) == bool(regex):
-        problems.add(where, "a context entry of an entity rule needs either 'words' or 'regex'")
-    if regex:
-        try:
-            re.compile(str(regex))
-        except re.error as error:
-            problems.add(where, f"invalid context regex: {error}")
-        if not isinstance(entry.get("name"), str) or not entry["name"].strip():
-            # The matched cue may be an ID number: reports name it, never print it.
-            problems.add(where, "a regex context entry needs a 'name' to show in reports")
-    if validate and validate not in VALIDATOR_NAMES:
-        problems.add(where, f"unknown validator {validate!r}; one of {', '.join(VALIDATOR_NAMES)}")
-    side = entry.get("side", "both")
-    if side not in _SIDES:
-        problems.add(where, f"'side' must be one of {', '.join(_SIDES)} (got {side!r})")
-    return Context(
-        words=words,
-        window=max(0, entry["window"]),
-        level=level or Level.REVIEW,
-        regex=str(regex),
-        validate=str(validate),
-        side=str(side),
-        name=str(entry.get("name", "")).strip(),
-    )
-
-
-def _entity_fields(name: str, raw: dict[str, Any], problems: _Problems) -> dict[str, Any]:
-    """An entity rule: which label it reports, and the cues that must stand near it."""
-    label = raw.get("entity")
-    if label not in ENTITY_LABELS:
-        problems.add(
-            _where(name, raw, "entity" if "entity" in raw else None),
-            f"'entity' must be one of {', '.join(ENTITY_LABELS)} (got {label!r})",
-        )
-    context = _context(name, raw, problems, "entity")
-    if not context:
-        # A name alone is not a finding: only the combinations that leak are.
-        problems.add(_where(name, raw), "an entity rule needs at least one 'context' entry")
-    own = _patterns(name, raw.get("patterns", []), _where(name, raw, "patterns"), problems)
-    return {"entity": str(label), "context": context, "patterns": own}
-
-
-def _patterns(name: str, value: object, where: str, problems: _Problems) -> tuple[EntityPattern, ...]:
-    """Recognizer patterns in EntityRuler form: {id, label, pattern: [token dicts], weight}."""
-    if not isinstance(value, list):
-        problems.add(where, "'patterns' must be a list of {id, label, pattern, weight}")
-        return ()
-    found = []
-    for entry in value:
-        spot = _where(name, entry, None) if isinstance(entry, dict) else where
-        tokens = entry.get("pattern") if isinstance(entry, dict) else None
-        if (
-            not isinstance(tokens, list)
-            or not tokens
-            or not all(isinstance(t, dict) and _plain(t) for t in tokens)
-        ):
-            problems.add(spot, "a pattern needs 'pattern': a non-empty list of token mappings")
-            continue
-        pattern_id, label, weight = entry.get("id"), entry.get("label"), entry.get("weight", 1.0)
-        if not isinstance(pattern_id, str) or not _ID.fullmatch(pattern_id):
-            problems.add(spot, f"a pattern needs an 'id' like 'person.title_before' (got {pattern_id!r})")
-        elif label not in ENTITY_LABELS:
-            problems.add(spot, f"{pattern_id}: 'label' must be one of {', '.join(ENTITY_LABELS)}")
-        elif isinstance(weight, bool) or not isinstance(weight, int | float):
-            problems.add(spot, f"{pattern_id}: 'weight' must be a number")
-        else:
-            text = json.dumps([_clean(t) for t in tokens], ensure_ascii=False, sort_keys=True)
-            found.append(EntityPattern(id=pattern_id, label=label, pattern=text, weight=weight, origin=spot))
-    return tuple(found)
-
-
-def _plain(token: dict[str, Any]) -> bool:
-    return any(not k.startswith("__") for k in token)
-
-
-def _clean(value: Any) -> Any:
-    """A token pattern without the loader's line bookkeeping."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if not k.startswith("__")}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _pattern_fields(name: str, raw: dict[str, Any], problems: _Problems) -> dict[str, Any]:
-    fields: dict[str, Any] = {"context": _context(name, raw, problems, "pattern")}
-    regex = raw.get("regex")
-    if not isinstance(regex, str) or not regex:
-        problems.add(_where(name, raw), "a pattern rule needs a 'regex'")
-    else:
-        try:
-            re.compile(regex)
-            fields["regex"] = regex
-        except re.error as error:
-            problems.add(_where(name, raw, "regex"), f"invalid regex: {error}")
-    validate = raw.get("validate", "")
-    if validate and validate not in VALIDATOR_NAMES:
-        problems.add(
-            _where(name, raw, "validate"),
-            f"unknown validator {validate!r}; one of {', '.join(VALIDATOR_NAMES)}",
-        )
-    fields["validate"] = validate or ""
-    if "plausible_level" in raw:
-        fields["plausible_level"] = _level(
-            raw, "plausible_level", _where(name, raw, "plausible_level"), problems
-        )
-    return fields
-
-
-def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: _Problems) -> Rule | None:
+def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems) -> Rule | None:
     kind = _kind(raw)
     unknown = sorted(k for k in raw if not k.startswith("__") and k not in _FIELDS[kind])
     for key in unknown:
-        problems.add(_where(name, raw, key), f"unknown field '{key}' in a {kind} rule")
+        problems.add(located(name, raw, key), f"unknown field '{key}' in a {kind} rule")
     rule_id = raw.get("id")
-    if not isinstance(rule_id, str) or not _ID.fullmatch(rule_id):
+    if not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id):
         problems.add(
-            _where(name, raw, "id"),
+            located(name, raw, "id"),
             f"'id' must look like 'family.name' (got {rule_id!r})",
         )
         return None
     message = raw.get("message")
     if not isinstance(message, str) or not message.strip():
-        problems.add(_where(name, raw), f"{rule_id}: 'message' is required")
-    level = _level(raw, "level", _where(name, raw, "level"), problems)
-    hits = _strings(raw, "hits", _where(name, raw, "hits"), problems)
-    misses = _strings(raw, "misses", _where(name, raw, "misses"), problems)
+        problems.add(located(name, raw), f"{rule_id}: 'message' is required")
+    level = read_level(raw, "level", located(name, raw, "level"), problems)
+    hits = read_strings(raw, "hits", located(name, raw, "hits"), problems)
+    misses = read_strings(raw, "misses", located(name, raw, "misses"), problems)
     if not hits or not misses:
         problems.add(
-            _where(name, raw),
+            located(name, raw),
             f"{rule_id}: every rule needs 'hits' and 'misses' examples",
         )
     extra: dict[str, Any] = {}
     if kind == "term":
-        extra["terms"] = _terms(name, raw, files, problems)
-        extra["allow"] = _strings(raw, "allow", _where(name, raw, "allow"), problems)
+        extra["terms"] = read_terms(name, raw, files, problems)
+        extra["allow"] = read_strings(raw, "allow", located(name, raw, "allow"), problems)
     elif kind == "entity":
-        extra = _entity_fields(name, raw, problems)
+        extra = entity_fields(name, raw, problems)
     else:
-        extra = _pattern_fields(name, raw, problems)
+        extra = pattern_fields(name, raw, problems)
     if level is None or not isinstance(message, str):
         return None
     return Rule(
@@ -341,7 +159,7 @@ def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: _Pr
         level=level,
         message=message.strip(),
         basis=str(raw.get("basis", "")),
-        origin=_where(name, raw),
+        origin=located(name, raw),
         hits=hits,
         misses=misses,
         enabled=raw.get("enabled", True) is not False,
@@ -349,7 +167,7 @@ def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: _Pr
     )
 
 
-def _documents(name: str, data: bytes, problems: _Problems) -> list[dict[str, Any]]:
+def _documents(name: str, data: bytes, problems: Problems) -> list[dict[str, Any]]:
     try:
         text = data.decode("utf-8-sig")
         loaded = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
@@ -372,7 +190,7 @@ def _documents(name: str, data: bytes, problems: _Problems) -> list[dict[str, An
 
 def parse(source: RuleSource) -> Ruleset:
     """Validate and build the ruleset; raise `RuleError` listing every problem found."""
-    problems = _Problems()
+    problems = Problems()
     files = dict(source.files)
     rules: list[Rule] = []
     recognizer: list[EntityPattern] = []
@@ -411,15 +229,15 @@ def parse(source: RuleSource) -> Ruleset:
     return Ruleset(rules=ordered, fingerprint=fingerprint(ordered), recognizer=shared)
 
 
-def _recognizer(name: str, raw: dict[str, Any], problems: _Problems) -> tuple[EntityPattern, ...]:
+def _recognizer(name: str, raw: dict[str, Any], problems: Problems) -> tuple[EntityPattern, ...]:
     """A `recognizer:` document: entity patterns shared by every entity rule."""
     for key in sorted(k for k in raw if not k.startswith("__") and k != "recognizer"):
-        problems.add(_where(name, raw, key), f"unknown field '{key}' next to 'recognizer'")
-    return _patterns(name, raw["recognizer"], _where(name, raw, "recognizer"), problems)
+        problems.add(located(name, raw, key), f"unknown field '{key}' next to 'recognizer'")
+    return entity_patterns(name, raw["recognizer"], located(name, raw, "recognizer"), problems)
 
 
 def _shared_patterns(
-    recognizer: list[EntityPattern], rules: list[Rule], problems: _Problems
+    recognizer: list[EntityPattern], rules: list[Rule], problems: Problems
 ) -> tuple[EntityPattern, ...]:
     """The recognizer's patterns and those entity rules bring along, each id once."""
     shared: dict[str, EntityPattern] = {}

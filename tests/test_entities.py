@@ -10,12 +10,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from screen.detectors import names
 from screen.detectors.entities import EntityDetector
-from screen.detectors.recognizer import Recognizer
+from screen.detectors.recognizer import Recognizer, _name_model
 from screen.engine import Engine, build_engine
 from screen.errors import RuleError
 from screen.model import Level
@@ -70,6 +72,22 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         # Names in a list back each other.
         ("person.listed_with_name", "张昌海、田密值班", "PERSON", "张昌海"),
         ("person.listed_after_name", "张昌海、田密值班", "PERSON", "田密"),
+        # A lone surname before a title: the surname is the name given.
+        ("person.surname_title", "江主席来到", "PERSON", "江"),
+        # Transliterated parts joined by a dot.
+        ("person.foreign_joined", "胡安·拉莫斯说", "PERSON", "胡安·拉莫斯"),
+        # A word jieba tags nrt, backed by a verb of speech.
+        ("person.foreign_tagged", "布什说", "PERSON", "布什"),
+        # A three-character nr word that reads as ordinary words: weak alone.
+        ("person.tagged_unlikely_name", "宣传品", "PERSON", "宣传品"),
+        # A surname and a given name that is also a word, then a verb of speech.
+        ("person.split_name_verb_after", "吴高峰表示", "PERSON", "吴高峰"),
+        # A transliterated word after a verb of being somewhere is a place.
+        ("place.foreign_after_locative", "五国元首在莫斯科签署", "PLACE", "莫斯科"),
+        # A transliterated word before 人 is a place.
+        ("place.foreign_before_part", "马拉维人", "PLACE", "马拉维"),
+        # An nr word ending in a division suffix is a place.
+        ("place.tagged_name_with_division", "白沙镇梨园", "PLACE", "白沙镇"),
         # jieba's place tag.
         ("place.tagged", "来到北京", "PLACE", "北京"),
         # A name and an administrative-division suffix.
@@ -118,6 +136,105 @@ def test_pattern_family_marks_its_span(
 )
 def test_recognized_entities(recognizer: Recognizer, text: str, expected: list[tuple[str, str]]) -> None:
     assert entities(recognizer, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Glued: jieba's dictionary holds 张平的 as one word; the name is cut from the particle.
+        ("张平的书", [("PERSON", "张平")]),
+        # Glued: a known name inside a word named after the person (毛泽东思想, 马克思主义).
+        ("坚持毛泽东思想", [("PERSON", "毛泽东")]),
+        ("马克思主义", [("PERSON", "马克思")]),
+        # Split: jieba cuts 周/海燕 (海燕 is a word); the character model joins them, and the
+        # office before the title (宣传部, tagged nr by jieba) is no name.
+        ("宣传部部长周海燕主持", [("PERSON", "周海燕")]),
+        ("由周海燕保管", [("PERSON", "周海燕")]),
+        # A surname alone before a title, glued in jieba's dictionary (江主席, 朱总理).
+        ("江主席来到", [("PERSON", "江")]),
+        ("朱总理说", [("PERSON", "朱")]),
+        # A preposition before a title is no surname.
+        ("由局长任组长", []),
+        # Compound surnames, of three and four characters.
+        ("由司马光掌管", [("PERSON", "司马光")]),
+        ("上官云珠出席", [("PERSON", "上官云珠")]),
+        # Foreign names: the parts and the dots between them are one name.
+        ("胡安·拉莫斯说", [("PERSON", "胡安·拉莫斯")]),
+        ("亚历山大·克瓦希涅夫斯基访华", [("PERSON", "亚历山大·克瓦希涅夫斯基")]),
+        # Names run together in a list keep apart, however near a dot.
+        (
+            "王光英程思远卢嘉锡布赫铁木尔·达瓦买提",
+            [
+                ("PERSON", "王光英"),
+                ("PERSON", "程思远"),
+                ("PERSON", "卢嘉锡"),
+                ("PERSON", "布赫铁木尔·达瓦买提"),
+            ],
+        ),
+        # Places joined by a dot are no name.
+        ("中国·北京", [("PLACE", "中国"), ("PLACE", "北京")]),
+        # Transliterated places: after 在, before 人.
+        ("五国元首在莫斯科签署", [("PLACE", "五国"), ("PLACE", "莫斯科")]),
+        ("马拉维人", [("PLACE", "马拉维")]),
+        # Common words jieba's dictionary tags nr, rejected by the character model.
+        ("高水平发展", []),
+        ("宣传品", []),
+        ("平稳过渡", []),
+        # A division name jieba tags nr is a place, not a person.
+        ("白沙镇梨园", [("PLACE", "白沙镇")]),
+    ],
+)
+def test_names_beyond_jiebas_words(
+    recognizer: Recognizer, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert entities(recognizer, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # A split name is joined (周/海燕 → 周海燕).
+        ("周海燕说", ["周海燕", "说"]),
+        # A glued name is cut from its particle (张平的 → 张平/的).
+        ("张平的书", ["张平", "的", "书"]),
+        # A surname is cut from its title (江主席 → 江/主席).
+        ("江主席来到", ["江", "主席", "来到"]),
+        # A dictionary word reads on as one (江苏省 is never cut).
+        ("江苏省", ["江苏省"]),
+    ],
+)
+def test_words_are_recut_around_names(recognizer: Recognizer, text: str, words: list[str]) -> None:
+    assert [token.text for token in recognizer.pipeline.nlp.make_doc(text)] == words
+
+
+@pytest.mark.parametrize(
+    ("word", "grade"),
+    [
+        # Surname and given-name characters: a name.
+        ("李秀杰", "Likely"),
+        # Read as 宣传/品, two ordinary words.
+        ("宣传品", "Unlikely"),
+        # 明 begins names now and then, 白 seldom stands in one.
+        ("明白", "Possible"),
+    ],
+)
+def test_name_grades(recognizer: Recognizer, word: str, grade: str) -> None:
+    pipeline = recognizer.pipeline
+    assert names.refine([(word, "nr")], pipeline.names, pipeline.tagger.tokenizer.FREQ, {}) == [
+        (word, "nr", grade)
+    ]
+
+
+def test_the_name_model_is_cached_and_a_damaged_cache_rebuilt(tmp_path: Path) -> None:
+    freq = {"王小明": 3, "王": 10, "小": 8, "明": 9, "克林顿": 5}
+    tags = {"王小明": "nr", "王": "nr", "小": "a", "明": "a", "克林顿": "nrt"}
+    tokenizer = SimpleNamespace(tmp_dir=str(tmp_path), FREQ=freq)
+    built = _name_model(tokenizer, tags, "test")
+    (cached,) = tmp_path.glob("baomi-names-test-*.json")
+    assert _name_model(tokenizer, tags, "test") == built == names.NameModel.from_dictionary(freq, tags)
+    cached.write_text("{not json", encoding="utf-8")
+    assert _name_model(tokenizer, tags, "test") == built
+    assert names.NameModel.from_json(cached.read_text(encoding="utf-8")) == built
 
 
 def test_role_family_vetoes_a_role_read_as_a_name(recognizer: Recognizer) -> None:

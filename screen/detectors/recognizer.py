@@ -1,6 +1,7 @@
 """PERSON, PLACE and ORG spans in folded Chinese text, offline: jieba's segmentation and
-part-of-speech tags (nr, ns, nt …) feed a blank spaCy pipeline, whose Matcher runs the entity
-patterns of `rules/patterns/` (surname and given-name shapes, titles before and after names,
+part-of-speech tags (nr, ns, nt …), with names re-cut and graded at the character level
+(`screen/detectors/names.py`), feed a blank spaCy pipeline, whose Matcher runs the entity
+patterns of `rules/patterns/` (name grades, titles before and after names, verbs of speech,
 organization and division suffixes); each pattern adds its weight to the span it marks, and the
 best-scoring spans that reach `THRESHOLD` win.
 
@@ -10,14 +11,19 @@ cache holds the patterns; each process builds its own pipeline from them)."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import json
 import logging
+import os
 import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from screen.detectors import names
+from screen.detectors.names import NameModel, refine
 from screen.errors import RuleError
 from screen.model import Entity, EntityPattern
 
@@ -70,6 +76,8 @@ class _Pipeline:
         tokenizer.tmp_dir = tempfile.gettempdir()
         tokenizer.cache_file = f"baomi-jieba-{jieba.__version__}.cache"
         self.tagger = posseg.POSTokenizer(tokenizer)
+        tokenizer.check_initialized()
+        self.names = _name_model(tokenizer, self.tagger.word_tag_tab, jieba.__version__)
         self.nlp = spacy.blank("zh")  # the default "char" segmenter: replaced below, never used
         self.nlp.tokenizer = self._make_doc
         self.doc_class = importlib.import_module("spacy.tokens").Doc
@@ -89,22 +97,24 @@ class _Pipeline:
         self.segmentations = 0  # how many texts were segmented (tests: one analysis per document)
 
     def _make_doc(self, text: str) -> Any:
-        """A spaCy Doc of jieba's words: TAG is jieba's part of speech, MORPH says whether jieba's
-        dictionary knows the word (`Lexicon=New` for a word its HMM guessed, `Lexicon=Common` for
-        a frequent one): the dictionary tags many common words nr (明白, 卫星), while a name it
-        has to guess is a name far more often."""
+        """A spaCy Doc of jieba's words, names re-cut: TAG is jieba's part of speech (nr for a
+        name the character model found), MORPH says whether jieba's dictionary knows the word
+        (`Lexicon=New` for a word its HMM guessed, `Lexicon=Common` for a frequent one: the
+        dictionary tags many common words nr, 明白, 卫星) and how much it reads as a name
+        (`Name=Likely|Possible|Unlikely|Surname|Foreign`)."""
         self.segmentations += 1
+        frequency = self.tagger.tokenizer.FREQ
         pairs = [(p.word, p.flag) for p in self.tagger.cut(text) if p.word]
-        words = [w for w, _ in pairs]
+        tokens = refine(pairs, self.names, frequency, self.tagger.word_tag_tab)
+        words = [w for w, _, _ in tokens]
         if "".join(words) != text:
             raise AssertionError("jieba did not reproduce its input")  # offsets would be wrong
-        frequency = self.tagger.tokenizer.FREQ
         return self.doc_class(
             self.nlp.vocab,
             words=words,
             spaces=[False] * len(words),
-            tags=[f for _, f in pairs],
-            morphs=[_lexicon(frequency.get(w, 0)) for w in words],
+            tags=[t for _, t, _ in tokens],
+            morphs=[_morph(frequency.get(w, 0), g) for w, _, g in tokens],
         )
 
     def spans(self, text: str) -> dict[tuple[str, int, int], dict[str, float]]:
@@ -123,10 +133,35 @@ class _Pipeline:
         return marked
 
 
-def _lexicon(frequency: int) -> str:
-    if not frequency:
-        return "Lexicon=New"
-    return "Lexicon=Common" if frequency >= COMMON else "Lexicon=Known"
+def _name_model(tokenizer: Any, tags: dict[str, str], version: str) -> NameModel:
+    """The name model of jieba's dictionary, cached next to jieba's own cache: building it reads
+    every dictionary entry (half a second), loading it takes milliseconds."""
+    code = hashlib.sha256(Path(names.__file__).read_bytes()).hexdigest()[:16]  # changed code, new file
+    path = Path(tokenizer.tmp_dir) / f"baomi-names-{version}-{code}.json"
+    cached = _cached_model(path)
+    if cached is not None:
+        return cached
+    model = NameModel.from_dictionary(tokenizer.FREQ, tags)
+    spare = path.with_name(f"{path.name}.{os.getpid()}")
+    try:
+        spare.write_text(model.to_json(), encoding="utf-8")
+        spare.replace(path)  # atomic: a process reading it never sees half a file
+    except OSError:
+        spare.unlink(missing_ok=True)  # an unwritable temp dir only costs the next start-up time
+    return model
+
+
+def _cached_model(path: Path) -> NameModel | None:
+    """The cached model, or None when there is none yet or it is damaged (it is then rebuilt)."""
+    try:
+        return NameModel.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _morph(frequency: int, grade: str) -> str:
+    lexicon = "New" if not frequency else "Common" if frequency >= COMMON else "Known"
+    return f"Lexicon={lexicon}|Name={grade}" if grade else f"Lexicon={lexicon}"
 
 
 def best(marked: dict[tuple[str, int, int], dict[str, float]]) -> tuple[Entity, ...]:
