@@ -31,6 +31,7 @@ from screen.model import Level
 
 if TYPE_CHECKING:
     from screen.clearance import Workspace
+    from screen.engine import Engine
     from screen.gate import FileStatus
 
 HOLD_BACK_ENV = "BAOMI_HOLD_BACK"  # set by `baomi publish`: hold uncleared pages back, list them
@@ -79,6 +80,7 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
                 cache_dir=default_cache_dir(),
             )
             workspace = Workspace(settings=settings, trust_ref=self.config.trust_ref)
+            workspace.engine = _engine(settings.rules_dir, settings.cache_dir)
             return workspace, list(status(workspace, []).files)
         except ScreenError as error:
             raise PluginError(f"baomi: {error}") from None
@@ -174,6 +176,24 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
             for leaked in (site / stem / "index.html", site / f"{stem}.html", site / page):
                 if leaked.exists():
                     raise PluginError(f"baomi: the held-back page {page} reached the site as {leaked}")
+
+
+# Engines by rules directory, with the digest of the rule files they were built from. `mkdocs
+# serve` makes new plugin instances on every rebuild, so the rules live here, once per process,
+# and are rebuilt only when a rule file changes.
+_ENGINES: dict[Path, tuple[str, Engine]] = {}
+
+
+def _engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
+    from screen.engine import load_engine
+    from screen.ruleset import read_sources
+
+    digest = read_sources(rules_dir).digest
+    known = _ENGINES.get(rules_dir)
+    if known is None or known[0] != digest:
+        known = (digest, load_engine(rules_dir, cache_dir))
+        _ENGINES[rules_dir] = known
+    return known[1]
 
 
 def _prune(items: list[Any], held_back: set[str]) -> list[Any]:

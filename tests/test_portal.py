@@ -255,3 +255,19 @@ def test_cli_and_plugin_report_the_same_findings(portal: Path) -> None:
     published = baomi(portal, "publish")
     from_plugin = set(re.findall(r"--waive ([0-9a-f]{32})", published.stdout))
     assert from_cli and from_cli == from_plugin
+
+
+def test_rules_are_built_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `mkdocs serve` re-creates plugins on every rebuild: the engine survives in the process and
+    # is rebuilt only when a rule file changes.
+    from screen import mkdocs_plugin
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    monkeypatch.setattr(mkdocs_plugin, "_ENGINES", {})
+    first = mkdocs_plugin._engine(rules, tmp_path / "cache")
+    assert mkdocs_plugin._engine(rules, tmp_path / "cache") is first
+    codenames = rules / "terms" / "codenames.txt"
+    codenames.write_text(codenames.read_text(encoding="utf-8") + "南山工程\n", encoding="utf-8")
+    changed = mkdocs_plugin._engine(rules, tmp_path / "cache")
+    assert changed is not first and changed.fingerprint != first.fingerprint
