@@ -33,6 +33,7 @@ class Target:
     display: str  # as reported
     config: bool = False
     theme: bool = False  # a theme override: needs the config role
+    data: bytes | None = None  # the bytes to screen when they are not the file's (the git index)
 
 
 def _long_enough(key: bytes, where: str) -> bytes:
@@ -157,6 +158,8 @@ def resolve(paths: list[str], root: Path) -> list[Target]:
 
 
 def _read(target: Target, stdin: bytes | None) -> bytes:
+    if target.data is not None:
+        return target.data
     if str(target.path) == STDIN:
         return stdin or b""
     try:
@@ -222,14 +225,29 @@ def _total_size(targets: list[Target]) -> int:
     return sum(t.path.stat().st_size for t in targets if str(t.path) != STDIN and t.path.is_file())
 
 
+def is_published(display: str, root: Path) -> bool:
+    """Whether a root-relative path is something the portal publishes."""
+    if display == CONFIG_NAME:
+        return True
+    folders = [docs_dir(root)] + [d for d in (theme_dir(root),) if d is not None]
+    path = (root / display).absolute()
+    return any(path.is_relative_to(folder.absolute()) for folder in folders)
+
+
 def check(paths: list[str], settings: Settings, stdin: bytes | None = None) -> CheckResult:
     """Screen `paths` (default: everything published) with the rules in `settings`."""
-    engine = load_engine(settings.rules_dir, settings.cache_dir)
     targets = resolve(paths, settings.root)
     if not targets:
         raise UsageError("no files to screen: the paths given hold no files")
+    return check_targets(targets, settings, stdin)
+
+
+def check_targets(targets: list[Target], settings: Settings, stdin: bytes | None = None) -> CheckResult:
+    """Screen `targets` (files, or bytes such as the git index's) with the rules in `settings`."""
+    engine = load_engine(settings.rules_dir, settings.cache_dir)
     jobs = min(settings.jobs, len(targets))
-    if jobs > 1 and STDIN not in paths and _total_size(targets) >= _PARALLEL_BYTES:
+    from_disk = all(t.data is None and str(t.path) != STDIN for t in targets)
+    if jobs > 1 and from_disk and _total_size(targets) >= _PARALLEL_BYTES:
         _WORKER["engine"] = engine
         context = get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:

@@ -13,6 +13,7 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from screen import __version__, cli_signoff
 from screen.errors import RuleError, ScreenError, UsageError
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=os.cpu_count() or 1,
         help="worker processes (default: all cores)",
+    )
+    changes = check.add_mutually_exclusive_group()
+    changes.add_argument("--staged", action="store_true", help="screen the git index: what will be committed")
+    changes.add_argument("--since", metavar="REV", help="screen what changed since REV (REV...HEAD)")
+    check.add_argument(
+        "--full", action="store_true", help="with --since: screen everything, not only changes"
     )
     rules = commands.add_parser("rules", help="rule maintenance")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
@@ -97,14 +104,23 @@ def _settings(args: argparse.Namespace) -> object:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from screen.api import STDIN, check
+    from screen.api import STDIN, check, check_targets
     from screen.report import FORMATS, ReportView
     from screen.settings import Settings
 
     settings = _settings(args)
     assert isinstance(settings, Settings)
-    stdin = sys.stdin.buffer.read() if STDIN in args.paths else None
-    result = check(list(args.paths), settings, stdin=stdin)
+    if args.full and not args.since:
+        raise UsageError("--full goes with --since")
+    if args.staged or (args.since and not args.full):
+        targets = _changed_targets(args, settings.root)
+        if not targets:
+            print("no published file changed; nothing to screen", file=sys.stderr)
+            return EXIT_CLEAN
+        result = check_targets(targets, settings)
+    else:
+        stdin = sys.stdin.buffer.read() if STDIN in args.paths else None
+        result = check(list(args.paths), settings, stdin=stdin)
     view = ReportView(result=result, show_matches=args.show_matches, fail_on=settings.fail_on)
     sys.stdout.write(FORMATS[args.format](view))
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -114,6 +130,27 @@ def _check(args: argparse.Namespace) -> int:
     if result.errors:
         return EXIT_INPUT
     return EXIT_BLOCKED if result.blocked(settings.fail_on) else EXIT_CLEAN
+
+
+def _changed_targets(args: argparse.Namespace, root: Path) -> list[Any]:
+    """Published files in the git index (--staged, with their staged bytes) or changed since
+    --since REV (as they are now); only those under PATH… when paths are given."""
+    from screen.api import CONFIG_NAME, Target, is_published
+    from screen.vcs import Repository
+
+    repo = Repository(root)
+    found: list[tuple[str, bytes | None]]
+    if args.staged:
+        found = list(repo.staged().items())
+    else:
+        found = [(name, None) for name in repo.changed_since(args.since) if (root / name).exists()]
+    wanted = [Path(p).as_posix().rstrip("/") for p in args.paths]
+    return [
+        Target(path=root / name, display=name, config=name == CONFIG_NAME, data=data)
+        for name, data in found
+        if is_published(name, root)
+        and (not wanted or any(name == w or name.startswith(w + "/") for w in wanted))
+    ]
 
 
 def _rules_check(args: argparse.Namespace) -> int:

@@ -177,6 +177,22 @@ class Repository:
         output = self._git("status", "--porcelain", "--untracked-files=all", "--", *paths)
         return [line[3:] for line in output.splitlines() if line.strip()]
 
+    def staged(self) -> dict[str, bytes]:
+        """Files added, copied, modified or renamed in the index, with their staged bytes."""
+        names = self._git("diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z")
+        return {
+            name: self._repo.git.show(f":{name}", stdout_as_string=False)
+            for name in names.split("\0")
+            if name
+        }
+
+    def changed_since(self, rev: str) -> list[str]:
+        """Files added, copied, modified or renamed on this branch since it left `rev`
+        (three-dot: what a pull request against `rev` changes)."""
+        self.require(rev, "--since revision")
+        names = self._git("diff", "--name-only", "--diff-filter=ACMR", "-z", f"{rev}...HEAD")
+        return [name for name in names.split("\0") if name]
+
     def staged_anything(self) -> bool:
         return bool(self._git("diff", "--cached", "--name-only"))
 

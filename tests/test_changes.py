@@ -1,0 +1,95 @@
+"""`baomi check --staged` and `--since` in real git repositories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT, write_portal
+
+CLEAN = "---\ntitle: 通知\n---\n\n春耕生产有序推进。\n"
+LEAK = "---\ntitle: 通知\n---\n\n配合青松计划的实施。\n"
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=撰稿人", "-c", "user.email=drafter@example.gov.cn", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def repository(root: Path) -> Path:
+    write_portal(root, {"content/a.md": CLEAN, "content/b.md": CLEAN, "notes/todo.md": LEAK})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+    return root
+
+
+def test_staged_screens_the_index_not_the_working_tree(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path)
+    page = root / "content" / "a.md"
+    page.write_text(LEAK, encoding="utf-8")
+    git(root, "add", "content/a.md")
+    page.write_text(CLEAN, encoding="utf-8")  # the working tree is clean; the commit would not be
+    staged = cli(["check", "--staged", "--format", "json"], cwd=root)
+    assert staged.code == 1
+    assert [f["path"] for f in json.loads(staged.out)["findings"]] == ["content/a.md"]
+    assert cli(["check", "content/a.md"], cwd=root).code == 0
+
+
+def test_staged_clean_index_passes_even_if_the_working_tree_leaks(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path)
+    (root / "content" / "a.md").write_text(LEAK, encoding="utf-8")  # not staged
+    assert cli(["check", "--staged"], cwd=root).code == 0
+
+
+def test_staged_ignores_files_that_are_not_published(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path)
+    (root / "notes" / "todo.md").write_text(LEAK + "更多。\n", encoding="utf-8")
+    git(root, "add", "-A")
+    run = cli(["check", "--staged"], cwd=root)
+    assert run.code == 0 and "nothing to screen" in run.err
+
+
+def test_since_reports_only_changed_files(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path)
+    (root / "content" / "old.md").write_text(LEAK, encoding="utf-8")  # an old problem on main
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "old")
+    git(root, "checkout", "-q", "-b", "topic")
+    (root / "content" / "b.md").write_text(LEAK, encoding="utf-8")
+    git(root, "commit", "-q", "-am", "change b")
+    changed = cli(["check", "--since", "main", "--format", "json"], cwd=root)
+    assert changed.code == 1
+    assert {f["path"] for f in json.loads(changed.out)["findings"]} == {"content/b.md"}
+    full = cli(["check", "--since", "main", "--full", "--format", "json"], cwd=root)
+    assert {f["path"] for f in json.loads(full.out)["findings"]} == {"content/b.md", "content/old.md"}
+
+
+def test_since_needs_an_existing_revision(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path)
+    run = cli(["check", "--since", "no-such-branch"], cwd=root)
+    assert run.code == 2 and "no-such-branch" in run.err
+
+
+def test_full_without_since_is_a_usage_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path)
+    assert cli(["check", "--full"], cwd=root).code == 2
+
+
+def test_pre_commit_hook_definition_runs_an_existing_command(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "baomi")
+    assert hook["pass_filenames"] is False
+    command = hook["entry"].split()
+    assert command[0] == "baomi"
+    root = repository(tmp_path)
+    (root / "content" / "a.md").write_text(LEAK, encoding="utf-8")
+    git(root, "add", "-A")
+    assert cli(command[1:], cwd=root).code == 1  # the hook stops this commit
