@@ -94,23 +94,18 @@ def _not_named(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
             continue
         for cleared in signoff.message.cleared:
             if cleared.path == facts.path:
-                return FileStatus(
-                    path=facts.path,
-                    state="stale",
-                    reasons=(
-                        f"changed after its sign-off in {_short(signoff.sha)}: a sign-off binds the "
-                        "exact bytes; ask a reviewer to sign the new version",
-                    ),
+                reason = (
+                    f"changed after its sign-off in {_short(signoff.sha)}: a sign-off binds the "
+                    "exact bytes; ask a reviewer to sign the new version"
                 )
-            if cleared.blob == facts.blob:
-                return FileStatus(
-                    path=facts.path,
-                    state="stale",
-                    reasons=(
-                        f"these bytes were signed as {cleared.path} in {_short(signoff.sha)}: a "
-                        "sign-off binds path and bytes; sign again after a rename",
-                    ),
+            elif cleared.blob == facts.blob:
+                reason = (
+                    f"these bytes were signed as {cleared.path} in {_short(signoff.sha)}: a "
+                    "sign-off binds path and bytes; sign again after a rename"
                 )
+            else:
+                continue
+            return FileStatus(path=facts.path, state="stale", reasons=(reason,))
     return FileStatus(
         path=facts.path,
         state="unsigned",
