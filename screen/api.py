@@ -13,6 +13,7 @@ import yaml
 
 from screen.engine import Engine, load_engine
 from screen.errors import InputError, UsageError
+from screen.findings_cache import FindingsCache
 from screen.model import CheckResult, Entity, FileError, Finding
 from screen.normalize import fold
 from screen.settings import Settings
@@ -242,9 +243,64 @@ def check(paths: list[str], settings: Settings, stdin: bytes | None = None) -> C
     return check_targets(targets, settings, stdin)
 
 
+def _remembered(
+    cache: FindingsCache, targets: list[Target]
+) -> tuple[list[Finding], list[Target], dict[str, str]]:
+    """Findings the cache holds for `targets`; the targets still to screen; their cache keys."""
+    keys: dict[str, str] = {}
+    for target in targets:
+        if str(target.path) == STDIN:
+            continue
+        try:
+            keys[target.display] = cache.key(target.display, target.config, _read(target, None))
+        except InputError:
+            continue  # screened below, where the error is reported
+    found = cache.get(list(keys.values()))
+    hits = [f for t in targets if keys.get(t.display) in found for f in found[keys[t.display]]]
+    pending = [t for t in targets if keys.get(t.display) not in found]
+    return hits, pending, keys
+
+
 def check_targets(targets: list[Target], settings: Settings, stdin: bytes | None = None) -> CheckResult:
-    """Screen `targets` (files, or bytes such as the git index's) with the rules in `settings`."""
+    """Screen `targets` (files, or bytes such as the git index's) with the rules in `settings`;
+    with a cache directory, files screened before with the same bytes and rules are not read
+    again by the detectors."""
     engine = load_engine(settings.rules_dir, settings.cache_dir)
+    cache = (
+        FindingsCache(settings.cache_dir, engine, settings.fingerprint_key) if settings.cache_dir else None
+    )
+    try:
+        hits, pending, keys = _remembered(cache, targets) if cache else ([], targets, {})
+        findings, errors = _screen_all(engine, pending, settings, stdin)
+        if cache:
+            failed = {e.path for e in errors}
+            cache.put(
+                {
+                    keys[t.display]: tuple(f for f in findings if f.path == t.display)
+                    for t in pending
+                    if t.display in keys and t.display not in failed
+                }
+            )
+    finally:
+        if cache:
+            cache.close()
+    findings += hits
+    order = {t.display: i for i, t in enumerate(targets)}
+    findings.sort(key=lambda f: (order.get(f.path, 0), f.line, f.column, f.rule))
+    errors.sort(key=lambda e: order.get(e.path, 0))
+    return CheckResult(
+        findings=tuple(findings),
+        errors=tuple(errors),
+        files_scanned=len(targets),
+        rules_fingerprint=engine.fingerprint,
+        rules=engine.ruleset.rules,
+    )
+
+
+def _screen_all(
+    engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None
+) -> tuple[list[Finding], list[FileError]]:
+    """Screen `targets`, on several cores when there is enough to share."""
     jobs = min(settings.jobs, len(targets))
     from_disk = all(t.data is None and str(t.path) != STDIN for t in targets)
     if jobs > 1 and from_disk and _total_size(targets) >= _PARALLEL_BYTES:
@@ -259,20 +315,8 @@ def check_targets(targets: list[Target], settings: Settings, stdin: bytes | None
                 )
             )
         _WORKER.clear()
-        findings = [f for part in parts for f in part[0]]
-        errors = [e for part in parts for e in part[1]]
-    else:
-        findings, errors = screen_targets(engine, targets, settings.fingerprint_key, stdin)
-    order = {t.display: i for i, t in enumerate(targets)}
-    findings.sort(key=lambda f: (order.get(f.path, 0), f.line, f.column, f.rule))
-    errors.sort(key=lambda e: order.get(e.path, 0))
-    return CheckResult(
-        findings=tuple(findings),
-        errors=tuple(errors),
-        files_scanned=len(targets),
-        rules_fingerprint=engine.fingerprint,
-        rules=engine.ruleset.rules,
-    )
+        return [f for part in parts for f in part[0]], [e for part in parts for e in part[1]]
+    return screen_targets(engine, targets, settings.fingerprint_key, stdin)
 
 
 def recognize(lines: list[str], rules_dir: Path, cache_dir: Path | None) -> list[tuple[Entity, ...]]:

@@ -71,7 +71,7 @@ def build_engine(ruleset: Ruleset) -> Engine:
     return engine
 
 
-def _code_digest() -> str:
+def code_digest() -> str:
     """Hash of this package's code: a cached engine is only reused by the code that built it."""
     digest = hashlib.sha256(
         f"{_CACHE_SCHEMA} {__version__} {sys.version} {version('pyahocorasick')}".encode()
@@ -112,7 +112,7 @@ def load_engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
     source = read_sources(rules_dir)
     if cache_dir is None:
         return build_engine(parse(source))
-    cache = cache_dir / f"engine-{source.digest[:24]}-{_code_digest()}.pickle"
+    cache = cache_dir / f"engine-{source.digest[:24]}-{code_digest()}.pickle"
     cached = _read_cache(cache)
     if cached is not None:
         return cached

@@ -93,3 +93,59 @@ def test_pre_commit_hook_definition_runs_an_existing_command(cli, tmp_path: Path
     (root / "content" / "a.md").write_text(LEAK, encoding="utf-8")
     git(root, "add", "-A")
     assert cli(command[1:], cwd=root).code == 1  # the hook stops this commit
+
+
+class ScreenCounter:
+    """Counts documents the engine really screens (cache misses)."""
+
+    def __init__(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        from screen.engine import Engine
+
+        self.paths: list[str] = []
+        real = Engine.screen
+
+        def counting(engine, document, key):  # type: ignore[no-untyped-def]
+            self.paths.append(document.path)
+            return real(engine, document, key)
+
+        monkeypatch.setattr(Engine, "screen", counting)
+
+
+def test_cache_hit_screens_nothing_again(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path / "portal")
+    (root / "content" / "b.md").write_text(LEAK, encoding="utf-8")
+    git(root, "commit", "-q", "-am", "leak")
+    first = cli(["check", "--format", "json"], cwd=root)
+    counter = ScreenCounter(monkeypatch)
+    second = cli(["check", "--format", "json"], cwd=root)
+    assert counter.paths == []  # every file came from the cache
+    assert second.out == first.out and second.code == first.code == 1
+
+
+def test_cache_misses_on_a_content_change(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path / "portal")
+    cli(["check"], cwd=root)
+    (root / "content" / "a.md").write_text(LEAK, encoding="utf-8")
+    git(root, "commit", "-q", "-am", "edit a")
+    counter = ScreenCounter(monkeypatch)
+    run = cli(["check", "--format", "json"], cwd=root)
+    assert counter.paths == ["content/a.md"]  # one changed file costs one file
+    assert [f["path"] for f in json.loads(run.out)["findings"]] == ["content/a.md"]
+
+
+def test_cache_misses_on_a_rules_change(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path / "portal")
+    assert cli(["check"], cwd=root).code == 0
+    codenames = root / "rules" / "terms" / "codenames.txt"
+    codenames.write_text(codenames.read_text(encoding="utf-8") + "春耕生产\n", encoding="utf-8")
+    counter = ScreenCounter(monkeypatch)
+    run = cli(["check", "--format", "json"], cwd=root)
+    assert sorted(counter.paths) == ["content/a.md", "content/b.md"]  # new rules: everything again
+    assert run.code == 1  # and the new term is found in the unchanged pages
+
+
+def test_cache_never_hides_an_unreadable_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path / "portal")
+    assert cli(["check"], cwd=root).code == 0
+    (root / "content" / "a.md").write_bytes("春耕".encode("gbk") + b"\xff\xfe")
+    assert cli(["check"], cwd=root).code == 2

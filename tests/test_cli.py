@@ -445,6 +445,7 @@ def test_parallel_screening_gives_the_same_findings(
         return real_get_context(method)
 
     monkeypatch.setattr(screen.api, "get_context", spy)
+    monkeypatch.setenv("BAOMI_CACHE_DIR", "")  # no findings cache: both runs must screen everything
     serial = cli(["check", "--format", "json", "--jobs", "1"], cwd=tmp_path)
     assert forked == []
     parallel = cli(["check", "--format", "json", "--jobs", "2"], cwd=tmp_path)
