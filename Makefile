@@ -40,6 +40,8 @@ test: lint browser
 
 bench: $(BIN)/baomi
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/incremental.py
+	$(BIN)/python bench/entities.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache
