@@ -160,13 +160,19 @@ def main() -> int:
 
     cold_rules = timed([*BAOMI, "rules", "check", "--rules", str(rules)], cold_env, portal)[0]
     check = [*BAOMI, "check", "--rules", str(rules), "--format", "json"]
+    findings_cache = OUT / "cache" / "findings-v1.sqlite"
+
+    def screening(args: list[str]) -> tuple[float, int, int]:
+        """A check that screens every file: remembered findings would measure the cache."""
+        findings_cache.unlink(missing_ok=True)
+        return timed(args, env, portal)
+
     timed(check, env, portal)  # warm the rules cache
-    one_file = statistics.median(
-        timed([*check, "content/section01/page00001.md"], env, portal)[0] for _ in range(5)
-    )
+    one_file = statistics.median(screening([*check, "content/section01/page00001.md"])[0] for _ in range(5))
     floors = [floor(corpus, terms) for _ in range(options.repeat)]
-    runs = [timed([*check, "--jobs", "2"], env, portal) for _ in range(options.repeat)]
-    single = [timed([*check, "--jobs", "1"], env, portal)[0] for _ in range(options.repeat)]
+
+    runs = [screening([*check, "--jobs", "2"]) for _ in range(options.repeat)]
+    single = [screening([*check, "--jobs", "1"])[0] for _ in range(options.repeat)]
     engine_rss = timed([sys.executable, "-c", LOAD_ONLY, str(rules), str(OUT / "cache")], env, portal)[2]
     base_rss = timed([sys.executable, "-c", IMPORT_ONLY], env, portal)[2]
 
