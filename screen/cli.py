@@ -18,7 +18,7 @@ from typing import Any
 from screen import __version__, cli_signoff
 from screen.errors import RuleError, ScreenError, UsageError
 from screen.model import Level
-from screen.settings import default_cache_dir
+from screen.settings import Settings, default_cache_dir
 
 EXIT_CLEAN, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -86,9 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> object:
+def _settings(args: argparse.Namespace) -> Settings:
     from screen.api import fingerprint_key
-    from screen.settings import Settings
 
     root = Path.cwd()
     if args.jobs < 1:
@@ -106,10 +105,8 @@ def _settings(args: argparse.Namespace) -> object:
 def _check(args: argparse.Namespace) -> int:
     from screen.api import STDIN, check, check_targets
     from screen.report import FORMATS, ReportView
-    from screen.settings import Settings
 
     settings = _settings(args)
-    assert isinstance(settings, Settings)
     if args.full and not args.since:
         raise UsageError("--full goes with --since")
     if args.staged or (args.since and not args.full):
