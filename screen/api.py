@@ -206,24 +206,23 @@ def _work(targets: list[Target], key: bytes) -> tuple[list[Finding], list[FileEr
     return screen_targets(engine, targets, key)
 
 
+def _size(target: Target) -> int:
+    return target.path.stat().st_size if str(target.path) != STDIN and target.path.is_file() else 0
+
+
 def _batches(targets: list[Target], count: int) -> list[list[Target]]:
     """Split targets into `count` batches of similar total size (largest first)."""
-    sized = sorted(
-        targets,
-        key=lambda t: t.path.stat().st_size if t.path.is_file() else 0,
-        reverse=True,
-    )
     batches: list[list[Target]] = [[] for _ in range(count)]
     loads = [0] * count
-    for target in sized:
+    for size, target in sorted(((_size(t), t) for t in targets), key=lambda pair: pair[0], reverse=True):
         index = loads.index(min(loads))
         batches[index].append(target)
-        loads[index] += target.path.stat().st_size if target.path.is_file() else 0
+        loads[index] += size
     return [b for b in batches if b]
 
 
 def _total_size(targets: list[Target]) -> int:
-    return sum(t.path.stat().st_size for t in targets if str(t.path) != STDIN and t.path.is_file())
+    return sum(_size(t) for t in targets)
 
 
 def is_published(display: str, root: Path) -> bool:

@@ -8,6 +8,7 @@ import pickle
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -71,8 +72,10 @@ def build_engine(ruleset: Ruleset) -> Engine:
     return engine
 
 
+@cache
 def code_digest() -> str:
-    """Hash of this package's code: a cached engine is only reused by the code that built it."""
+    """Hash of this package's code: a cached engine is only reused by the code that built it.
+    Read once per process (the rules cache and the findings cache both key on it)."""
     digest = hashlib.sha256(
         f"{_CACHE_SCHEMA} {__version__} {sys.version} {version('pyahocorasick')}".encode()
     )
