@@ -1,5 +1,7 @@
 """Incremental screening benchmark: a portal of 2,000+ articles in a git repository, one file
 changed on a branch; `baomi check --since main` and cached full checks against a cold full check.
+Then the history audit: a branch of 20 commits editing 5 pages each, `baomi history` over all
+refs without and with the findings cache, and `baomi history --since main` (what the branch adds).
 
     .venv/bin/python bench/incremental.py [--mb 20]
 
@@ -69,6 +71,25 @@ def main() -> int:
     git(portal, "checkout", "-q", "change")
     one_changed = timed(check, env, portal)[0]  # the first run after a one-file change
     unchanged = statistics.median(timed(check, env, portal)[0] for _ in range(options.repeat))
+    history = [*BAOMI, "history", "--format", "json", "--jobs", "2"]
+    git(portal, "checkout", "-q", "-b", "edits", "main")
+    pages = sorted(corpus.rglob("*.md"))
+    for n in range(20):
+        for page in pages[n * 97 % len(pages) :][:5]:
+            page.write_text(page.read_text(encoding="utf-8") + f"\n第{n}次修订。\n", encoding="utf-8")
+        git(portal, "commit", "-q", "-am", f"edit {n}")
+
+    def history_cold(*extra: str) -> float:
+        (OUT / "incremental-cache" / "findings-v1.sqlite").unlink(missing_ok=True)
+        return timed([*history, *extra], env, portal)[0]
+
+    def versions(*extra: str) -> int:
+        done = subprocess.run([*history, *extra], env=env, cwd=portal, capture_output=True, check=False)
+        return int(json.loads(done.stdout)["versions_scanned"])
+
+    history_full = statistics.median(history_cold() for _ in range(options.repeat))
+    history_warm = statistics.median(timed(history, env, portal)[0] for _ in range(options.repeat))
+    history_since = statistics.median(history_cold("--since", "main") for _ in range(options.repeat))
     results = {
         "files": files,
         "corpus_mb": round(size / 1e6, 1),
@@ -77,6 +98,11 @@ def main() -> int:
         "since_over_full": round(since / full_cold, 3),
         "full_check_after_one_change_seconds": round(one_changed, 2),
         "full_check_unchanged_seconds": round(unchanged, 2),
+        "history_versions_all_refs": versions(),
+        "history_all_refs_cold_seconds": round(history_full, 2),
+        "history_all_refs_cached_seconds": round(history_warm, 2),
+        "history_versions_since_main": versions("--since", "main"),
+        "history_since_main_cold_seconds": round(history_since, 2),
     }
     (OUT / "incremental.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     for key, value in results.items():

@@ -94,14 +94,28 @@ def theme_dir(root: Path) -> Path | None:
 
 def _display(path: Path, root: Path) -> str:
     """`path` relative to the root as it is published: a symlink is named as itself, not as its
-    target (which may be missing, or named differently)."""
+    target (which may be missing, or named differently). A name that is not UTF-8 shows its
+    undecodable bytes as U+FFFD (it is refused when screened)."""
+    shown = path.as_posix()
     for candidate, base in (
         (Path(os.path.normpath(path.absolute())), root.absolute()),
         (path.parent.resolve() / path.name, root.resolve()),
     ):
         if candidate.is_relative_to(base):
-            return candidate.relative_to(base).as_posix()
-    return path.as_posix()
+            shown = candidate.relative_to(base).as_posix()
+            break
+    return os.fsencode(shown).decode("utf-8", "replace")
+
+
+def _utf8_name(target: Target) -> None:
+    try:
+        str(target.path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            target.display,
+            "the file name is not UTF-8 (a name from another system's encoding); rename it "
+            "with a UTF-8 name (git mv), as the portal's URLs are built from it",
+        ) from None
 
 
 def _walk(directory: Path, root: Path) -> list[Target]:
@@ -174,6 +188,7 @@ def _read(target: Target, stdin: bytes | None) -> bytes:
 
 def _document(target: Target, stdin: bytes | None) -> Document:
     if str(target.path) != STDIN:
+        _utf8_name(target)
         return read_document(target.display, _read(target, stdin), config=target.config)
     # Read by its format, not as plain text: `&#x9752;松计划` or a percent-encoded link target on
     # stdin must block exactly as it does in a file.
@@ -207,6 +222,8 @@ def _work(targets: list[Target], key: bytes) -> tuple[list[Finding], list[FileEr
 
 
 def _size(target: Target) -> int:
+    if target.data is not None:
+        return len(target.data)
     return target.path.stat().st_size if str(target.path) != STDIN and target.path.is_file() else 0
 
 
@@ -265,6 +282,21 @@ def check_targets(targets: list[Target], settings: Settings, stdin: bytes | None
     with a cache directory, files screened before with the same bytes and rules are not read
     again by the detectors."""
     engine = load_engine(settings.rules_dir, settings.cache_dir)
+    findings, errors = screen_remembered(engine, targets, settings, stdin)
+    return CheckResult(
+        findings=tuple(findings),
+        errors=tuple(errors),
+        files_scanned=len(targets),
+        rules_fingerprint=engine.fingerprint,
+        rules=engine.ruleset.rules,
+    )
+
+
+def screen_remembered(
+    engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None = None
+) -> tuple[list[Finding], list[FileError]]:
+    """Findings and errors of `targets` (whose `display` names must differ), in target order,
+    from the findings cache where it has them and screened on all cores otherwise."""
     cache = (
         FindingsCache(settings.cache_dir, engine, settings.fingerprint_key) if settings.cache_dir else None
     )
@@ -287,13 +319,7 @@ def check_targets(targets: list[Target], settings: Settings, stdin: bytes | None
     order = {t.display: i for i, t in enumerate(targets)}
     findings.sort(key=lambda f: (order.get(f.path, 0), f.line, f.column, f.rule))
     errors.sort(key=lambda e: order.get(e.path, 0))
-    return CheckResult(
-        findings=tuple(findings),
-        errors=tuple(errors),
-        files_scanned=len(targets),
-        rules_fingerprint=engine.fingerprint,
-        rules=engine.ruleset.rules,
-    )
+    return findings, errors
 
 
 def _screen_all(
@@ -301,8 +327,8 @@ def _screen_all(
 ) -> tuple[list[Finding], list[FileError]]:
     """Screen `targets`, on several cores when there is enough to share."""
     jobs = min(settings.jobs, len(targets))
-    from_disk = all(t.data is None and str(t.path) != STDIN for t in targets)
-    if jobs > 1 and from_disk and _total_size(targets) >= _PARALLEL_BYTES:
+    no_stdin = all(str(t.path) != STDIN for t in targets)
+    if jobs > 1 and no_stdin and _total_size(targets) >= _PARALLEL_BYTES:
         _WORKER["engine"] = engine
         context = get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:

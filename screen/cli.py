@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format",
         default="text",
-        choices=("text", "json", "sarif", "github", "markdown"),
+        choices=("text", "json", "sarif", "github", "markdown", "junit", "codequality"),
     )
     check.add_argument(
         "--fail-on",
@@ -60,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--full", action="store_true", help="with --since: screen everything, not only changes"
     )
+    history = commands.add_parser(
+        "history", help="audit every version of every published file in the git history"
+    )
+    history.add_argument(
+        "--since", metavar="REV", help="only commits HEAD has and REV has not (default: all refs)"
+    )
+    history.add_argument("--format", default="text", choices=("text", "json", "sarif"))
+    history.add_argument("--rules", type=Path, help="rules directory (default: rules/)")
+    history.add_argument("--fail-on", default="block", choices=("block", "review"))
+    history.add_argument("--show-matches", action="store_true", help="print matched text (never in CI logs)")
+    history.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     rules = commands.add_parser("rules", help="rule maintenance")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     rules_check = rules_commands.add_parser("check", help="validate rule files and run their hits/misses")
@@ -124,6 +135,18 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "github" and summary_path:
         with Path(summary_path).open("a", encoding="utf-8") as summary:
             summary.write(FORMATS["markdown"](ReportView(result=result, fail_on=settings.fail_on)))
+    if result.errors:
+        return EXIT_INPUT
+    return EXIT_BLOCKED if result.blocked(settings.fail_on) else EXIT_CLEAN
+
+
+def _history(args: argparse.Namespace) -> int:
+    from screen.history import audit
+    from screen.report.history import HISTORY_FORMATS
+
+    settings = _settings(args)
+    result = audit(settings, args.since)
+    sys.stdout.write(HISTORY_FORMATS[args.format](result, args.show_matches, settings.fail_on))
     if result.errors:
         return EXIT_INPUT
     return EXIT_BLOCKED if result.blocked(settings.fail_on) else EXIT_CLEAN
@@ -241,6 +264,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     doors = {
         "check": _check,
+        "history": _history,
         "entities": _entities,
         "rules": _rules_check,
         "key": _key,

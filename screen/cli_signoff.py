@@ -40,7 +40,10 @@ def add_parsers(
         "status", help="per published file: screening verdict and sign-off state"
     )
     status_parser.add_argument("paths", nargs="*", metavar="PATH")
-    status_parser.add_argument("--format", default="text", choices=("text", "json"))
+    status_parser.add_argument("--format", default="text", choices=("text", "json", "markdown"))
+    status_parser.add_argument(
+        "--since", metavar="REV", help="only published files changed since REV (REV...HEAD): a pull request's"
+    )
     trust_options(status_parser)
     sign_parser = commands.add_parser(
         "sign", help="sign off the current bytes of PATH… (a signed, empty commit)"
@@ -90,11 +93,21 @@ def _workspace(args: argparse.Namespace) -> Workspace:
 
 def run_status(args: argparse.Namespace) -> int:
     from screen.clearance import status
-    from screen.report.status import format_status_json, format_status_text
+    from screen.report.status import format_status_json, format_status_markdown, format_status_text
 
-    result = status(_workspace(args), list(args.paths))
-    formatter = format_status_json if args.format == "json" else format_status_text
-    sys.stdout.write(formatter(result))
+    workspace = _workspace(args)
+    paths = list(args.paths)
+    if args.since:
+        if paths:
+            raise UsageError("give PATH… or --since, not both")
+        changed = set(workspace.repo.changed_since(args.since))
+        paths = [t.display for t in workspace.targets if t.display in changed]
+        if not paths:
+            print(f"no published file changed since {args.since}; nothing to clear", file=sys.stderr)
+            return EXIT_CLEAN
+    result = status(workspace, paths)
+    formatters = {"json": format_status_json, "markdown": format_status_markdown}
+    sys.stdout.write(formatters.get(args.format, format_status_text)(result))
     return EXIT_CLEAN if result.publishable else EXIT_BLOCKED
 
 

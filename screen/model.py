@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -151,3 +152,44 @@ class CheckResult:
 
     def blocked(self, fail_on: Level) -> bool:
         return any(f.level.rank >= fail_on.rank for f in self.findings)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Occurrence:
+    """A version of a published file as it first entered the history: the commit that added
+    these bytes at this path, and whether HEAD still has them there."""
+
+    commit: str
+    committed: datetime.datetime
+    path: str
+    blob: str
+    in_head: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryFinding:
+    finding: Finding
+    occurrence: Occurrence
+    waiver: str = ""  # the reason a verified sign-off of these exact bytes gave for waiving it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryError:
+    occurrence: Occurrence
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryResult:
+    """The outcome of `baomi history`: every version of every published file in the history."""
+
+    findings: tuple[HistoryFinding, ...]
+    errors: tuple[HistoryError, ...]
+    commits_scanned: int
+    versions_scanned: int
+    rules_fingerprint: str
+    rules: tuple[Rule, ...]
+    waivers_note: str = ""  # why sign-offs were not read (then no waiver counts), or ""
+
+    def blocked(self, fail_on: Level) -> bool:
+        return any(h.finding.level.rank >= fail_on.rank and not h.waiver for h in self.findings)

@@ -17,6 +17,7 @@ from pathlib import Path
 import git
 
 from screen.errors import ScreenError
+from screen.model import Occurrence
 
 
 class GitError(ScreenError):
@@ -39,6 +40,9 @@ class Commit:
     # files the commit changed; for a merge, those it changed itself (different from every parent:
     # an edit made while merging has an author too)
     paths: tuple[str, ...]
+
+
+_FILE_MODES = frozenset({"100644", "100755"})  # regular files; 120000 is a symlink, 160000 a submodule
 
 
 class Repository:
@@ -148,6 +152,40 @@ class Repository:
         with self._allowed(allowed_signers) as allowed:
             output = self._git(*args, "--", *paths, allowed_signers=allowed)
         return [_commit(text, field) for text in output.split(record) if text.strip()]
+
+    def introduced(self, revisions: list[str], paths: list[str]) -> tuple[list[Occurrence], int]:
+        """Every version of a file under `paths` that a commit of `revisions` introduced, oldest
+        first, each (path, blob) once: the commit that first added those bytes there. Merges count
+        with what they bring onto their first parent (an edit made while merging is a version
+        too). Also how many commits were read. Symlinks and submodules are not file versions."""
+        token = secrets.token_hex(16)
+        args = ["log", f"--format=\x1e{token}%H %ct", "--raw", "--no-abbrev", "--no-renames"]
+        # --full-history: a side branch that added a leak and took it out again leaves its merge
+        # TREESAME to the first parent, and git's default simplification would skip the branch
+        args += ["--full-history", "--diff-merges=first-parent", "--reverse", "--topo-order", "-z"]
+        args += revisions
+        output = self._git(*args, "--", *paths)
+        seen: set[tuple[str, str]] = set()
+        found: list[Occurrence] = []
+        commits = 0
+        for record in output.split(f"\x1e{token}")[1:]:
+            commits += 1
+            header, *fields = record.split("\0")
+            sha, when = header.split()
+            committed = datetime.datetime.fromtimestamp(int(when), tz=datetime.UTC)
+            for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+                _, mode, _, blob, _ = meta.strip().split(" ", 4)
+                if mode not in _FILE_MODES or (path, blob) in seen:
+                    continue  # a deletion, a symlink, a submodule, or a version met before
+                seen.add((path, blob))
+                found.append(Occurrence(commit=sha, committed=committed, path=path, blob=blob))
+        return found, commits
+
+    def tree_blobs(self, rev: str, paths: list[str]) -> set[tuple[str, str]]:
+        """(path, blob id) of every file under `paths` at `rev`."""
+        output = self._git("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)
+        entries = (line.split("\t", 1) for line in output.split("\0") if line)
+        return {(path, meta.split()[2]) for meta, path in entries}
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         try:

@@ -264,6 +264,16 @@ def test_undecodable_file_is_one_clear_line(cli: Cli, tmp_path: Path) -> None:
     assert "Traceback" not in run.out + run.err
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown", "junit", "codequality"])
+def test_a_file_name_that_is_not_utf8_is_an_input_error(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    write_portal(tmp_path, {"content/a.md": "# 通知\n"})
+    (tmp_path / "content" / os.fsdecode(b"gbk-\xff\xfe.md")).write_text("# 通知\n", encoding="utf-8")
+    run = cli(["check", "--format", fmt], cwd=tmp_path)
+    assert run.code == 2, run.err
+    assert "content/gbk-\ufffd\ufffd.md" in run.out + run.err
+    assert "not UTF-8" in run.out + run.err
+
+
 def test_malformed_front_matter_names_the_line_in_the_file(cli: Cli, tmp_path: Path) -> None:
     page = "---\ntitle: 关于春耕的通知\ndate: 2026-03-01\nauthor: 办公室\n\tbad: tab\n---\n\n正文\n"
     write_portal(tmp_path, {"content/a.md": page})

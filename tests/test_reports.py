@@ -1,5 +1,6 @@
 """Report formats of `baomi check`: golden files for each format on one fixed portal, the JSON and
-SARIF contracts, GitHub workflow commands, caret alignment, and secrecy of matched text.
+SARIF contracts, GitHub workflow commands, JUnit XML and GitLab Code Quality, caret alignment, and
+secrecy of matched text.
 
 Regenerate the golden files with `BAOMI_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_reports.py`
 and review the diff before committing it."""
@@ -10,6 +11,7 @@ import json
 import os
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,12 +21,15 @@ import pytest
 
 from screen import __version__
 from screen.findings import CONTEXT_CHARS
+from screen.model import CheckResult, FileError, Finding, Level, Scope
+from screen.report import ReportView
+from screen.report.ci import format_codequality, format_junit
 from screen.report.github import _escape_data, _escape_property
 from tests.conftest import Run, write_portal
 
 Cli = Callable[..., Run]
 GOLDEN = Path(__file__).parent / "golden"
-FORMATS = ("text", "json", "sarif", "github", "markdown")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "codequality")
 
 # The fixed portal: a marking, a mobile and an ID number on one line, a codename, an info-level
 # card number and a review-level restriction, each after Chinese text so alignment matters.
@@ -328,6 +333,211 @@ def test_github_writes_the_step_summary(cli: Cli, portal: Path, monkeypatch: pyt
         assert raw not in written
     cli(["check", "--format", "json"], cwd=portal)
     assert summary.read_text(encoding="utf-8") == written  # only the github format writes it
+
+
+def _junit(run: Run) -> ET.Element:
+    assert run.out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
+    root = ET.fromstring(run.out.encode("utf-8"))
+    assert root.tag == "testsuites"
+    (suite,) = root
+    assert (suite.tag, suite.get("name")) == ("testsuite", "baomi")
+    cases = suite.findall("testcase")
+    assert len(suite) == len(cases)  # nothing but test cases in the suite
+    # Counted per test case, as JUnit's schema does: a case holding any <error> is an error.
+    errors = sum(case.find("error") is not None for case in cases)
+    failures = sum(case.find("error") is None and case.find("failure") is not None for case in cases)
+    for element in (root, suite):
+        assert element.get("tests") == str(len(cases))
+        assert element.get("failures") == str(failures)
+        assert element.get("errors") == str(errors)
+    assert [c.get("name") for c in cases].count("baomi check") == 1  # the summary case
+    return suite
+
+
+def _case(suite: ET.Element, path: str) -> ET.Element:
+    (case,) = [c for c in suite.findall("testcase") if c.get("classname") == path]
+    assert case.get("name") == f"baomi check {path}"
+    return case
+
+
+@pytest.mark.parametrize(("fail_on", "blocking"), [("block", {"block"}), ("review", {"block", "review"})])
+def test_junit_fails_one_case_per_file_with_a_failure_per_blocking_finding(
+    cli: Cli, portal: Path, fail_on: str, blocking: set[str]
+) -> None:
+    findings = _report(cli(["check", "--format", "json"], cwd=portal))["findings"]
+    run = cli(["check", "--format", "junit", "--fail-on", fail_on], cwd=portal)
+    assert run.code == 1
+    suite = _junit(run)
+    assert suite.get("tests") == "2"  # the summary, and notice.md; the clean index.md has no case
+    assert suite.get("failures") == "1"
+    assert suite.get("errors") == "0"
+    case = _case(suite, "content/notice.md")
+    failures = case.findall("failure")
+    expected = [f for f in findings if f["level"] in blocking]
+    assert len(failures) == len(expected) == sum(f["level"] in blocking for f in findings)
+    for failure, finding in zip(failures, expected, strict=True):
+        assert failure.get("type") == finding["rule"]
+        assert failure.get("message") == finding["message"]
+        text = failure.text or ""
+        assert text.splitlines()[0] == (
+            f"content/notice.md:{finding['line']}:{finding['column']} {finding['level']} "
+            f"{finding['rule']} {finding['excerpt']} {finding['fingerprint']}"
+        )
+        assert finding["context"] in text
+    # Below --fail-on: listed with the file, not failing it.
+    out = case.findtext("system-out") or ""
+    below = [f for f in findings if f["level"] not in blocking]
+    assert below
+    for finding in below:
+        assert f"{finding['rule']} {finding['excerpt']} {finding['fingerprint']}" in out
+    for finding in expected:
+        assert finding["fingerprint"] not in out
+    summary = _case_named(suite, "baomi check")
+    assert summary.find("failure") is None
+    assert (summary.findtext("system-out") or "").startswith("2 file(s) screened: 4 block, 2 review, 1 info;")
+
+
+def _case_named(suite: ET.Element, name: str) -> ET.Element:
+    (case,) = [c for c in suite.findall("testcase") if c.get("name") == name]
+    return case
+
+
+def test_junit_clean_run_is_one_passing_test(cli: Cli, portal: Path) -> None:
+    run = cli(["check", "--format", "junit", "content/index.md"], cwd=portal)
+    assert run.code == 0
+    suite = _junit(run)
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("1", "0", "0")
+    (case,) = suite
+    assert (case.get("classname"), case.get("name")) == ("baomi", "baomi check")
+    assert list(case) == [case.find("system-out")]
+    summary = case.findtext("system-out") or ""
+    assert summary.startswith("1 file(s) screened: 0 block, 0 review, 0 info; clean\n")
+
+
+def test_junit_reports_files_that_could_not_be_screened_as_errors(cli: Cli, portal: Path) -> None:
+    (portal / "content" / "legacy.md").write_bytes(GBK)
+    run = cli(["check", "--format", "junit"], cwd=portal)
+    assert run.code == 2
+    suite = _junit(run)
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "1")
+    (error,) = _case(suite, "content/legacy.md")
+    assert (error.tag, error.get("type")) == ("error", "baomi.unreadable")
+    assert "GB18030" in (error.get("message") or "")
+    assert (error.text or "").startswith("content/legacy.md: ")
+
+
+def _finding(path: str, match: str) -> Finding:
+    return Finding(
+        rule="codename.project",
+        level=Level.BLOCK,
+        path=path,
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1 + len(match),
+        scope=Scope.BODY,
+        message="涉及内部项目代号\x1b[2J",
+        basis="",
+        excerpt="青**划",
+        context="青**划\x07",
+        context_shown=f"{match}\x07",
+        context_column=0,
+        match=match,
+        fingerprint="0" * 32,
+    )
+
+
+def test_ci_formats_carry_only_what_xml_and_utf8_can() -> None:
+    # File names come from git with surrogateescape, and from disk with any character Linux
+    # allows; XML 1.0 has no escape for control characters, lone surrogates or U+FFFE.
+    hostile = "content/a\x00b\x1b[31m\udcff\ufffe\nc.md"
+    result = CheckResult(
+        findings=(_finding(hostile, "青松\x00计划"),),
+        errors=(FileError(path=hostile, message="not valid UTF-8\x0c"),),
+        files_scanned=2,
+        rules_fingerprint="sha256:" + "0" * 64,
+        rules=(),
+    )
+    for show_matches in (False, True):
+        view = ReportView(result=result, show_matches=show_matches)
+        junit = format_junit(view)
+        junit.encode("utf-8")  # no lone surrogate survives
+        suite = ET.fromstring(junit.encode("utf-8"))[0]
+        cleaned = "content/a·b·[31m\ufffd\ufffd·c.md"
+        case = _case(suite, cleaned)
+        assert [e.tag for e in case] == ["error", "failure"]
+        assert (case[1].text or "").startswith(f"{cleaned}:1:1 block codename.project ")
+        assert case[1].get("message") == "涉及内部项目代号·[2J"
+        issues = json.loads(format_codequality(view).encode("utf-8"))
+        assert [i["location"]["path"] for i in issues] == [cleaned, cleaned]
+        for text in (junit, json.dumps(issues, ensure_ascii=False)):
+            assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+            assert ("青松·计划" in text) is show_matches
+
+
+CODEQUALITY_KEYS = {
+    "type": str,
+    "check_name": str,
+    "description": str,
+    "categories": list,
+    "severity": str,
+    "fingerprint": str,
+    "location": dict,
+}
+SEVERITY = {"block": "critical", "review": "major", "info": "info"}
+
+
+def _issues(run: Run) -> list[dict[str, Any]]:
+    issues = json.loads(run.out)
+    assert isinstance(issues, list)
+    for issue in issues:
+        for key, kind in CODEQUALITY_KEYS.items():
+            assert isinstance(issue[key], kind), (key, issue)
+        assert issue["type"] == "issue"
+        assert issue["categories"] == ["Security"]
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert isinstance(issue["location"]["path"], str)
+        assert isinstance(issue["location"]["lines"]["begin"], int)
+    fingerprints = [issue["fingerprint"] for issue in issues]
+    assert len(fingerprints) == len(set(fingerprints))  # GitLab tells issues apart by them
+    return issues
+
+
+def test_codequality_is_gitlab_code_quality(cli: Cli, portal: Path) -> None:
+    findings = _report(cli(["check", "--format", "json"], cwd=portal))["findings"]
+    run = cli(["check", "--format", "codequality"], cwd=portal)
+    assert run.code == 1
+    issues = _issues(run)
+    assert len(issues) == len(findings)
+    for issue, finding in zip(issues, findings, strict=True):
+        assert issue["check_name"] == finding["rule"]
+        assert issue["severity"] == SEVERITY[finding["level"]]
+        assert issue["fingerprint"] == finding["fingerprint"]
+        assert issue["description"] == f"{finding['message']}: {finding['excerpt']}"
+        assert issue["location"] == {
+            "path": "content/notice.md",
+            "lines": {"begin": finding["line"], "end": finding["end_line"]},
+        }
+
+
+def test_codequality_reports_files_that_could_not_be_screened(cli: Cli, portal: Path) -> None:
+    (portal / "content" / "legacy.md").write_bytes(GBK)
+    (portal / "content" / "blob.bin").write_bytes(b"\x00\x01\x02")
+    run = cli(["check", "--format", "codequality"], cwd=portal)
+    assert run.code == 2
+    issues = _issues(run)
+    unreadable = [i for i in issues if i["check_name"] == "baomi.unreadable"]
+    assert sorted(i["location"]["path"] for i in unreadable) == ["content/blob.bin", "content/legacy.md"]
+    for issue in unreadable:
+        assert issue["severity"] == "blocker"
+        assert issue["location"]["lines"] == {"begin": 1}
+        assert issue["description"].startswith(issue["location"]["path"] + ": ")
+    assert len(issues) == len(unreadable) + 7
+
+
+def test_codequality_clean_run_is_an_empty_list(cli: Cli, portal: Path) -> None:
+    run = cli(["check", "--format", "codequality", "content/index.md"], cwd=portal)
+    assert (run.code, run.out) == (0, "[]\n")
 
 
 def display_width(text: str) -> int:

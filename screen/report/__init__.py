@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from screen.report.ci import format_codequality, format_junit
 from screen.report.github import format_github
 from screen.report.machine import format_json, format_sarif
 from screen.report.markdown import format_markdown
@@ -16,6 +17,8 @@ FORMATS: dict[str, Callable[[ReportView], str]] = {
     "sarif": format_sarif,
     "github": format_github,
     "markdown": format_markdown,
+    "junit": format_junit,
+    "codequality": format_codequality,
 }
 
 __all__ = ["FORMATS", "ReportView"]

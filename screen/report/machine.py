@@ -13,7 +13,7 @@ SCHEMA_VERSION = 1
 _SARIF_LEVEL = {Level.BLOCK: "error", Level.REVIEW: "warning", Level.INFO: "note"}
 
 
-def _finding_json(view: ReportView, finding: Finding) -> dict[str, Any]:
+def finding_json(view: ReportView, finding: Finding) -> dict[str, Any]:
     record: dict[str, Any] = {
         "rule": finding.rule,
         "level": finding.level.value,
@@ -43,7 +43,7 @@ def format_json(view: ReportView) -> str:
         "tool": {"name": TOOL, "version": view.version},
         "rules_fingerprint": result.rules_fingerprint,
         "files_scanned": result.files_scanned,
-        "findings": [_finding_json(view, f) for f in result.findings],
+        "findings": [finding_json(view, f) for f in result.findings],
         "errors": [{"path": e.path, "message": e.message} for e in result.errors],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -98,6 +98,11 @@ def _sarif_result(view: ReportView, finding: Finding, index: dict[str, int]) -> 
 
 
 def format_sarif(view: ReportView) -> str:
+    return json.dumps(sarif_document(view), ensure_ascii=False, indent=2) + "\n"
+
+
+def sarif_document(view: ReportView) -> dict[str, Any]:
+    """The SARIF log as a value: `results` in the order of the view's findings."""
     rules = _sarif_rules(view)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     run = {
@@ -122,9 +127,8 @@ def format_sarif(view: ReportView) -> str:
         ],
         "properties": {"rulesFingerprint": view.result.rules_fingerprint},
     }
-    document = {
+    return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [run],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -1,4 +1,5 @@
-"""`baomi status` output: a table for people, the JSON of DESIGN.md for tools."""
+"""`baomi status` output: a table for people, the JSON of DESIGN.md for tools, and Markdown for a
+pull-request comment or a CI step summary."""
 
 from __future__ import annotations
 
@@ -64,3 +65,40 @@ def format_status_json(result: StatusResult) -> str:
         "files": files,
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+_STATE_BADGE = {"cleared": "✅ cleared 已签发"}
+
+
+def _cell(text: str) -> str:
+    text = printable(text.replace("\n", " "))
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
+
+
+def format_status_markdown(result: StatusResult) -> str:
+    cleared = sum(f.publishable for f in result.files)
+    title = (
+        "✅ 已全部审核签发 (publishable)" if result.publishable else "⛔ 尚未全部审核签发 (not publishable)"
+    )
+    lines = [
+        f"### Baomi 审核签发: {title}",
+        "",
+        f"{cleared}/{len(result.files)} file(s) cleared · rules `{result.rules_fingerprint[:19]}…`",
+        "",
+    ]
+    if result.files:
+        lines += ["| 文件 file | 状态 state | 签发 signed by / 原因 reasons |", "|---|---|---|"]
+    for status in result.files:
+        badge = _STATE_BADGE.get(status.state, f"⛔ {status.state}")
+        detail = _signed_by(status) if status.publishable else "<br>".join(map(_cell, status.reasons))
+        lines.append(
+            f"| `{_cell(status.path)}` | {badge} | {_cell(detail) if status.publishable else detail} |"
+        )
+    lines += [f"- trust: {_cell(problem)}" for problem in result.trust_problems]
+    if not result.publishable:
+        lines += [
+            "",
+            "审核人：检出分支后运行 `baomi review` 审阅，再以 `baomi sign` 签发。",
+            "Reviewers: check out the branch, run `baomi review`, then sign with `baomi sign`.",
+        ]
+    return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from screen.model import Finding
 from screen.report.view import ReportView, display_width
 
 
-def _finding(view: ReportView, finding: Finding) -> list[str]:
+def finding_lines(view: ReportView, finding: Finding) -> list[str]:
     basis = f" [{finding.basis}]" if finding.basis else ""
     head = (
         f"{finding.path}:{finding.line}:{finding.column}: {finding.level.value} "
@@ -29,7 +29,7 @@ def _finding(view: ReportView, finding: Finding) -> list[str]:
 def format_text(view: ReportView) -> str:
     lines: list[str] = []
     for finding in view.result.findings:
-        lines.extend(_finding(view, finding))
+        lines.extend(finding_lines(view, finding))
     for error in view.result.errors:
         lines.append(f"{error.path}: error: {error.message}")
     lines.append(view.summary())

@@ -1,0 +1,136 @@
+"""Reports of `baomi history`: each finding with the commit that introduced its version."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from screen.findings import printable
+from screen.model import CheckResult, HistoryFinding, HistoryResult, Level
+from screen.report.machine import SCHEMA_VERSION, finding_json, sarif_document
+from screen.report.text import finding_lines
+from screen.report.view import TOOL, ReportView
+
+_REMEDY = (
+    "a leak in history is in every clone even after the file is fixed or deleted: on a branch, "
+    "drop it from the branch's commits (git rebase -i) before merging; once merged, rewrite the "
+    "history (git filter-repo), force-push, have every clone deleted and cloned again, and report "
+    "it to the secrecy office"
+)
+
+
+def _view(result: HistoryResult, show_matches: bool, fail_on: Level) -> ReportView:
+    check = CheckResult(
+        findings=tuple(h.finding for h in result.findings),
+        errors=(),
+        files_scanned=result.versions_scanned,
+        rules_fingerprint=result.rules_fingerprint,
+        rules=result.rules,
+    )
+    return ReportView(result=check, show_matches=show_matches, fail_on=fail_on)
+
+
+def _where(found: HistoryFinding) -> str:
+    occurrence = found.occurrence
+    state = "still in HEAD" if occurrence.in_head else "no longer in HEAD, still in the history"
+    return (
+        f"commit {occurrence.commit[:12]} ({occurrence.committed:%Y-%m-%d}), "
+        f"blob {occurrence.blob[:12]}: {state}"
+    )
+
+
+def summary(result: HistoryResult, fail_on: Level) -> str:
+    counts = Counter(h.finding.level for h in result.findings if not h.waiver)
+    waived = sum(1 for h in result.findings if h.waiver)
+    parts = ", ".join(f"{counts.get(level, 0)} {level.value}" for level in Level)
+    verdict = "blocked" if result.blocked(fail_on) else "clean"
+    if result.errors:
+        verdict = f"{len(result.errors)} version(s) could not be screened"
+    return (
+        f"{result.commits_scanned} commit(s), {result.versions_scanned} file version(s) screened: "
+        f"{parts}, {waived} waived; {verdict}"
+    )
+
+
+def format_history_text(result: HistoryResult, show_matches: bool, fail_on: Level) -> str:
+    view = _view(result, show_matches, fail_on)
+    lines: list[str] = []
+    for found in result.findings:
+        body = finding_lines(view, found.finding)
+        gutter = " " * len(str(found.finding.line))
+        body.insert(-1, f" {gutter} = {_where(found)}")
+        if found.waiver:
+            body.append(f" {gutter} = waived in a verified sign-off: {found.waiver}")
+        lines += body
+    for error in result.errors:
+        where = f"{error.occurrence.commit[:12]}:{error.occurrence.path}"
+        lines.append(f"{where}: error: {error.message}")
+    if result.waivers_note:
+        lines.append(f"note: {result.waivers_note}")
+    lines.append(summary(result, fail_on))
+    lines.append(f"rules {result.rules_fingerprint}")
+    if result.blocked(fail_on):
+        lines.append(f"what to do: {_REMEDY}")
+    return "\n".join(printable(line) for line in lines) + "\n"
+
+
+def _origin(found: HistoryFinding) -> dict[str, Any]:
+    occurrence = found.occurrence
+    return {
+        "commit": occurrence.commit,
+        "committed": occurrence.committed.isoformat(),
+        "blob": occurrence.blob,
+        "in_head": occurrence.in_head,
+        "waived": found.waiver or None,
+    }
+
+
+def format_history_json(result: HistoryResult, show_matches: bool, fail_on: Level) -> str:
+    view = _view(result, show_matches, fail_on)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL, "version": view.version},
+        "rules_fingerprint": result.rules_fingerprint,
+        "commits_scanned": result.commits_scanned,
+        "versions_scanned": result.versions_scanned,
+        "findings": [finding_json(view, h.finding) | _origin(h) for h in result.findings],
+        "errors": [
+            {"commit": e.occurrence.commit, "path": e.occurrence.path, "message": e.message}
+            for e in result.errors
+        ],
+        "waivers_note": result.waivers_note or None,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def format_history_sarif(result: HistoryResult, show_matches: bool, fail_on: Level) -> str:
+    """SARIF with the commit of each result in its properties; a waived finding carries an
+    external suppression with the sign-off's reason (code scanning shows it as dismissed)."""
+    document = sarif_document(_view(result, show_matches, fail_on))
+    run = document["runs"][0]
+    for record, found in zip(run["results"], result.findings, strict=True):
+        record["message"]["text"] += f" ({_where(found)})"
+        record["properties"] |= _origin(found)
+        if found.waiver:
+            record["suppressions"] = [{"kind": "external", "justification": found.waiver}]
+    run["invocations"] = [
+        {
+            "executionSuccessful": not result.errors,
+            "toolExecutionNotifications": [
+                {
+                    "level": "error",
+                    "message": {"text": f"{e.occurrence.commit[:12]}:{e.occurrence.path}: {e.message}"},
+                }
+                for e in result.errors
+            ],
+        }
+    ]
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+HISTORY_FORMATS = {
+    "text": format_history_text,
+    "json": format_history_json,
+    "sarif": format_history_sarif,
+}
