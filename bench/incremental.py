@@ -1,7 +1,8 @@
 """Incremental screening benchmark: a portal of 2,000+ articles in a git repository, one file
 changed on a branch; `baomi check --since main` and cached full checks against a cold full check.
 Then the history audit: a branch of 20 commits editing 5 pages each, `baomi history` over all
-refs without and with the findings cache, and `baomi history --since main` (what the branch adds).
+refs without and with the findings cache, and `baomi history --since main` (what the branch adds);
+and `baomi status` of every file (screening plus the sign-off history) without and with the cache.
 
     .venv/bin/python bench/incremental.py [--mb 20]
 
@@ -90,6 +91,14 @@ def main() -> int:
     history_full = statistics.median(history_cold() for _ in range(options.repeat))
     history_warm = statistics.median(timed(history, env, portal)[0] for _ in range(options.repeat))
     history_since = statistics.median(history_cold("--since", "main") for _ in range(options.repeat))
+    status = [*BAOMI, "status", "--format", "json"]
+
+    def status_cold() -> float:
+        (OUT / "incremental-cache" / "findings-v1.sqlite").unlink(missing_ok=True)
+        return timed(status, env, portal)[0]
+
+    status_full = statistics.median(status_cold() for _ in range(options.repeat))
+    status_warm = statistics.median(timed(status, env, portal)[0] for _ in range(options.repeat))
     results = {
         "files": files,
         "corpus_mb": round(size / 1e6, 1),
@@ -103,6 +112,8 @@ def main() -> int:
         "history_all_refs_cached_seconds": round(history_warm, 2),
         "history_versions_since_main": versions("--since", "main"),
         "history_since_main_cold_seconds": round(history_since, 2),
+        "status_all_files_cold_seconds": round(status_full, 2),
+        "status_all_files_cached_seconds": round(status_warm, 2),
     }
     (OUT / "incremental.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     for key, value in results.items():

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from screen.api import CONFIG_NAME, Target, published, screen_targets
+from screen.api import CONFIG_NAME, Target, published, screen_remembered
 from screen.engine import Engine, load_engine
 from screen.errors import UsageError
 from screen.gate import FileFacts, StatusResult, VerifiedSignOff, decide, wrote
@@ -94,11 +94,10 @@ class Workspace:
     def screen(self, targets: list[Target]) -> tuple[list[Finding], list[FileError]]:
         """Findings under the working tree's rules and, where they differ, the trust ref's:
         a finding either one raises counts."""
-        key = self.settings.fingerprint_key
-        findings, errors = screen_targets(self.engine, targets, key)
+        findings, errors = screen_remembered(self.engine, targets, self.settings)
         if self.trusted_engine is not None:
             seen = {(f.rule, f.path, f.line, f.column) for f in findings}
-            extra, _ = screen_targets(self.trusted_engine, targets, key)
+            extra, _ = screen_remembered(self.trusted_engine, targets, self.settings)
             findings += [f for f in extra if (f.rule, f.path, f.line, f.column) not in seen]
         return findings, errors
 

@@ -5,6 +5,7 @@ Kept apart from `screen.cli` (which registers them) so each door module stays sm
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,7 +86,7 @@ def _workspace(args: argparse.Namespace) -> Workspace:
         root=root,
         rules_dir=args.rules or root / "rules",
         fingerprint_key=fingerprint_key(root),
-        jobs=1,
+        jobs=os.cpu_count() or 1,
         cache_dir=args.cache_dir,
     )
     return Workspace(settings=settings, trust_ref=args.trust_ref, trust_root=args.trust_root)
