@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
-from tests.conftest import ROOT, write_portal
+from tests.conftest import ROOT, TEST_KEY, write_portal
 
 CLEAN = "---\ntitle: 通知\n---\n\n春耕生产有序推进。\n"
 LEAK = "---\ntitle: 通知\n---\n\n配合青松计划的实施。\n"
@@ -93,6 +95,39 @@ def test_pre_commit_hook_definition_runs_an_existing_command(cli, tmp_path: Path
     (root / "content" / "a.md").write_text(LEAK, encoding="utf-8")
     git(root, "add", "-A")
     assert cli(command[1:], cwd=root).code == 1  # the hook stops this commit
+
+
+def test_a_git_pre_commit_hook_stops_the_commit(tmp_path: Path) -> None:
+    """The plain git hook of the README, run by git itself: a leak staged, the commit refused."""
+    root = repository(tmp_path)
+    baomi = Path(sys.executable).parent / "baomi"
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nexec {baomi} check --staged\n", encoding="utf-8")
+    hook.chmod(0o755)
+    env = {**os.environ, "BAOMI_FINGERPRINT_KEY": TEST_KEY, "BAOMI_CACHE_DIR": str(tmp_path / "cache")}
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+
+    def commit() -> subprocess.CompletedProcess[str]:
+        identity = ["-c", "user.name=撰稿人", "-c", "user.email=drafter@example.gov.cn"]
+        command = ["git", *identity, "commit", "-q", "--no-gpg-sign", "-m", "稿件"]
+        return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+
+    (root / "content" / "a.md").write_text(LEAK, encoding="utf-8")
+    git(root, "add", "-A")
+    refused = commit()
+    assert refused.returncode != 0, refused.stderr
+    said = refused.stdout + refused.stderr  # git shows a hook's output on stderr
+    assert "content/a.md" in said and "codename.project" in said
+    assert "青松计划" not in refused.stdout + refused.stderr
+    after = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert after == head
+    (root / "content" / "a.md").write_text(CLEAN + "补充。\n", encoding="utf-8")
+    git(root, "add", "-A")
+    assert commit().returncode == 0
 
 
 class ScreenCounter:
