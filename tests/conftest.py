@@ -77,3 +77,14 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[object]:
         return Run(code, out.getvalue(), err.getvalue())
 
     yield run
+
+
+@pytest.fixture(scope="session")
+def demo_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample portal's public demo keys (tests/demo-keys), with the permissions ssh-keygen
+    insists on (git does not keep them)."""
+    folder = tmp_path_factory.mktemp("demo-keys")
+    for path in (ROOT / "tests" / "demo-keys").glob("*_ed25519*"):
+        shutil.copy(path, folder / path.name)
+        (folder / path.name).chmod(0o600)
+    return folder

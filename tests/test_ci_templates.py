@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -25,7 +24,6 @@ from tests.conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "baomi.yml"
 GITLAB = ROOT / "ci" / "gitlab" / "baomi.gitlab-ci.yml"
-DEMO_KEYS = ROOT / "tests" / "demo-keys"
 BIN = Path(sys.executable).parent  # where this environment installed `baomi`
 PAGE = "content/news/spring-farming-meeting.md"
 LEAK = "\n另悉，东岭基地配套道路将于下月开工。\n"  # codename.project: block
@@ -197,15 +195,6 @@ class Runner:
         assert done.returncode == 0, done.stderr
 
 
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("keys")
-    for path in DEMO_KEYS.glob("wang_ed25519*"):
-        shutil.copy(path, folder / path.name)
-        (folder / path.name).chmod(0o600)
-    return folder
-
-
 @pytest.fixture
 def runner(origin: Path, shared_cache: Path, tmp_path: Path) -> Iterator[Runner]:
     root = tmp_path / "checkout"
@@ -280,11 +269,11 @@ def gitlab_job(runner: Runner, job: str, variables: dict[str, str]) -> tuple[int
     return result.returncode, result.stdout + result.stderr
 
 
-def test_github_gate_passes_a_cleared_pull_request(runner: Runner, keys: Path, tmp_path: Path) -> None:
+def test_github_gate_passes_a_cleared_pull_request(runner: Runner, demo_keys: Path, tmp_path: Path) -> None:
     git(runner.root, "switch", "-q", "-c", "feature")
     runner.edit(PAGE, "\n各乡镇要加强农技服务。\n")
     runner.commit("补充春耕稿件")
-    runner.sign_as_deputy(PAGE, keys)
+    runner.sign_as_deputy(PAGE, demo_keys)
     summary = tmp_path / "summary.md"
     steps = github_job(runner, "gate", summary)
     assert [code for _, code, _ in steps] == [0] * len(steps), steps
@@ -339,11 +328,11 @@ def test_github_main_job_publishes_cleared_pages_only(runner: Runner, tmp_path: 
     assert "held back: drafts/leaked-memo.md" in steps[-1][2]
 
 
-def test_gitlab_gate_passes_a_cleared_merge_request(runner: Runner, keys: Path) -> None:
+def test_gitlab_gate_passes_a_cleared_merge_request(runner: Runner, demo_keys: Path) -> None:
     git(runner.root, "switch", "-q", "-c", "feature")
     runner.edit(PAGE, "\n各乡镇要加强农技服务。\n")
     runner.commit("补充春耕稿件")
-    runner.sign_as_deputy(PAGE, keys)
+    runner.sign_as_deputy(PAGE, demo_keys)
     code, output = gitlab_job(
         runner,
         "baomi:gate",

@@ -14,7 +14,6 @@ import pytest
 
 from tests.conftest import ROOT
 
-DEMO_KEYS = ROOT / "tests" / "demo-keys"
 LEADERS = {
     "wang": ("王建国", "wang@qingxi.gov.cn"),
     "li": ("李明", "li@qingxi.gov.cn"),
@@ -27,16 +26,6 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     return subprocess.run(args, cwd=cwd, env=full_env, text=True, capture_output=True, check=check)
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo keys, with the permissions ssh-keygen insists on (git does not keep them)."""
-    folder = tmp_path_factory.mktemp("keys")
-    for path in DEMO_KEYS.glob("*_ed25519*"):
-        shutil.copy(path, folder / path.name)
-        (folder / path.name).chmod(0o600)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -163,15 +152,15 @@ def test_unsigned_config_fails_the_build(portal: Path) -> None:
     assert (old_site / "marker.txt").read_text(encoding="utf-8") == "old"  # the old site is untouched
 
 
-def test_nav_title_of_a_held_back_page_is_pruned(portal: Path, keys: Path) -> None:
+def test_nav_title_of_a_held_back_page_is_pruned(portal: Path, demo_keys: Path) -> None:
     config = portal / "mkdocs.yml"
     text = config.read_text(encoding="utf-8").replace(
         "  - 保密工作:\n", "  - 内部备忘: drafts/leaked-memo.md\n  - 保密工作:\n"
     )
     config.write_text(text, encoding="utf-8")
     commit(portal, "nav entry for a draft")
-    sign(portal, keys, "wang", "mkdocs.yml")
-    sign(portal, keys, "li", "mkdocs.yml")
+    sign(portal, demo_keys, "wang", "mkdocs.yml")
+    sign(portal, demo_keys, "li", "mkdocs.yml")
     result = baomi(portal, "publish")
     assert result.returncode == 0, result.stderr
     assert "内部备忘" not in site_text(portal / "site")
@@ -192,7 +181,7 @@ def test_nav_title_with_a_blocking_term_is_blocked(portal: Path) -> None:
     assert "东岭基地" not in result.stderr
 
 
-def test_symlink_out_of_content_is_refused(portal: Path, keys: Path, tmp_path: Path) -> None:
+def test_symlink_out_of_content_is_refused(portal: Path, demo_keys: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside.md"
     outside.write_text("# 外部文件\n", encoding="utf-8")
     (portal / "content" / "linked.md").symlink_to(outside)
@@ -202,7 +191,7 @@ def test_symlink_out_of_content_is_refused(portal: Path, keys: Path, tmp_path: P
     assert "linked.md" in result.stderr
 
 
-def test_snippet_include_of_uncleared_text_is_blocked(portal: Path, keys: Path) -> None:
+def test_snippet_include_of_uncleared_text_is_blocked(portal: Path, demo_keys: Path) -> None:
     config = portal / "mkdocs.yml"
     text = config.read_text(encoding="utf-8").replace(
         "  - md_in_html\n", "  - md_in_html\n  - pymdownx.snippets:\n      base_path: [snippets]\n"
@@ -213,14 +202,14 @@ def test_snippet_include_of_uncleared_text_is_blocked(portal: Path, keys: Path) 
     page = portal / "content" / "news" / "flood-season-meeting.md"
     page.write_text(page.read_text(encoding="utf-8") + '\n--8<-- "note.md"\n', encoding="utf-8")
     commit(portal, "snippet")
-    sign(portal, keys, "wang", "mkdocs.yml", "content/news/flood-season-meeting.md")
-    sign(portal, keys, "li", "mkdocs.yml")
+    sign(portal, demo_keys, "wang", "mkdocs.yml", "content/news/flood-season-meeting.md")
+    sign(portal, demo_keys, "li", "mkdocs.yml")
     result = baomi(portal, "publish")
     assert result.returncode == 1
     assert "flood-season-meeting.md" in result.stderr and "codename.project" in result.stderr
 
 
-def test_theme_overrides_need_the_config_signoff(portal: Path, keys: Path) -> None:
+def test_theme_overrides_need_the_config_signoff(portal: Path, demo_keys: Path) -> None:
     config = portal / "mkdocs.yml"
     config.write_text(
         config.read_text(encoding="utf-8").replace(
@@ -234,14 +223,14 @@ def test_theme_overrides_need_the_config_signoff(portal: Path, keys: Path) -> No
         encoding="utf-8",
     )
     commit(portal, "theme override")
-    sign(portal, keys, "wang", "mkdocs.yml")
-    sign(portal, keys, "li", "mkdocs.yml")
+    sign(portal, demo_keys, "wang", "mkdocs.yml")
+    sign(portal, demo_keys, "li", "mkdocs.yml")
     result = baomi(portal, "publish")
     assert result.returncode == 1
     assert "overrides/main.html: unsigned" in result.stderr
-    sign(portal, keys, "wang", "overrides/main.html")  # the deputy alone is not enough
+    sign(portal, demo_keys, "wang", "overrides/main.html")  # the deputy alone is not enough
     assert "overrides/main.html: missing-role" in baomi(portal, "publish").stderr
-    sign(portal, keys, "li", "overrides/main.html")
+    sign(portal, demo_keys, "li", "overrides/main.html")
     published = baomi(portal, "publish")
     assert published.returncode == 0, published.stderr
     assert "青溪县政务服务热线" in (portal / "site" / "index.html").read_text(encoding="utf-8")
