@@ -17,7 +17,7 @@ from screen.findings_cache import FindingsCache
 from screen.model import CheckResult, Entity, FileError, Finding
 from screen.normalize import fold
 from screen.settings import Settings
-from screen.source import Document, read_document
+from screen.source import MAX_BYTES, Document, read_document
 
 CONFIG_NAME = "mkdocs.yml"
 STDIN = "-"
@@ -77,6 +77,8 @@ def _config(root: Path) -> dict[str, object]:
         loaded = yaml.load(text, Loader=_KeepTags)  # noqa: S506 (a SafeLoader subclass)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise InputError(CONFIG_NAME, f"cannot read the MkDocs configuration: {error}") from None
+    except RecursionError:
+        raise InputError(CONFIG_NAME, "cannot read the MkDocs configuration: nested too deeply") from None
     return loaded if isinstance(loaded, dict) else {}
 
 
@@ -178,12 +180,22 @@ def _read(target: Target, stdin: bytes | None) -> bytes:
     if str(target.path) == STDIN:
         return stdin or b""
     try:
-        return target.path.read_bytes()
+        with target.path.open("rb") as handle:
+            # never more than the limit in memory: a 10 GB file is refused after reading 32 MB
+            data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise InputError(
             target.display,
             f"cannot read ({error.strerror}); check the path and its permissions",
         ) from None
+    if len(data) > MAX_BYTES:
+        size = target.path.stat().st_size if target.path.is_file() else len(data)
+        raise InputError(
+            target.display,
+            f"file is {size / 1048576:.1f} MB, above the {MAX_BYTES // 1048576} MB limit; "
+            "split it, or publish large files from outside the portal",
+        )
+    return data
 
 
 def _document(target: Target, stdin: bytes | None) -> Document:

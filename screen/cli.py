@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--dev-addr", default="127.0.0.1:8000", help="loopback address:port (default 127.0.0.1:8000)"
     )
+    strip = commands.add_parser(
+        "strip", help="write copies of images without metadata (EXIF, GPS, XMP, comments)"
+    )
+    strip.add_argument("paths", nargs="+", metavar="PATH", help="JPEG, PNG or WebP images")
+    strip.add_argument(
+        "--in-place", action="store_true", help="replace each image (default: write <stem>.stripped<suffix>)"
+    )
     return parser
 
 
@@ -261,6 +268,21 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _strip(args: argparse.Namespace) -> int:
+    """`baomi strip`: one line per file written; every image is tried, any failure exits 2."""
+    from screen.errors import InputError
+    from screen.strip import strip_file
+
+    failed = False
+    for name in args.paths:
+        try:
+            print(f"wrote {strip_file(Path(name), in_place=args.in_place)}")
+        except InputError as error:
+            print(f"baomi: error: {error}", file=sys.stderr)
+            failed = True
+    return EXIT_INPUT if failed else EXIT_CLEAN
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     doors = {
         "check": _check,
@@ -270,6 +292,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "key": _key,
         "publish": _publish,
         "serve": _serve,
+        "strip": _strip,
         **_SIGNOFF_DOORS,
     }
     return doors[args.command](args)

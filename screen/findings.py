@@ -137,6 +137,7 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes) -> tuple[
                 match=matched,
                 fingerprint=fingerprint(key, hit.rule.id, document.path, hit.key, ordinal),
                 context_words=hit.context_words,
+                location=document.locations[line - 1] if line <= len(document.locations) else "",
             )
         )
     return tuple(findings)

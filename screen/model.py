@@ -51,6 +51,8 @@ class Context:
 
 
 ENTITY_LABELS = ("PERSON", "PLACE", "ORG")
+# What a file that is not text nor a readable attachment is (a file rule names which it blocks).
+FILE_TYPES = ("archive", "legacy_office", "binary")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +98,8 @@ class Rule:
     enabled: bool = True
     entity: str = ""  # entity rules: the label whose spans are reported (PERSON, PLACE, ORG)
     patterns: tuple[EntityPattern, ...] = ()  # entity rules: the whole recognizer, shared
+    file_types: tuple[str, ...] = ()  # file rules: archive | legacy_office | binary
+    allow_extensions: tuple[str, ...] = ()  # file rules: suffixes (".woff2") let through
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -132,6 +136,7 @@ class Finding:
     match: str  # the raw matched source text: printed only with --show-matches
     fingerprint: str
     context_words: tuple[str, ...] = ()
+    location: str = ""  # inside an attachment: `page 3`, `Sheet1!B3`, `EXIF GPS` ("" elsewhere)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

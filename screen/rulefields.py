@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from screen.model import ENTITY_LABELS, Context, EntityPattern, Level
+from screen.model import ENTITY_LABELS, FILE_TYPES, Context, EntityPattern, Level
 
 RULE_ID = re.compile(r"[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)+")
 VALIDATOR_NAMES = ("gb11643", "luhn", "gb32100", "cn_person")
@@ -209,3 +209,24 @@ def pattern_fields(name: str, raw: dict[str, Any], problems: Problems) -> dict[s
             raw, "plausible_level", located(name, raw, "plausible_level"), problems
         )
     return fields
+
+
+def file_fields(name: str, raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    """`file_types` a file rule blocks and the `allow_extensions` it lets through."""
+    types = read_strings(raw, "file_types", located(name, raw, "file_types"), problems)
+    for value in types:
+        if value not in FILE_TYPES:
+            problems.add(
+                located(name, raw, "file_types"),
+                f"unknown file type {value!r}; one of {', '.join(FILE_TYPES)}",
+            )
+    if not types:
+        problems.add(located(name, raw), "a file rule needs 'file_types'")
+    allowed = read_strings(raw, "allow_extensions", located(name, raw, "allow_extensions"), problems)
+    for value in allowed:
+        if not value.startswith(".") or value != value.lower() or len(value) < 2:
+            problems.add(
+                located(name, raw, "allow_extensions"),
+                f"an extension is written lowercase with its dot, like '.woff2' (got {value!r})",
+            )
+    return {"file_types": types, "allow_extensions": allowed}

@@ -19,6 +19,7 @@ from screen.rulefields import (
     Problems,
     entity_fields,
     entity_patterns,
+    file_fields,
     located,
     pattern_fields,
     read_level,
@@ -32,6 +33,7 @@ _FIELDS = {
     "term": _SHARED | {"terms", "terms_file", "allow"},
     "pattern": _SHARED | {"regex", "validate", "plausible_level", "context"},
     "entity": _SHARED | {"patterns", "context", "entity"},
+    "file": _SHARED | {"file_types", "allow_extensions"},
 }
 
 
@@ -117,6 +119,8 @@ def _kind(raw: dict[str, Any]) -> str:
         return "term"
     if "patterns" in raw or "entity" in raw:
         return "entity"
+    if "file_types" in raw:
+        return "file"
     return "pattern"
 
 
@@ -149,6 +153,8 @@ def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Pro
         extra["allow"] = read_strings(raw, "allow", located(name, raw, "allow"), problems)
     elif kind == "entity":
         extra = entity_fields(name, raw, problems)
+    elif kind == "file":
+        extra = file_fields(name, raw, problems)
     else:
         extra = pattern_fields(name, raw, problems)
     if level is None or not isinstance(message, str):

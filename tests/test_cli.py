@@ -104,9 +104,10 @@ MATRIX = [
     pytest.param(
         Case({"content/gbk.md": GBK}, ["check"], 2, ("content/gbk.md", "GB18030", "iconv")), id="gbk"
     ),
-    # A binary file of an unknown type (NUL bytes) cannot be screened: exit 2.
+    # A binary file of an unknown type (NUL bytes) is blocked as a whole: a finding (exit 1).
     pytest.param(
-        Case({"content/blob.dat": b"PK\x00\x01binary\x00"}, ["check"], 2, ("content/blob.dat", "binary")),
+        # a binary file no reader opens is blocked as a whole (a finding a reviewer may waive)
+        Case({"content/blob.dat": b"PK\x00\x01binary\x00"}, ["check"], 1, ("blob.dat", "file.binary")),
         id="binary",
     ),
     # Malformed front matter: exit 2, naming the line of the problem.
@@ -313,7 +314,7 @@ def test_errors_do_not_hide_the_findings_of_other_files(cli: Cli, tmp_path: Path
         "content/a.md": BLOCKING,
         "content/b.md": GBK,
         "content/c.md": REVIEW_ONLY,
-        "content/d.dat": b"\x00\x01",
+        "content/d.md": b"\x00\x01",
     }
     write_portal(tmp_path, files)
     run = cli(["check", "--format", "json"], cwd=tmp_path)
@@ -324,7 +325,7 @@ def test_errors_do_not_hide_the_findings_of_other_files(cli: Cli, tmp_path: Path
         ("content/a.md", "marking.classified"),
         ("content/c.md", "internal.restricted"),
     ]
-    assert [e["path"] for e in report["errors"]] == ["content/b.md", "content/d.dat"]
+    assert [e["path"] for e in report["errors"]] == ["content/b.md", "content/d.md"]
     text = cli(["check"], cwd=tmp_path)
     assert text.code == 2
     assert "content/a.md:3:1: block marking.classified" in text.out

@@ -198,7 +198,7 @@ def test_control_characters_never_reach_output(cli: Cli, tmp_path: Path, fmt: st
         {
             "content/a.md": page,
             "content/\x1b[2Jclear.md": "机密★5年\n",  # a hostile file name
-            "content/\x1b]0;title\x07.bin": b"\x00\x01",  # one that cannot be screened
+            "content/\x1b]0;title\x07.md": b"\x00\x01",  # one that cannot be screened
         },
     )
     run = cli(["check", "--format", fmt, *(["--show-matches"] if show else [])], cwd=tmp_path)

@@ -220,13 +220,13 @@ def test_sarif_uri_is_percent_encoded(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_sarif_reports_files_that_could_not_be_screened(cli: Cli, portal: Path) -> None:
-    (portal / "content" / "blob.bin").write_bytes(b"\x00\x01\x02")
+    (portal / "content" / "blob.md").write_bytes(b"\x00\x01\x02")
     sarif = _report(cli(["check", "--format", "sarif"], cwd=portal))
     (invocation,) = sarif["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
     (notification,) = invocation["toolExecutionNotifications"]
     assert notification["level"] == "error"
-    assert notification["message"]["text"].startswith("content/blob.bin: binary file")
+    assert notification["message"]["text"].startswith("content/blob.md: binary file")
 
 
 ANNOTATION = re.compile(
@@ -522,12 +522,12 @@ def test_codequality_is_gitlab_code_quality(cli: Cli, portal: Path) -> None:
 
 def test_codequality_reports_files_that_could_not_be_screened(cli: Cli, portal: Path) -> None:
     (portal / "content" / "legacy.md").write_bytes(GBK)
-    (portal / "content" / "blob.bin").write_bytes(b"\x00\x01\x02")
+    (portal / "content" / "blob.md").write_bytes(b"\x00\x01\x02")
     run = cli(["check", "--format", "codequality"], cwd=portal)
     assert run.code == 2
     issues = _issues(run)
     unreadable = [i for i in issues if i["check_name"] == "baomi.unreadable"]
-    assert sorted(i["location"]["path"] for i in unreadable) == ["content/blob.bin", "content/legacy.md"]
+    assert sorted(i["location"]["path"] for i in unreadable) == ["content/blob.md", "content/legacy.md"]
     for issue in unreadable:
         assert issue["severity"] == "blocker"
         assert issue["location"]["lines"] == {"begin": 1}

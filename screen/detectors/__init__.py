@@ -7,6 +7,7 @@ from typing import Protocol
 
 from screen.detectors.analysis import Analysis
 from screen.detectors.entities import EntityDetector
+from screen.detectors.files import FileDetector
 from screen.detectors.patterns import PatternDetector
 from screen.detectors.terms import TermDetector
 from screen.model import Hit, Rule
@@ -20,6 +21,7 @@ REGISTRY: dict[str, Callable[[tuple[Rule, ...]], Detector]] = {
     "term": TermDetector,
     "pattern": PatternDetector,
     "entity": EntityDetector,
+    "file": FileDetector,
 }
 
 

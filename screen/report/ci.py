@@ -30,6 +30,7 @@ def _line(view: ReportView, finding: Finding) -> str:
     return (
         f"{finding.path}:{finding.line}:{finding.column} {finding.level.value} "
         f"{finding.rule} {view.shown(finding)} {finding.fingerprint}"
+        + (f" ({finding.location})" if finding.location else "")
     )
 
 
@@ -106,7 +107,10 @@ def _issue(view: ReportView, finding: Finding) -> dict[str, Any]:
     return {
         "type": "issue",
         "check_name": finding.rule,
-        "description": _clean(f"{finding.message}: {view.shown(finding)}"),
+        "description": _clean(
+            f"{finding.message}: {view.shown(finding)}"
+            + (f" ({finding.location})" if finding.location else "")
+        ),
         "categories": ["Security"],
         "severity": _SEVERITY[finding.level],
         # Keyed and position-independent: GitLab matches issues across commits by it, and an

@@ -33,7 +33,8 @@ def _annotation(view: ReportView, finding: Finding) -> str:
             f"title={_escape_property(f'baomi {finding.rule} ({finding.level.value})')}",
         )
     )
-    message = f"{finding.message}: {view.shown(finding)} [{finding.fingerprint}]"
+    place = f" ({finding.location})" if finding.location else ""
+    message = f"{finding.message}: {view.shown(finding)}{place} [{finding.fingerprint}]"
     return f"::{_COMMAND[finding.level]} {properties}::{_escape_data(message)}"
 
 

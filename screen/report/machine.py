@@ -31,6 +31,8 @@ def finding_json(view: ReportView, finding: Finding) -> dict[str, Any]:
     }
     if finding.context_words:
         record["context_words"] = list(finding.context_words)
+    if finding.location:
+        record["location"] = finding.location
     if view.show_matches:
         record["match"] = finding.match
     return record
@@ -93,7 +95,8 @@ def _sarif_result(view: ReportView, finding: Finding, index: dict[str, int]) -> 
         "properties": {
             "scope": finding.scope.value,
             "baomi-level": finding.level.value,
-        },
+        }
+        | ({"location": finding.location} if finding.location else {}),
     }
 
 

@@ -41,7 +41,9 @@ def format_markdown(view: ReportView) -> str:
         ]
         for finding in result.findings[:MAX_ROWS]:
             lines.append(
-                f"| {_BADGE[finding.level]} | `{_cell(finding.path)}:{finding.line}:{finding.column}` "
+                f"| {_BADGE[finding.level]} | `{_cell(finding.path)}:{finding.line}:{finding.column}`"
+                + (f" ({_cell(finding.location)})" if finding.location else "")
+                + " "
                 f"| `{finding.rule}` | {_cell(finding.message)} | {_cell(view.shown(finding))} "
                 f"| `{finding.fingerprint[:12]}` |"
             )

@@ -7,11 +7,16 @@ from screen.model import Finding
 from screen.report.view import ReportView, display_width
 
 
+def where(finding: Finding) -> str:
+    """The scope, and inside an attachment the place a person finds it: `attachment, page 3`."""
+    return f"{finding.scope.value}, {finding.location}" if finding.location else finding.scope.value
+
+
 def finding_lines(view: ReportView, finding: Finding) -> list[str]:
     basis = f" [{finding.basis}]" if finding.basis else ""
     head = (
         f"{finding.path}:{finding.line}:{finding.column}: {finding.level.value} "
-        f"{finding.rule} {finding.message}{basis} ({finding.scope.value})"
+        f"{finding.rule} {finding.message}{basis} ({where(finding)})"
     )
     context = view.context(finding)
     shown = view.shown(finding)

@@ -19,6 +19,14 @@ MAX_BYTES = 32 * 1024 * 1024  # larger files are refused, never passed
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml"})
 YAML_SUFFIXES = frozenset({".yml", ".yaml"})
+# Text formats: a NUL byte in one of these is a broken file (exit 2), not a binary type.
+TEXT_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | YAML_SUFFIXES | {".txt", ".csv", ".json", ".css", ".js"}
+ARCHIVE_SUFFIXES = frozenset(
+    {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".cab", ".iso", ".arj", ".lzh"}
+)
+LEGACY_OFFICE_SUFFIXES = frozenset({".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".vsd"})
+_ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BLANK_LINE = re.compile(r"\n[ \t\r]*(?=\n)")
 
 
@@ -27,6 +35,8 @@ class Document:
     path: str
     text: str  # decoded source (or an attachment's extracted text)
     layers: tuple[Layer, ...]
+    locations: tuple[str, ...] = ()  # an attachment's: where each line of `text` is in the file
+    kind: str = "text"  # or a file type no reader can open (model.FILE_TYPES): screened by file rules
 
 
 def decode(path: str, data: bytes) -> str:
@@ -38,7 +48,7 @@ def decode(path: str, data: bytes) -> str:
             "split it into smaller pages",
         )
     if b"\x00" in data[:8192]:
-        raise InputError(path, "binary file of a type Baomi cannot screen; remove it from content/")
+        raise InputError(path, "binary file (NUL bytes) under a text name; save it as UTF-8 or remove it")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -84,16 +94,38 @@ def _yaml_layers(path: str, text: str, scope: Scope) -> tuple[Layer, ...]:
     return builder.build()
 
 
+def file_kind(suffix: str, data: bytes) -> str:
+    """`text` for what a reader can open; otherwise the type file rules decide on: an archive or
+    an old binary Office document by its extension or its first bytes, or any other binary."""
+    if suffix in ARCHIVE_SUFFIXES:
+        return "archive"
+    if suffix in LEGACY_OFFICE_SUFFIXES:
+        return "legacy_office"
+    if suffix in TEXT_SUFFIXES or suffix in IMAGE_SUFFIXES or suffix in DOCUMENT_SUFFIXES:
+        return "text"
+    if data.startswith(_ARCHIVE_MAGIC):
+        return "archive"
+    if data.startswith(_OLE_MAGIC):
+        return "legacy_office"
+    return "binary" if b"\x00" in data[:8192] else "text"
+
+
 def read_document(path: str, data: bytes, *, config: bool = False) -> Document:
     """A `Document` for `path` (used only to choose the format and name the file in messages).
 
     `config` marks the MkDocs configuration, whose strings are screened with scope `config`."""
     suffix = PurePosixPath(path).suffix.lower()
+    kind = "text" if config else file_kind(suffix, data)
+    if kind != "text":
+        layers = _plain_layers("", Scope.ATTACHMENT)
+        return Document(path=path, text="", layers=layers, locations=("whole file",), kind=kind)
     if suffix in IMAGE_SUFFIXES or suffix in DOCUMENT_SUFFIXES:
         if len(data) > MAX_BYTES:
             decode(path, data)  # raises the size error
-        text = extract(path, suffix, data)
-        return Document(path=path, text=text, layers=_plain_layers(text, Scope.ATTACHMENT))
+        fields = extract(path, suffix, data)
+        text = "\n".join(f.text for f in fields)
+        layers = _plain_layers(text, Scope.ATTACHMENT)
+        return Document(path=path, text=text, layers=layers, locations=tuple(f.location for f in fields))
     text = decode(path, data)
     if config:
         layers = _yaml_layers(path, text, Scope.CONFIG)

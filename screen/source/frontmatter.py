@@ -78,6 +78,8 @@ def mark_yaml(
     offset_line = _line_of(text, start) - 1
     try:
         root = yaml.compose(text[start:end], Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise InputError(path, f"line {offset_line + 1}: the YAML is nested too deeply to read") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1 + offset_line}: " if mark else ""
@@ -90,7 +92,10 @@ def mark_yaml(
             path,
             f"line {offset_line + 1}: front matter must be a mapping of keys to values",
         )
-    _walk(builder, text, start, root, scope, title_key, top=True)
+    try:
+        _walk(builder, text, start, root, scope, title_key, top=True)
+    except RecursionError:
+        raise InputError(path, f"line {offset_line + 1}: the YAML is nested too deeply to read") from None
 
 
 def _walk(
@@ -152,6 +157,6 @@ def front_matter_values(path: str, text: str) -> dict[str, object]:
         return {}
     try:
         loaded = yaml.safe_load(text[front.start : front.content_end])
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return {}  # screening reports the malformed block with its line
     return loaded if isinstance(loaded, dict) else {}
