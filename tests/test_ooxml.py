@@ -1124,7 +1124,7 @@ def test_too_many_fields_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_too_many_elements_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ooxml, "MAX_ELEMENTS", 50)
+    monkeypatch.setattr(ooxml.package, "MAX_ELEMENTS", 50)
     with pytest.raises(InputError, match="more than 50 XML elements"):
         list(docx_fields(docx(p("x") * 20)))
 
@@ -1298,3 +1298,54 @@ def test_mutated_xml_gives_fields_or_input_error(sample: int, edits: list[tuple[
         assert not any(bug in error.reason for bug in ("IndexError", "KeyError", "TypeError")), error.reason
         return
     assert all(isinstance(f.location, str) and isinstance(f.text, str) for f in fields)
+
+
+# --- properties: nothing read is lost, locations stay right --------------------------------------
+
+CODENAME = "青松计划"  # fictional
+# CJK and printable ASCII, less what XML text cannot hold as is (`<`, `&`, `]]>`).
+TEXT = st.text(
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+    | st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters="<&]"),
+    max_size=20,
+)
+CELL = st.tuples(TEXT, st.booleans(), st.booleans())  # text, a shared string?, its `r` written?
+# Up to 600 paragraphs or rows, past the 256 finished siblings the reader cuts from their parent
+# at once (a plain `st.lists` rarely grows beyond a few dozen).
+TEXTS = st.integers(0, 600).flatmap(lambda n: st.lists(TEXT, min_size=n, max_size=n))
+CELLS = st.integers(0, 600).flatmap(lambda n: st.lists(CELL, min_size=n, max_size=n))
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts=TEXTS, at=st.integers(min_value=0))
+def test_docx_codename_paragraph_keeps_its_number(texts: list[str], at: int) -> None:
+    n = at % (len(texts) + 1)
+    texts = [*texts[:n], CODENAME, *texts[n:]]
+    found = pairs(docx_fields, docx("".join(p(text) for text in texts)))
+    assert (f"paragraph {n + 1}", CODENAME) in found
+    assert found == [(f"paragraph {i}", text) for i, text in enumerate(texts, 1) if text.strip()]
+
+
+def column_a(row: int, text: str, shared: bool, written: bool) -> str:
+    """Cell A`row`: shared string `row - 1` or inline `text`; its `r` written or left to count."""
+    reference = f' r="A{row}"' if written else ""
+    if shared:
+        return f'<c{reference} t="s"><v>{row - 1}</v></c>'
+    return f'<c{reference} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    cells=CELLS,
+    at=st.integers(min_value=0),
+    shared=st.booleans(),
+)
+def test_xlsx_codename_cell_keeps_its_row(cells: list[tuple[str, bool, bool]], at: int, shared: bool) -> None:
+    r = at % (len(cells) + 1) + 1
+    cells = [*cells[: r - 1], (CODENAME, shared, True), *cells[r - 1 :]]
+    strings = tuple(f"<t>{text}</t>" for text, _, _ in cells)
+    rows = [column_a(row, *cell) for row, cell in enumerate(cells, 1)]
+    found = pairs(xlsx_fields, xlsx([("Sheet1", "visible", grid(*rows))], strings=strings))
+    assert (f"Sheet1!A{r}", CODENAME) in found
+    expected = [(f"Sheet1!A{row}", text.strip()) for row, (text, _, _) in enumerate(cells, 1) if text.strip()]
+    assert found == [("sheet 1 name", "sheet name: Sheet1"), *expected]
