@@ -11,8 +11,9 @@ from functools import cached_property
 from pathlib import Path
 
 from screen.api import CONFIG_NAME, Target, published, screen_remembered
+from screen.classification import Classification, classification_of, withheld
 from screen.engine import Engine, load_engine
-from screen.errors import UsageError
+from screen.errors import InputError, UsageError
 from screen.gate import FileFacts, StatusResult, VerifiedSignOff, decide, wrote
 from screen.model import FileError, Finding, Level
 from screen.settings import Settings
@@ -26,6 +27,7 @@ from screen.signoff import (
     cleared_for,
     format_message,
 )
+from screen.source import MARKDOWN_SUFFIXES
 from screen.source.frontmatter import front_matter_values
 from screen.trust import Trust, load_trust, not_before, verify
 from screen.vcs import Commit, Repository
@@ -171,10 +173,30 @@ class Workspace:
         ]
         return bool(people) and roles_covered(roles, people)
 
+    @cached_property
+    def classified_in(self) -> dict[str, list[str]]:
+        """For each page that was ever recorded as anything but 公开, the commits (newest first)
+        whose version of it was: a classified page turned public must reach the principal."""
+        found: dict[str, list[str]] = {}
+        folders = [t.display for t in self.targets if t.display.endswith(tuple(MARKDOWN_SUFFIXES))]
+        if not folders:
+            return found
+        pattern = "^[[:space:]]*classification[[:space:]]*:"
+        for sha, path in self.repo.touching(self.head, pattern, sorted({_folder(p) for p in folders})):
+            old = self.repo.show(sha, path)
+            try:
+                record = classification_of_page(path, old) if old is not None else None
+            except InputError:  # an old version whose record cannot be read: assume it was classified
+                record = Classification(problems=("unreadable",))
+            if record is not None and not record.public:
+                found.setdefault(path, []).append(sha)
+        return found
+
     def _identity(self, target: Target) -> tuple[bytes, str, tuple[str, ...]]:
         """The bytes of a file, their blob id, and the roles the policy requires for it: those of
         an important page also when the last cleared version was one (dropping `important: true`
-        is a change the roles that cleared it must approve)."""
+        is a change the roles that cleared it must approve), and the principal's (the roles that
+        sign the rules) for the first public version of a page that was classified (解密)."""
         path, data = target.display, target.path.read_bytes()
         blob = blob_id(data)
         roles = required_roles(path, self.trust.policy, _important(path, data), target.theme)
@@ -183,6 +205,9 @@ class Workspace:
             old = self.repo.blob(previous[1].blob)
             if old is None or _important(path, old):  # a cleared version git lacks: assume it was
                 roles = required_roles(path, self.trust.policy, True, target.theme)
+        classified = self.classified_in.get(path)
+        if classified and (previous is None or classified[0] not in self._reachable(previous[0])):
+            roles = tuple(dict.fromkeys(roles + self.trust.policy.rules))
         return data, blob, roles
 
     def last_cleared(self, target: Target) -> tuple[str, Cleared] | None:
@@ -197,6 +222,7 @@ class Workspace:
         data, blob, roles = self._identity(target)
         previous = self.last_clearance(path, blob, roles)
         authors, keys = self.changers(path, self._reachable(previous[0]) if previous else frozenset())
+        record = classification_of_page(path, data)
         return FileFacts(
             path=path,
             blob=blob,
@@ -206,6 +232,8 @@ class Workspace:
             authors=authors,
             author_keys=keys,
             not_in_force=self.trust.not_in_force(path, blob),
+            classification=record.describe() if record else "",
+            withheld=withheld(record) if record else "",
         )
 
     def select(self, paths: list[str]) -> list[Target]:
@@ -217,6 +245,17 @@ class Workspace:
         if missing:
             raise UsageError(f"not a published file: {', '.join(sorted(missing))}")
         return chosen
+
+
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else path
+
+
+def classification_of_page(path: str, data: bytes) -> Classification | None:
+    """A Markdown page's classification record (None for other files)."""
+    if not path.lower().endswith(tuple(MARKDOWN_SUFFIXES)):
+        return None
+    return classification_of(front_matter_values(path, data.decode("utf-8", "replace")))
 
 
 def _important(path: str, data: bytes) -> bool:

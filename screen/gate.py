@@ -8,7 +8,7 @@ finding under the current rules is left unwaived."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from screen.model import Finding
 from screen.signers import Signer, roles_covered
@@ -55,6 +55,8 @@ class FileFacts:
     author_keys: frozenset[str] = frozenset()  # fingerprints of keys that signed those changes
     not_in_force: str = ""  # a rules file whose version the chain of trust did not accept: why
     error: str = ""
+    classification: str = ""  # a page's recorded level, described (公开, 机密★5年（… 定密）)
+    withheld: str = ""  # why its classification keeps it from publication ("" when public)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +65,7 @@ class FileStatus:
     state: str
     reasons: tuple[str, ...] = ()
     signoffs: tuple[VerifiedSignOff, ...] = ()  # the ones that clear it
+    classification: str = ""  # a page's level as its front matter records it (公开, 机密★5年 …)
 
     @property
     def publishable(self) -> bool:
@@ -118,8 +121,14 @@ def _not_named(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
 
 def decide(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
     """The state of one file (see `STATES`); `signoffs` are newest first."""
-    if facts.error:
-        return FileStatus(path=facts.path, state="error", reasons=(facts.error,))
+    return replace(_decide(facts, signoffs), classification=facts.classification)
+
+
+def _decide(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
+    # an unreadable file, or a classified page: no sign-off and no waiver publishes it
+    if facts.error or facts.withheld:
+        state = "error" if facts.error else "blocked"
+        return FileStatus(path=facts.path, state=state, reasons=(facts.error or facts.withheld,))
     exact = [s for s in signoffs if s.names(facts.path, facts.blob, facts.sha256)]
     counting = [s for s in exact if not s.problem and facts.path not in s.touches]
     own = [s for s in counting if s.signer and wrote(s.signer, facts.authors, facts.author_keys)]

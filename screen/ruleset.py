@@ -34,6 +34,7 @@ _FIELDS = {
     "pattern": _SHARED | {"regex", "validate", "plausible_level", "context"},
     "entity": _SHARED | {"patterns", "context", "entity"},
     "file": _SHARED | {"file_types", "allow_extensions"},
+    "classification": _SHARED | {"compare"},
 }
 
 
@@ -121,6 +122,8 @@ def _kind(raw: dict[str, Any]) -> str:
         return "entity"
     if "file_types" in raw:
         return "file"
+    if "compare" in raw:
+        return "classification"
     return "pattern"
 
 
@@ -155,6 +158,11 @@ def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Pro
         extra = entity_fields(name, raw, problems)
     elif kind == "file":
         extra = file_fields(name, raw, problems)
+    elif kind == "classification":
+        if raw.get("compare") != "marking":
+            problems.add(
+                located(name, raw, "compare"), "a classification rule compares 'marking' (the only kind)"
+            )
     else:
         extra = pattern_fields(name, raw, problems)
     if level is None or not isinstance(message, str):

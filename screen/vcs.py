@@ -181,6 +181,20 @@ class Repository:
                 found.append(Occurrence(commit=sha, committed=committed, path=path, blob=blob))
         return found, commits
 
+    def touching(self, rev: str, pattern: str, paths: list[str]) -> list[tuple[str, str]]:
+        """(commit, path) of every change in the history of `rev` whose diff adds or removes a line
+        matching the regex `pattern` (git log -G), newest first, under `paths`."""
+        token = secrets.token_hex(16)
+        output = self._git(
+            "log", f"-G{pattern}", "--full-history", "--no-renames", "--name-only",
+            f"--format=\x1e{token}%H", "-z", rev, "--", *paths,
+        )  # fmt: skip
+        found = []
+        for record in output.split(f"\x1e{token}")[1:]:
+            sha, *names = (part.strip("\n") for part in record.split("\0"))
+            found += [(sha.strip(), name) for name in names if name]
+        return found
+
     def tree_blobs(self, rev: str, paths: list[str]) -> set[tuple[str, str]]:
         """(path, blob id) of every file under `paths` at `rev`."""
         output = self._git("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)

@@ -1166,3 +1166,62 @@ def test_weakened_rules_in_the_change_do_not_unblock_it(portal: Portal) -> None:
     assert "codename.project" in reasons
     # Without the trust ref's rules the weakened dictionary would have let it through.
     assert portal.fingerprints("content/plan.md") == []
+
+
+# --- classification (定密): the gate never publishes a classified page ----------------------------
+
+SECRET_PAGE = "content/news/secret.md"
+CLASSIFIED = (
+    "---\ntitle: 通知\nclassification: 机密\nclassified_on: 2026-03-01\nsecrecy_term: 5年\n---\n\n"
+    "关于年度工作安排的内部意见。\n"
+)
+DECLASSIFIED = CLASSIFIED.replace("classification: 机密", "classification: 公开")
+
+
+def test_a_classified_page_is_never_published_even_when_signed(portal: Portal) -> None:
+    portal.write(SECRET_PAGE, CLASSIFIED)
+    portal.commit(ZHANG, "定密稿件")
+    portal.by_hand(WANG, portal.message_for(SECRET_PAGE))
+    portal.by_hand(LI, portal.message_for(SECRET_PAGE))
+    run, files, _ = portal.status(SECRET_PAGE)
+    record = files[SECRET_PAGE]
+    assert (run.code, record["state"]) == (1, "blocked")
+    assert record["classification"] == "机密★5年（2026-03-01 定密）"
+    assert "涉密信息不公开" in record["reasons"][0]
+    text = portal.baomi("status", SECRET_PAGE).out
+    assert "机密★5年（2026-03-01 定密）" in text
+
+
+def test_an_unreadable_record_keeps_the_page_back(portal: Portal) -> None:
+    portal.write(SECRET_PAGE, "---\ntitle: 通知\nclassification: 机蜜\n---\n\n正文。\n")
+    portal.commit(ZHANG, "稿件")
+    portal.by_hand(WANG, portal.message_for(SECRET_PAGE))
+    state, code, reasons = portal.state(SECRET_PAGE)
+    assert (state, code) == ("blocked", 1) and "cannot be read" in reasons
+
+
+def test_the_first_public_version_of_a_classified_page_needs_the_principal(portal: Portal) -> None:
+    portal.write(SECRET_PAGE, CLASSIFIED)
+    portal.commit(ZHANG, "定密稿件")
+    portal.write(SECRET_PAGE, DECLASSIFIED)
+    portal.commit(ZHANG, "解密")  # a drafter flipping the record is not a declassification
+    portal.by_hand(WANG, portal.message_for(SECRET_PAGE))
+    state, code, reasons = portal.state(SECRET_PAGE)
+    assert (state, code) == ("missing-role", 1) and "principal" in reasons
+    portal.by_hand(LI, portal.message_for(SECRET_PAGE))
+    assert portal.state(SECRET_PAGE)[:2] == ("cleared", 0)
+    # once the principal has cleared a public version, an edit goes back to the usual roles
+    portal.write(SECRET_PAGE, DECLASSIFIED + "\n补充。\n")
+    portal.commit(ZHANG, "补充")
+    portal.by_hand(WANG, portal.message_for(SECRET_PAGE))
+    assert portal.state(SECRET_PAGE)[:2] == ("cleared", 0)
+
+
+def test_a_page_that_was_always_public_needs_only_the_usual_roles(portal: Portal) -> None:
+    portal.write(SECRET_PAGE, DECLASSIFIED)
+    portal.commit(ZHANG, "稿件")
+    portal.by_hand(WANG, portal.message_for(SECRET_PAGE))
+    _, files, document = portal.status(SECRET_PAGE)
+    assert files[SECRET_PAGE]["state"] == "cleared"
+    assert files[SECRET_PAGE]["classification"] == "公开"
+    assert json.dumps(document, ensure_ascii=False).count("机密") == 0

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from screen.detectors.analysis import Analysis
+from screen.detectors.classification import ClassificationDetector
 from screen.detectors.entities import EntityDetector
 from screen.detectors.files import FileDetector
 from screen.detectors.patterns import PatternDetector
@@ -22,6 +23,7 @@ REGISTRY: dict[str, Callable[[tuple[Rule, ...]], Detector]] = {
     "pattern": PatternDetector,
     "entity": EntityDetector,
     "file": FileDetector,
+    "classification": ClassificationDetector,
 }
 
 

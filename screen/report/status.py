@@ -26,6 +26,8 @@ def format_status_text(result: StatusResult) -> str:
     for status in result.files:
         mark = "✓" if status.publishable else "✗"
         detail = _signed_by(status) if status.publishable else ""
+        if status.classification not in ("", "公开"):
+            detail = f"{status.classification} {detail}"
         lines.append(f"{mark} {printable(status.path):<{width}}  {status.state:<16} {detail}".rstrip())
         lines.extend(f"    - {printable(reason)}" for reason in status.reasons)
     lines.extend(f"! trust: {printable(problem)}" for problem in result.trust_problems)
@@ -45,6 +47,7 @@ def format_status_json(result: StatusResult) -> str:
             "state": status.state,
             "publishable": status.publishable,
             "reasons": list(status.reasons),
+            "classification": status.classification or None,
             "signoffs": [
                 {
                     "commit": s.sha,
@@ -90,6 +93,8 @@ def format_status_markdown(result: StatusResult) -> str:
         lines += ["| 文件 file | 状态 state | 签发 signed by / 原因 reasons |", "|---|---|---|"]
     for status in result.files:
         badge = _STATE_BADGE.get(status.state, f"⛔ {status.state}")
+        if status.classification not in ("", "公开"):
+            badge += f" {_cell(status.classification)}"
         detail = _signed_by(status) if status.publishable else "<br>".join(map(_cell, status.reasons))
         lines.append(
             f"| `{_cell(status.path)}` | {badge} | {_cell(detail) if status.publishable else detail} |"
