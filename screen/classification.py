@@ -121,7 +121,7 @@ def withheld(classification: Classification) -> str:
         return ""
     return (
         f"classified {classification.describe()}: 涉密信息不公开, never published whatever its "
-        "sign-offs; once its term has passed or its declassification conditions are met, mark it "
-        "classification: 公开 and have the principal sign it (the first public version of a page "
-        "that was classified needs the principal)"
+        "sign-offs; once its term has passed or its declassification condition is met, the "
+        "principal declassifies it (baomi declassify PATH --reason '…') and it is then screened "
+        "and signed off like any page"
     )

@@ -20,16 +20,18 @@ from screen.settings import Settings
 from screen.signers import TRUST_PATHS, Policy, Signer, key_fingerprint, roles_covered
 from screen.signoff import (
     CLEARED,
+    DECLASSIFIED,
     Cleared,
     SignOffMessage,
     Waiver,
     blob_id,
     cleared_for,
     format_message,
+    parse_declassification,
 )
 from screen.source import MARKDOWN_SUFFIXES
 from screen.source.frontmatter import front_matter_values
-from screen.trust import Trust, load_trust, not_before, verify
+from screen.trust import Trust, judge_signature, load_trust, not_before, verify
 from screen.vcs import Commit, Repository
 
 
@@ -174,9 +176,41 @@ class Workspace:
         return bool(people) and roles_covered(roles, people)
 
     @cached_property
+    def declassified(self) -> dict[str, list[str]]:
+        """For each page, the commits of the verified declassification records (解密) of it: made
+        by a trusted signer holding a role that signs the rules (the principal), whose commit
+        brought exactly the public version the record names."""
+        found: dict[str, list[str]] = {}
+        for commit in self.repo.log(self.head, self.trust.allowed, grep=f"{DECLASSIFIED}:"):
+            record = parse_declassification(commit.message)
+            if record is None or record.path not in commit.paths:
+                continue
+            signer, _ = judge_signature(commit, self.trust.signers)
+            if signer is None or not signer.roles & set(self.trust.policy.rules):
+                continue
+            data = self.repo.show(commit.sha, record.path)
+            if data is not None and blob_id(data) == record.blob:
+                found.setdefault(record.path, []).append(commit.sha)
+        return found
+
+    def undeclassified(self, path: str) -> str:
+        """Why a public page that was classified before is still withheld ("" if it is not): its
+        last classified version must be followed by the principal's declassification record."""
+        classified = self.classified_in.get(path)
+        if not classified:
+            return ""
+        if any(classified[0] in self._reachable(sha) for sha in self.declassified.get(path, [])):
+            return ""
+        return (
+            f"it was classified in {classified[0][:10]} and no declassification record of the "
+            "principal follows: changing the record to 公开 is not declassifying it; the principal "
+            f"runs `baomi declassify {path} --reason '…'` on the classified version"
+        )
+
+    @cached_property
     def classified_in(self) -> dict[str, list[str]]:
         """For each page that was ever recorded as anything but 公开, the commits (newest first)
-        whose version of it was: a classified page turned public must reach the principal."""
+        whose version of it was."""
         found: dict[str, list[str]] = {}
         folders = [t.display for t in self.targets if t.display.endswith(tuple(MARKDOWN_SUFFIXES))]
         if not folders:
@@ -195,8 +229,7 @@ class Workspace:
     def _identity(self, target: Target) -> tuple[bytes, str, tuple[str, ...]]:
         """The bytes of a file, their blob id, and the roles the policy requires for it: those of
         an important page also when the last cleared version was one (dropping `important: true`
-        is a change the roles that cleared it must approve), and the principal's (the roles that
-        sign the rules) for the first public version of a page that was classified (解密)."""
+        is a change the roles that cleared it must approve)."""
         path, data = target.display, target.path.read_bytes()
         blob = blob_id(data)
         roles = required_roles(path, self.trust.policy, _important(path, data), target.theme)
@@ -205,9 +238,6 @@ class Workspace:
             old = self.repo.blob(previous[1].blob)
             if old is None or _important(path, old):  # a cleared version git lacks: assume it was
                 roles = required_roles(path, self.trust.policy, True, target.theme)
-        classified = self.classified_in.get(path)
-        if classified and (previous is None or classified[0] not in self._reachable(previous[0])):
-            roles = tuple(dict.fromkeys(roles + self.trust.policy.rules))
         return data, blob, roles
 
     def last_cleared(self, target: Target) -> tuple[str, Cleared] | None:
@@ -233,7 +263,7 @@ class Workspace:
             author_keys=keys,
             not_in_force=self.trust.not_in_force(path, blob),
             classification=record.describe() if record else "",
-            withheld=withheld(record) if record else "",
+            withheld=(withheld(record) if record else "") or self.undeclassified(path),
         )
 
     def select(self, paths: list[str]) -> list[Target]:
@@ -302,6 +332,20 @@ def signing_key(repo: Repository) -> str:
         raise UsageError(f"cannot read the public key {public}; point user.signingkey at it") from None
 
 
+def current_signer(workspace: Workspace) -> Signer:
+    """The signer in force whose key git will sign with, or a `UsageError` that says why none."""
+    signer = workspace.trust.signers.by_fingerprint(key_fingerprint(signing_key(workspace.repo)))
+    if signer is None:
+        raise UsageError(
+            "your signing key is not in rules/signers.yml as in force; a principal must add it first"
+        )
+    if signer.revoked or (signer.valid_until and not signer.valid_at(datetime.datetime.now(tz=datetime.UTC))):
+        raise UsageError(
+            f"{signer.name} may no longer sign (revoked or past valid_until in rules/signers.yml)"
+        )
+    return signer
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SignPlan:
     signer: Signer
@@ -314,15 +358,7 @@ def plan_signoff(
 ) -> SignPlan:
     """What `baomi sign` would record, or a `UsageError` that says why it refuses."""
     repo = workspace.repo
-    signer = workspace.trust.signers.by_fingerprint(key_fingerprint(signing_key(repo)))
-    if signer is None:
-        raise UsageError(
-            "your signing key is not in rules/signers.yml as in force; a principal must add it first"
-        )
-    if signer.revoked or (signer.valid_until and not signer.valid_at(datetime.datetime.now(tz=datetime.UTC))):
-        raise UsageError(
-            f"{signer.name} may no longer sign (revoked or past valid_until in rules/signers.yml)"
-        )
+    signer = current_signer(workspace)
     if not paths:
         raise UsageError("name the files to sign")
     targets = workspace.select(paths)

@@ -224,6 +224,8 @@ _SIGNOFF_DOORS = {
     "status": cli_signoff.run_status,
     "sign": cli_signoff.run_sign,
     "review": cli_signoff.run_review,
+    "declassify": cli_signoff.run_declassify,
+    "log": cli_signoff.run_log,
 }
 
 

@@ -69,6 +69,23 @@ def add_parsers(
     )
     sign_parser.add_argument("--dry-run", action="store_true", help="print the sign-off without committing")
     trust_options(sign_parser)
+    declassify_parser = commands.add_parser(
+        "declassify", help="the principal's signed record that a classified page is now public (解密)"
+    )
+    declassify_parser.add_argument("path", metavar="PATH")
+    declassify_parser.add_argument(
+        "--reason", default="", help="the declassification condition met (needed before the term ends)"
+    )
+    declassify_parser.add_argument(
+        "--dry-run", action="store_true", help="print the record without committing"
+    )
+    trust_options(declassify_parser)
+    log_parser = commands.add_parser(
+        "log", help="the review trail of one page: versions, findings, sign-offs"
+    )
+    log_parser.add_argument("path", metavar="PATH")
+    log_parser.add_argument("--format", default="text", choices=("text", "json"))
+    trust_options(log_parser)
     review_parser = commands.add_parser(
         "review", help="what a reviewer needs: diff, unredacted findings, what a sign-off records"
     )
@@ -110,6 +127,36 @@ def run_status(args: argparse.Namespace) -> int:
     formatters = {"json": format_status_json, "markdown": format_status_markdown}
     sys.stdout.write(formatters.get(args.format, format_status_text)(result))
     return EXIT_CLEAN if result.publishable else EXIT_BLOCKED
+
+
+def run_declassify(args: argparse.Namespace) -> int:
+    import datetime
+
+    from screen.declassify import declassify, plan_declassification
+    from screen.signoff import format_declassification
+
+    workspace = _workspace(args)
+    plan = plan_declassification(
+        workspace, args.path, args.reason, datetime.datetime.now(tz=datetime.UTC).date()
+    )
+    if args.dry_run:
+        sys.stdout.write(format_declassification(plan.record))
+        return EXIT_CLEAN
+    sha = declassify(workspace, plan)
+    print(
+        f"declassified {plan.path} (was {plan.record.was}) in {sha[:10]}; "
+        "from now on it is screened and signed off like any page"
+    )
+    return EXIT_CLEAN
+
+
+def run_log(args: argparse.Namespace) -> int:
+    from screen.report.trail import format_trail_json, format_trail_text
+    from screen.trail import trail
+
+    found = trail(_workspace(args), args.path)
+    sys.stdout.write((format_trail_json if args.format == "json" else format_trail_text)(found))
+    return EXIT_CLEAN
 
 
 def run_sign(args: argparse.Namespace) -> int:

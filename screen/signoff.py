@@ -15,6 +15,12 @@ _CLEARED_LINE = re.compile(
 )
 _RULES_LINE = re.compile(rf"^{RULES}: (?P<fp>sha256:[0-9a-f]{{64}})$")
 _WAIVE_LINE = re.compile(rf"^{WAIVE}: (?P<fp>[0-9a-f]{{32}}) (?P<reason>\S.*)$")
+DECLASSIFIED = "Baomi-Declassified"
+REASON = "Baomi-Reason"
+_DECLASSIFIED_LINE = re.compile(
+    rf"^{DECLASSIFIED}: (?P<path>.+) blob=(?P<blob>[0-9a-f]{{40}}) was=(?P<was>\S+)$"
+)
+_REASON_LINE = re.compile(rf"^{REASON}: (?P<reason>\S.*)$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,10 +66,14 @@ def format_message(message: SignOffMessage) -> str:
 
 def parse_message(text: str) -> SignOffMessage | None:
     """The sign-off in a commit message, or None if it carries no `Baomi-Cleared` trailer."""
-    cleared, waivers = [], []
+    cleared: list[Cleared] = []
+    waivers: list[Waiver] = []
+    comment: list[str] = []
     rules = ""
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines()):
         line = raw.rstrip()
+        if number and not (cleared or rules or waivers) and not _CLEARED_LINE.match(line):
+            comment.append(line)  # the review opinion (审核意见): after the subject, before the trailers
         if match := _CLEARED_LINE.match(line):
             cleared.append(Cleared(path=match["path"], blob=match["blob"], sha256=match["sha"]))
         elif match := _RULES_LINE.match(line):
@@ -72,7 +82,12 @@ def parse_message(text: str) -> SignOffMessage | None:
             waivers.append(Waiver(fingerprint=match["fp"], reason=match["reason"]))
     if not cleared:
         return None
-    return SignOffMessage(cleared=tuple(cleared), rules_fingerprint=rules, waivers=tuple(waivers))
+    return SignOffMessage(
+        cleared=tuple(cleared),
+        rules_fingerprint=rules,
+        waivers=tuple(waivers),
+        comment="\n".join(comment).strip(),
+    )
 
 
 def mentions_signoff(text: str) -> bool:
@@ -89,3 +104,33 @@ def parse_quoted(text: str) -> SignOffMessage | None:
     if not mentions_signoff(text):
         return None
     return parse_message("\n".join(_QUOTING.sub("", line) for line in text.splitlines()))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Declassification:
+    """The principal's record that a page is no longer classified (解密): the path, the bytes of
+    its first public version, what it was, and why."""
+
+    path: str
+    blob: str
+    was: str  # the classification it had: 机密★5年
+    reason: str
+
+
+def format_declassification(record: Declassification) -> str:
+    return (
+        f"baomi: 解密 {record.path}\n\n{record.reason}\n\n"
+        f"{DECLASSIFIED}: {record.path} blob={record.blob} was={record.was}\n{REASON}: {record.reason}\n"
+    )
+
+
+def parse_declassification(text: str) -> Declassification | None:
+    """The declassification a commit message records, or None."""
+    found = reason = None
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        found = found or _DECLASSIFIED_LINE.match(line)
+        reason = reason or _REASON_LINE.match(line)
+    if found is None or reason is None:
+        return None
+    return Declassification(path=found["path"], blob=found["blob"], was=found["was"], reason=reason["reason"])

@@ -121,6 +121,14 @@ def _judge(
     return signer, "", ""
 
 
+def judge_signature(
+    commit: Commit, signers: Signers, made: datetime.datetime | None = None
+) -> tuple[Signer | None, str]:
+    """The trusted signer of a commit's signature (None and why not, if it has none)."""
+    signer, _, problem = _judge(commit, signers, made)
+    return signer, problem
+
+
 def verify(
     commit: Commit,
     signers: Signers,

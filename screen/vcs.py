@@ -258,6 +258,17 @@ class Repository:
             Path(handle.name).unlink()
         return self._git("rev-parse", "HEAD")
 
+    def commit_paths(self, paths: list[str], message: str) -> str:
+        """A signed commit of `paths` only (signed with git's own signing configuration)."""
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as handle:
+            handle.write(message)
+        try:
+            self._git("add", "--", *paths)
+            self._git("commit", "--gpg-sign", "--no-verify", f"--file={handle.name}", "--", *paths)
+        finally:
+            Path(handle.name).unlink()
+        return self._git("rev-parse", "HEAD")
+
     def user(self) -> tuple[str, str]:
         return self.config("user.name") or "", (self.config("user.email") or "").lower()
 

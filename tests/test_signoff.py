@@ -1200,21 +1200,66 @@ def test_an_unreadable_record_keeps_the_page_back(portal: Portal) -> None:
     assert (state, code) == ("blocked", 1) and "cannot be read" in reasons
 
 
-def test_the_first_public_version_of_a_classified_page_needs_the_principal(portal: Portal) -> None:
+def test_flipping_the_record_to_public_is_not_declassifying(portal: Portal) -> None:
     portal.write(SECRET_PAGE, CLASSIFIED)
     portal.commit(ZHANG, "定密稿件")
     portal.write(SECRET_PAGE, DECLASSIFIED)
-    portal.commit(ZHANG, "解密")  # a drafter flipping the record is not a declassification
+    portal.commit(ZHANG, "改为公开")
     portal.by_hand(WANG, portal.message_for(SECRET_PAGE))
+    portal.by_hand(LI, portal.message_for(SECRET_PAGE))  # even the principal's sign-off
     state, code, reasons = portal.state(SECRET_PAGE)
-    assert (state, code) == ("missing-role", 1) and "principal" in reasons
-    portal.by_hand(LI, portal.message_for(SECRET_PAGE))
-    assert portal.state(SECRET_PAGE)[:2] == ("cleared", 0)
-    # once the principal has cleared a public version, an edit goes back to the usual roles
-    portal.write(SECRET_PAGE, DECLASSIFIED + "\n补充。\n")
-    portal.commit(ZHANG, "补充")
+    assert (state, code) == ("blocked", 1) and "no declassification record of the principal" in reasons
+
+
+def test_declassify_by_the_principal_then_the_usual_sign_off(portal: Portal) -> None:
+    portal.write(SECRET_PAGE, CLASSIFIED)
+    portal.commit(ZHANG, "定密稿件")
+    portal.act_as(WANG)
+    refused = portal.baomi("declassify", SECRET_PAGE, "--reason", "已公开发布")
+    assert refused.code == 2 and "only principal may declassify" in refused.err  # a deputy may not
+    portal.act_as(LI)
+    early = portal.baomi("declassify", SECRET_PAGE)
+    assert early.code == 2 and "runs until 2031-03-01" in early.err  # term not over, no reason
+    dry = portal.baomi("declassify", SECRET_PAGE, "--reason", "相关工作已按规定公开", "--dry-run")
+    assert (
+        dry.code == 0 and f"Baomi-Declassified: {SECRET_PAGE} blob=" in dry.out and "was=机密★5年" in dry.out
+    )
+    before = portal.head()
+    done = portal.baomi("declassify", SECRET_PAGE, "--reason", "相关工作已按规定公开")
+    assert done.code == 0, done.err
+    assert portal.git("rev-list", "--count", f"{before}..HEAD") == "1"
+    assert "-----BEGIN SSH SIGNATURE-----" in portal.git("cat-file", "commit", "HEAD")
+    text = portal.read(SECRET_PAGE).decode()
+    assert "classification: 公开\ndeclassified_on: " in text and "secrecy_term: 5年" in text
+    state, _, reasons = portal.state(SECRET_PAGE)
+    assert state == "unsigned", reasons  # now screened and signed like any page
     portal.by_hand(WANG, portal.message_for(SECRET_PAGE))
     assert portal.state(SECRET_PAGE)[:2] == ("cleared", 0)
+
+
+def test_a_declassification_record_signed_by_a_deputy_does_not_count(portal: Portal) -> None:
+    from screen.signoff import Declassification, blob_id, format_declassification
+
+    portal.write(SECRET_PAGE, CLASSIFIED)
+    portal.commit(ZHANG, "定密稿件")
+    portal.write(SECRET_PAGE, DECLASSIFIED)
+    record = Declassification(
+        path=SECRET_PAGE, blob=blob_id(DECLASSIFIED.encode()), was="机密★5年", reason="无"
+    )
+    portal.git("add", "-A")
+    portal.git(*portal.identity(WANG), "commit", "-q", "-S", "-m", format_declassification(record))
+    portal.by_hand(LI, portal.message_for(SECRET_PAGE))
+    state, _, reasons = portal.state(SECRET_PAGE)
+    assert state == "blocked" and "no declassification record" in reasons
+
+
+def test_declassify_once_the_term_has_passed_needs_no_reason(portal: Portal) -> None:
+    portal.write(SECRET_PAGE, CLASSIFIED.replace("2026-03-01", "2019-03-01").replace("5年", "2"))
+    portal.commit(ZHANG, "旧稿")
+    portal.act_as(LI)
+    done = portal.baomi("declassify", SECRET_PAGE)
+    assert done.code == 0, done.err
+    assert "Baomi-Reason: 保密期限已满（2021-03-01）" in portal.git("log", "-1", "--format=%B")
 
 
 def test_a_page_that_was_always_public_needs_only_the_usual_roles(portal: Portal) -> None:
@@ -1225,3 +1270,52 @@ def test_a_page_that_was_always_public_needs_only_the_usual_roles(portal: Portal
     assert files[SECRET_PAGE]["state"] == "cleared"
     assert files[SECRET_PAGE]["classification"] == "公开"
     assert json.dumps(document, ensure_ascii=False).count("机密") == 0
+
+
+# --- baomi log: the review trail of one page ----------------------------------------------------
+
+
+def test_log_tells_the_whole_review_trail(portal: Portal) -> None:
+    fingerprint = add_secret(portal)  # drafted with a blocking finding
+    portal.sign(
+        WANG, SECRET, "--waive", fingerprint, "--reason", "已公开的计划生育服务项目", "-m", "同意公开"
+    )
+    portal.write(SECRET, BLOCKING + "\n补充。\n")
+    portal.commit(ZHANG, "补充")
+    portal.by_hand(WANG, portal.message_for(SECRET), key=LIU)  # a sign-off with a key not in force
+    run = portal.baomi("log", SECRET, "--format", "json")
+    assert run.code == 0, run.err
+    document = json.loads(run.out)
+    assert (document["path"], document["state"], document["publishable"]) == (SECRET, "blocked", False)
+    kinds = [e["kind"] for e in document["events"]]
+    assert kinds == ["draft", "signoff", "draft", "signoff-not-counted"]
+    first, signed, second, rejected = document["events"]
+    assert first["detail"].startswith("1 block (codename.project)")
+    assert first["who"] == f"{ZHANG.name} <{ZHANG.email}>"
+    assert signed["who"] == WANG.name and signed["blob"] == first["blob"]
+    assert "deputy" in signed["detail"] and "已公开的计划生育服务项目" in signed["detail"]
+    assert "同意公开" in signed["detail"]
+    assert second["blob"] != first["blob"]
+    assert "not in rules/signers.yml" in rejected["detail"]
+    text = portal.baomi("log", SECRET).out
+    assert "审查记录" in text and "签发 sign-off: 王建国" in text and "签发无效" in text
+    assert "青松计划" not in run.out + text  # the trail is redacted like every report
+
+
+def test_log_shows_classification_and_declassification(portal: Portal) -> None:
+    portal.write(SECRET_PAGE, CLASSIFIED)
+    portal.commit(ZHANG, "定密稿件")
+    assert "定密 classification: 机密★5年（2026-03-01 定密）" in portal.baomi("log", SECRET_PAGE).out
+    portal.act_as(LI)
+    assert portal.baomi("declassify", SECRET_PAGE, "--reason", "相关工作已按规定公开").code == 0
+    document = json.loads(portal.baomi("log", SECRET_PAGE, "--format", "json").out)
+    kinds = [e["kind"] for e in document["events"]]
+    assert kinds == ["draft", "declassified", "draft"]
+    declassified = document["events"][1]
+    assert declassified["detail"] == "was 机密★5年; reason: 相关工作已按规定公开"
+    assert document["events"][0]["detail"].endswith("机密★5年（2026-03-01 定密）")
+
+
+def test_log_of_a_file_that_is_not_published_is_a_usage_error(portal: Portal) -> None:
+    run = portal.baomi("log", "content/nope.md")
+    assert run.code == 2 and "not a published file" in run.err

@@ -11,7 +11,7 @@ from screen.gate import FileStatus, StatusResult
 SCHEMA_VERSION = 1
 
 
-def _signed_by(status: FileStatus) -> str:
+def signed_by(status: FileStatus) -> str:
     people = []
     for signoff in status.signoffs:
         if signoff.signer:
@@ -25,7 +25,7 @@ def format_status_text(result: StatusResult) -> str:
     width = max((len(f.path) for f in result.files), default=10)
     for status in result.files:
         mark = "✓" if status.publishable else "✗"
-        detail = _signed_by(status) if status.publishable else ""
+        detail = signed_by(status) if status.publishable else ""
         if status.classification not in ("", "公开"):
             detail = f"{status.classification} {detail}"
         lines.append(f"{mark} {printable(status.path):<{width}}  {status.state:<16} {detail}".rstrip())
@@ -95,7 +95,7 @@ def format_status_markdown(result: StatusResult) -> str:
         badge = _STATE_BADGE.get(status.state, f"⛔ {status.state}")
         if status.classification not in ("", "公开"):
             badge += f" {_cell(status.classification)}"
-        detail = _signed_by(status) if status.publishable else "<br>".join(map(_cell, status.reasons))
+        detail = signed_by(status) if status.publishable else "<br>".join(map(_cell, status.reasons))
         lines.append(
             f"| `{_cell(status.path)}` | {badge} | {_cell(detail) if status.publishable else detail} |"
         )

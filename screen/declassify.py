@@ -1,0 +1,92 @@
+"""`baomi declassify`: the principal's signed record that a page is no longer classified (解密).
+
+Declassification is an explicit act: the page's front matter becomes `classification: 公开` with
+`declassified_on:`, in one commit signed by a signer holding a role that signs the rules (the
+principal), whose message records what the page was and why it may now be public. Only once
+its term has passed, or with the declassification condition (解密条件) stated as the reason.
+After that the page is screened and signed off like any other."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from screen.clearance import Workspace, classification_of_page, current_signer
+from screen.errors import UsageError
+from screen.signoff import Declassification, blob_id, format_declassification
+from screen.source.frontmatter import split_front_matter
+
+_LEVEL_LINE = re.compile(r"^([ \t]*classification[ \t]*:).*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeclassifyPlan:
+    path: str
+    data: bytes  # the page's first public version
+    record: Declassification
+
+
+def _public_version(path: str, text: str, today: datetime.date) -> str:
+    front = split_front_matter(path, text)
+    assert front is not None  # a classified page has a front matter
+    block = text[front.start : front.content_end]
+    line = _LEVEL_LINE.search(block)
+    if line is None:
+        raise UsageError(f"{path}: no 'classification:' line to change; edit the front matter by hand")
+    indent = line[1][: len(line[1]) - len(line[1].lstrip())]
+    changed = f"{line[1]} 公开\n{indent}declassified_on: {today.isoformat()}"
+    return (
+        text[: front.start]
+        + block[: line.start()]
+        + changed
+        + block[line.end() :]
+        + text[front.content_end :]
+    )
+
+
+def _reason(given: str, expires: datetime.date | None, today: datetime.date) -> str:
+    if given.strip():
+        return " ".join(given.split())
+    if expires is not None and today >= expires:
+        return f"保密期限已满（{expires.isoformat()}）"
+    until = f"runs until {expires.isoformat()}" if expires else "is long-term (长期)"
+    raise UsageError(f"the secrecy term {until}: state the declassification condition met with --reason")
+
+
+def plan_declassification(
+    workspace: Workspace, path: str, reason: str, today: datetime.date
+) -> DeclassifyPlan:
+    """What `baomi declassify` would commit, or a `UsageError` that says why it refuses."""
+    signer = current_signer(workspace)
+    deciders = workspace.trust.policy.rules
+    if not signer.roles & set(deciders):
+        held = ", ".join(sorted(signer.roles)) or "no role"
+        raise UsageError(f"only {', '.join(deciders)} may declassify; {signer.name} holds {held}")
+    target = workspace.select([path])[0]
+    if workspace.repo.dirty([target.display]) or workspace.repo.staged_anything():
+        raise UsageError(
+            "uncommitted changes: commit or stash them first; a declassification binds one change"
+        )
+    data = target.path.read_bytes()
+    record = classification_of_page(target.display, data)
+    if record is None or record.public:
+        raise UsageError(f"{target.display} is not recorded as classified; nothing to declassify")
+    if record.problems:
+        raise UsageError(
+            f"{target.display}: the classification record cannot be read: {'; '.join(record.problems)}"
+        )
+    why = _reason(reason, record.expires(), today)
+    public = _public_version(target.display, data.decode("utf-8"), today).encode("utf-8")
+    was = f"{record.level}★{record.term()}" if record.term() else record.level
+    return DeclassifyPlan(
+        path=target.display,
+        data=public,
+        record=Declassification(path=target.display, blob=blob_id(public), was=was, reason=why),
+    )
+
+
+def declassify(workspace: Workspace, plan: DeclassifyPlan) -> str:
+    """Write the public version and commit it, signed, with the record; the commit id."""
+    (workspace.settings.root / plan.path).write_bytes(plan.data)
+    return workspace.repo.commit_paths([plan.path], format_declassification(plan.record))

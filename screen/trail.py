@@ -1,0 +1,107 @@
+"""`baomi log PATH`: the review trail of one page (一事一审的书面记录), as an inspector asks for
+it: every version drafted and what screening finds in it, every sign-off (and why one did not
+count), waivers with their reasons, declassification records, and where the page stands now."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from screen.api import Target, screen_remembered
+from screen.clearance import Workspace, classification_of_page, status
+from screen.errors import InputError
+from screen.gate import FileStatus
+from screen.signoff import blob_id, parse_declassification
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    when: datetime.datetime
+    commit: str
+    kind: str  # draft | deleted | signoff | signoff-not-counted | declassified
+    who: str
+    blob: str = ""
+    detail: str = ""  # findings of a version, roles and waivers of a sign-off, a reason
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trail:
+    path: str
+    status: FileStatus
+    events: tuple[Event, ...]  # oldest first
+
+
+def _findings(workspace: Workspace, path: str, data: bytes) -> str:
+    """What screening finds in one version, redacted: `1 block (codename.project), 0 review`."""
+    target = Target(path=workspace.settings.root / path, display=path, data=data)
+    try:
+        found, errors = screen_remembered(workspace.engine, [target], workspace.settings)
+    except InputError as error:
+        return f"cannot be screened: {error.reason}"
+    if errors:
+        return f"cannot be screened: {errors[0].message}"
+    levels = Counter(f.level.value for f in found)
+    rules = sorted({f.rule for f in found if f.level.value == "block"})
+    block = f"{levels['block']} block" + (f" ({', '.join(rules)})" if rules else "")
+    text = f"{block}, {levels['review']} review, {levels['info']} info"
+    record = classification_of_page(path, data) if path.endswith(".md") else None
+    return f"{text}; {record.describe()}" if record is not None and not record.public else text
+
+
+def _drafts(workspace: Workspace, path: str) -> list[Event]:
+    events = []
+    for commit in workspace.history:
+        if path not in commit.paths:
+            continue
+        data = workspace.repo.show(commit.sha, path)
+        who = f"{commit.author_name} <{commit.author_email}>"
+        if data is None:
+            events.append(Event(when=commit.committed, commit=commit.sha, kind="deleted", who=who))
+            continue
+        record = parse_declassification(commit.message)
+        if record is not None and record.path == path:
+            counted = commit.sha in workspace.declassified.get(path, [])
+            detail = f"was {record.was}; reason: {record.reason}" + ("" if counted else "; NOT verified")
+            events.append(Event(when=commit.committed, commit=commit.sha, kind="declassified", who=who,
+                                blob=record.blob, detail=detail))  # fmt: skip
+        events.append(
+            Event(
+                when=commit.committed,
+                commit=commit.sha,
+                kind="draft",
+                who=who,
+                blob=blob_id(data),
+                detail=_findings(workspace, path, data),
+            )
+        )
+    return events
+
+
+def _signoffs(workspace: Workspace, path: str) -> list[Event]:
+    events = []
+    for signoff in workspace.signoffs:
+        for cleared in signoff.message.cleared:
+            if cleared.path != path:
+                continue
+            who = signoff.signer.name if signoff.signer else "(unverified)"
+            roles = "/".join(sorted(signoff.signer.roles)) if signoff.signer else ""
+            waivers = "; ".join(f"waived {w.fingerprint[:12]}: {w.reason}" for w in signoff.message.waivers)
+            detail = ", ".join(x for x in (roles, waivers, signoff.message.comment.strip()) if x)
+            kind = "signoff"
+            if signoff.problem:
+                kind, detail = "signoff-not-counted", signoff.problem
+            events.append(Event(when=signoff.committed, commit=signoff.sha, kind=kind, who=who,
+                                blob=cleared.blob, detail=detail))  # fmt: skip
+    return events
+
+
+def trail(workspace: Workspace, path: str) -> Trail:
+    """The review trail of `path` (a published file) in the history of HEAD."""
+    target = workspace.select([path])[0]
+    events = _drafts(workspace, target.display) + _signoffs(workspace, target.display)
+    order = {c.sha: n for n, c in enumerate(reversed(workspace.history))}  # parents before children
+    rank = {"declassified": 0, "draft": 1, "deleted": 1}  # a commit's record, then its version
+    events.sort(key=lambda e: (order.get(e.commit, -1), rank.get(e.kind, 2)))
+    [current] = status(workspace, [target.display]).files
+    return Trail(path=target.display, status=current, events=tuple(events))
