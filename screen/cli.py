@@ -226,6 +226,7 @@ _SIGNOFF_DOORS = {
     "review": cli_signoff.run_review,
     "declassify": cli_signoff.run_declassify,
     "log": cli_signoff.run_log,
+    "report": cli_signoff.run_report,
 }
 
 

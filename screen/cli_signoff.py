@@ -5,6 +5,7 @@ Kept apart from `screen.cli` (which registers them) so each door module stays sm
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -80,6 +81,11 @@ def add_parsers(
         "--dry-run", action="store_true", help="print the record without committing"
     )
     trust_options(declassify_parser)
+    report_parser = commands.add_parser("report", help="the self-inspection report (自查报告) for a period")
+    report_parser.add_argument("--since", type=_day, help="first day (YYYY-MM-DD), by commit date")
+    report_parser.add_argument("--until", type=_day, help="last day (YYYY-MM-DD), by commit date")
+    report_parser.add_argument("--format", default="markdown", choices=("markdown", "html", "json"))
+    trust_options(report_parser)
     log_parser = commands.add_parser(
         "log", help="the review trail of one page: versions, findings, sign-offs"
     )
@@ -130,8 +136,6 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_declassify(args: argparse.Namespace) -> int:
-    import datetime
-
     from screen.declassify import declassify, plan_declassification
     from screen.signoff import format_declassification
 
@@ -147,6 +151,22 @@ def run_declassify(args: argparse.Namespace) -> int:
         f"declassified {plan.path} (was {plan.record.was}) in {sha[:10]}; "
         "from now on it is screened and signed off like any page"
     )
+    return EXIT_CLEAN
+
+
+def _day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from screen.inspection import Period, inspect
+    from screen.report.inspection import REPORT_FORMATS
+
+    report = inspect(_workspace(args), Period(since=args.since, until=args.until))
+    sys.stdout.write(REPORT_FORMATS[args.format](report))
     return EXIT_CLEAN
 
 

@@ -1,0 +1,131 @@
+"""`baomi report`: the self-inspection report (保密自查报告) for a period, computed from the git
+history and the verified sign-offs, never from anyone's say-so: what was reviewed and by whom,
+what screening found and what was waived, how long clearance took, which sign-offs did not
+count, and the classification changes."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from screen.api import Target, screen_remembered
+from screen.clearance import Workspace, status
+from screen.errors import UsageError
+from screen.signoff import parse_declassification
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Period:
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+    def holds(self, when: datetime.datetime) -> bool:
+        day = when.date()
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inspection:
+    period: Period
+    items_reviewed: int  # file versions cleared by a sign-off that counts, in the period
+    pages_reviewed: int  # distinct files among them
+    versions_drafted: int  # file versions committed in the period (each screened)
+    published: int  # at HEAD: cleared files
+    held_back: int  # at HEAD: files not cleared
+    stale_now: int  # at HEAD: changed after their sign-off
+    findings: tuple[tuple[str, str, int], ...]  # (rule, level, count) in the versions drafted
+    waivers: tuple[tuple[str, str, str, str], ...]  # (date, path, signer, reason)
+    reviewers: tuple[tuple[str, str, int], ...]  # (name, roles, files cleared)
+    median_hours: float | None  # from a version's commit to the sign-off that cleared it
+    broken: tuple[tuple[str, str, str], ...]  # (date, commit, why a sign-off did not count)
+    classification: tuple[tuple[str, str, str], ...]  # (date, path, what changed)
+
+
+def _findings(workspace: Workspace, versions: list[tuple[str, bytes]]) -> Counter[tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for path, data in versions:
+        target = Target(path=workspace.settings.root / path, display=path, data=data)
+        found, errors = screen_remembered(workspace.engine, [target], workspace.settings)
+        counts.update((f.rule, f.level.value) for f in found)
+        counts.update(("(cannot be screened)", "error") for _ in errors)
+    return counts
+
+
+def _by_count(counts: Counter[tuple[str, str]]) -> tuple[tuple[str, str, int], ...]:
+    return tuple(
+        sorted(((rule, level, n) for (rule, level), n in counts.items()), key=lambda x: (-x[2], x[0]))
+    )
+
+
+def _classification_changes(workspace: Workspace, period: Period) -> list[tuple[str, str, str]]:
+    changes = []
+    dates = {c.sha: c.committed for c in workspace.history}
+    for path, shas in workspace.classified_in.items():
+        changes += [
+            (dates[s].date().isoformat(), path, "定密 classified") for s in shas if period.holds(dates[s])
+        ]
+    for commit in workspace.history:
+        record = parse_declassification(commit.message)
+        if (
+            record
+            and commit.sha in workspace.declassified.get(record.path, [])
+            and period.holds(commit.committed)
+        ):
+            changes.append(
+                (commit.committed.date().isoformat(), record.path, f"解密 declassified (was {record.was})")
+            )
+    return sorted(changes)
+
+
+def inspect(workspace: Workspace, period: Period) -> Inspection:
+    """The self-inspection report of `period` over the history of HEAD."""
+    if period.since and period.until and period.since > period.until:
+        raise UsageError("--since is after --until")
+    published = {t.display for t in workspace.targets}
+    occurrences, _ = workspace.repo.introduced([workspace.head], sorted(published))
+    first_seen = {(o.path, o.blob): o.committed for o in occurrences}
+    drafted = [o for o in occurrences if period.holds(o.committed)]
+    versions = [(o.path, workspace.repo.blob(o.blob) or b"") for o in drafted]
+    in_period = [s for s in workspace.signoffs if period.holds(s.committed)]
+    counting = [s for s in in_period if not s.problem and s.signer is not None]
+    items = {(c.path, c.blob) for s in counting for c in s.message.cleared}
+    hours = [
+        (s.committed - first_seen[c.path, c.blob]).total_seconds() / 3600
+        for s in counting
+        for c in s.message.cleared
+        if (c.path, c.blob) in first_seen
+    ]
+    reviewers: Counter[tuple[str, str]] = Counter()
+    for s in counting:
+        assert s.signer is not None
+        reviewers[(s.signer.name, "/".join(sorted(s.signer.roles)))] += len(s.message.cleared)
+    now = status(workspace, []).files
+    return Inspection(
+        period=period,
+        items_reviewed=len(items),
+        pages_reviewed=len({path for path, _ in items}),
+        versions_drafted=len(drafted),
+        published=sum(f.publishable for f in now),
+        held_back=sum(not f.publishable for f in now),
+        stale_now=sum(f.state == "stale" for f in now),
+        findings=_by_count(_findings(workspace, versions)),
+        waivers=tuple(
+            (
+                s.committed.date().isoformat(),
+                "、".join(c.path for c in s.message.cleared),
+                s.signer.name,
+                w.reason,
+            )
+            for s in counting
+            if s.signer is not None
+            for w in s.message.waivers
+        ),
+        reviewers=tuple(
+            (name, roles, n) for (name, roles), n in sorted(reviewers.items(), key=lambda x: -x[1])
+        ),
+        median_hours=round(statistics.median(hours), 1) if hours else None,
+        broken=tuple((s.committed.date().isoformat(), s.sha[:10], s.problem) for s in in_period if s.problem),
+        classification=tuple(_classification_changes(workspace, period)),
+    )
