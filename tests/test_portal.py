@@ -260,3 +260,18 @@ def test_rules_are_built_once_per_process(tmp_path: Path, monkeypatch: pytest.Mo
     codenames.write_text(codenames.read_text(encoding="utf-8") + "南山工程\n", encoding="utf-8")
     changed = mkdocs_plugin._engine(rules, tmp_path / "cache")
     assert changed is not first and changed.fingerprint != first.fingerprint
+
+
+def test_report_and_log_work_on_the_sample_portal(portal: Path) -> None:
+    run = baomi(portal, "report", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    # every regular page, mkdocs.yml and the two trust files are cleared; the two drafts are not
+    assert (report["items_reviewed"], report["published"], report["held_back"]) == (17, 17, 2)
+    assert {name for name, _, _ in report["reviewers"]} == {"王建国", "李明"}
+    assert report["broken"] == [] and report["stale_now"] == 0
+    assert "东岭基地" not in run.stdout  # the drafts' codename, found and counted, never quoted
+    trail = baomi(portal, "log", "content/open/annual-report-2025.md", "--format", "json")
+    document = json.loads(trail.stdout)
+    assert document["state"] == "cleared"
+    assert [e["kind"] for e in document["events"]] == ["draft", "signoff", "signoff"]
