@@ -2,7 +2,8 @@
 changed on a branch; `baomi check --since main` and cached full checks against a cold full check.
 Then the history audit: a branch of 20 commits editing 5 pages each, `baomi history` over all
 refs without and with the findings cache, and `baomi history --since main` (what the branch adds);
-and `baomi status` of every file (screening plus the sign-off history) without and with the cache.
+and `baomi status` of every file (screening plus the sign-off history) without and with the cache;
+`baomi report` over the whole history without and with the cache, and `baomi log` of one page.
 
     .venv/bin/python bench/incremental.py [--mb 20]
 
@@ -99,6 +100,16 @@ def main() -> int:
 
     status_full = statistics.median(status_cold() for _ in range(options.repeat))
     status_warm = statistics.median(timed(status, env, portal)[0] for _ in range(options.repeat))
+    report = [*BAOMI, "report", "--format", "json"]
+
+    def report_cold() -> float:
+        (OUT / "incremental-cache" / "findings-v1.sqlite").unlink(missing_ok=True)
+        return timed(report, env, portal)[0]
+
+    report_full = statistics.median(report_cold() for _ in range(options.repeat))
+    report_warm = statistics.median(timed(report, env, portal)[0] for _ in range(options.repeat))
+    trail = [*BAOMI, "log", pages[0].relative_to(portal).as_posix()]
+    trail_seconds = statistics.median(timed(trail, env, portal)[0] for _ in range(options.repeat))
     results = {
         "files": files,
         "corpus_mb": round(size / 1e6, 1),
@@ -114,6 +125,9 @@ def main() -> int:
         "history_since_main_cold_seconds": round(history_since, 2),
         "status_all_files_cold_seconds": round(status_full, 2),
         "status_all_files_cached_seconds": round(status_warm, 2),
+        "report_cold_seconds": round(report_full, 2),
+        "report_cached_seconds": round(report_warm, 2),
+        "log_one_page_seconds": round(trail_seconds, 2),
     }
     (OUT / "incremental.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     for key, value in results.items():

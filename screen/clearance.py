@@ -7,7 +7,7 @@ import datetime
 import hashlib
 import tempfile
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from screen.api import CONFIG_NAME, Target, published, screen_remembered
@@ -281,17 +281,23 @@ def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else path
 
 
+@lru_cache(maxsize=256)
+def _front(path: str, data: bytes) -> dict[str, object]:
+    """A page's front matter as data, read once for the several questions asked of it."""
+    return front_matter_values(path, data.decode("utf-8", "replace"))
+
+
 def classification_of_page(path: str, data: bytes) -> Classification | None:
     """A Markdown page's classification record (None for other files)."""
     if not path.lower().endswith(tuple(MARKDOWN_SUFFIXES)):
         return None
-    return classification_of(front_matter_values(path, data.decode("utf-8", "replace")))
+    return classification_of(_front(path, data))
 
 
 def _important(path: str, data: bytes) -> bool:
     if not path.lower().endswith((".md", ".markdown")):
         return False
-    return front_matter_values(path, data.decode("utf-8", "replace")).get("important") is True
+    return _front(path, data).get("important") is True
 
 
 def status(workspace: Workspace, paths: list[str]) -> StatusResult:

@@ -150,13 +150,18 @@ def _unescape(escape: str) -> str:
     return _SIMPLE_ESCAPES.get(escape[1], escape[1])
 
 
+_FAST_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def front_matter_values(path: str, text: str) -> dict[str, object]:
     """The front matter of a page as data ({} when it has none)."""
     front = split_front_matter(path, text)
     if front is None:
         return {}
     try:
-        loaded = yaml.safe_load(text[front.start : front.content_end])
+        # libyaml when PyYAML has it (ten times faster, the same safe constructors): status reads
+        # the front matter of every page
+        loaded = yaml.load(text[front.start : front.content_end], Loader=_FAST_SAFE)  # noqa: S506
     except (yaml.YAMLError, RecursionError):
         return {}  # screening reports the malformed block with its line
     return loaded if isinstance(loaded, dict) else {}
