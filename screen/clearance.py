@@ -7,31 +7,29 @@ import datetime
 import hashlib
 import tempfile
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from screen.api import CONFIG_NAME, Target, published, screen_remembered
-from screen.classification import Classification, classification_of, withheld
+from screen.classification import withheld
+from screen.classified import ClassificationHistory, classification_of_page, page_front
 from screen.engine import Engine, load_engine
-from screen.errors import InputError, UsageError
+from screen.errors import UsageError
 from screen.gate import FileFacts, StatusResult, VerifiedSignOff, decide, wrote
 from screen.model import FileError, Finding, Level
 from screen.settings import Settings
 from screen.signers import TRUST_PATHS, Policy, Signer, key_fingerprint, roles_covered
 from screen.signoff import (
     CLEARED,
-    DECLASSIFIED,
     Cleared,
     SignOffMessage,
     Waiver,
     blob_id,
     cleared_for,
     format_message,
-    parse_declassification,
 )
 from screen.source import MARKDOWN_SUFFIXES
-from screen.source.frontmatter import front_matter_values
-from screen.trust import Trust, judge_signature, load_trust, not_before, verify
+from screen.trust import Trust, load_trust, not_before, verify
 from screen.vcs import Commit, Repository
 
 
@@ -176,55 +174,9 @@ class Workspace:
         return bool(people) and roles_covered(roles, people)
 
     @cached_property
-    def declassified(self) -> dict[str, list[str]]:
-        """For each page, the commits of the verified declassification records (解密) of it: made
-        by a trusted signer holding a role that signs the rules (the principal), whose commit
-        brought exactly the public version the record names."""
-        found: dict[str, list[str]] = {}
-        for commit in self.repo.log(self.head, self.trust.allowed, grep=f"{DECLASSIFIED}:"):
-            record = parse_declassification(commit.message)
-            if record is None or record.path not in commit.paths:
-                continue
-            signer, _ = judge_signature(commit, self.trust.signers)
-            if signer is None or not signer.roles & set(self.trust.policy.rules):
-                continue
-            data = self.repo.show(commit.sha, record.path)
-            if data is not None and blob_id(data) == record.blob:
-                found.setdefault(record.path, []).append(commit.sha)
-        return found
-
-    def undeclassified(self, path: str) -> str:
-        """Why a public page that was classified before is still withheld ("" if it is not): its
-        last classified version must be followed by the principal's declassification record."""
-        classified = self.classified_in.get(path)
-        if not classified:
-            return ""
-        if any(classified[0] in self._reachable(sha) for sha in self.declassified.get(path, [])):
-            return ""
-        return (
-            f"it was classified in {classified[0][:10]} and no declassification record of the "
-            "principal follows: changing the record to 公开 is not declassifying it; the principal "
-            f"runs `baomi declassify {path} --reason '…'` on the classified version"
-        )
-
-    @cached_property
-    def classified_in(self) -> dict[str, list[str]]:
-        """For each page that was ever recorded as anything but 公开, the commits (newest first)
-        whose version of it was."""
-        found: dict[str, list[str]] = {}
-        folders = [t.display for t in self.targets if t.display.endswith(tuple(MARKDOWN_SUFFIXES))]
-        if not folders:
-            return found
-        pattern = "^[[:space:]]*classification[[:space:]]*:"
-        for sha, path in self.repo.touching(self.head, pattern, sorted({_folder(p) for p in folders})):
-            old = self.repo.show(sha, path)
-            try:
-                record = classification_of_page(path, old) if old is not None else None
-            except InputError:  # an old version whose record cannot be read: assume it was classified
-                record = Classification(problems=("unreadable",))
-            if record is not None and not record.public:
-                found.setdefault(path, []).append(sha)
-        return found
+    def classification(self) -> ClassificationHistory:
+        pages = [t.display for t in self.targets if t.display.endswith(tuple(MARKDOWN_SUFFIXES))]
+        return ClassificationHistory(repo=self.repo, head=self.head, trust=self.trust, pages=pages)
 
     def _identity(self, target: Target) -> tuple[bytes, str, tuple[str, ...]]:
         """The bytes of a file, their blob id, and the roles the policy requires for it: those of
@@ -263,7 +215,7 @@ class Workspace:
             author_keys=keys,
             not_in_force=self.trust.not_in_force(path, blob),
             classification=record.describe() if record else "",
-            withheld=(withheld(record) if record else "") or self.undeclassified(path),
+            withheld=(withheld(record) if record else "") or self.classification.undeclassified(path),
         )
 
     def select(self, paths: list[str]) -> list[Target]:
@@ -277,27 +229,10 @@ class Workspace:
         return chosen
 
 
-def _folder(path: str) -> str:
-    return path.rsplit("/", 1)[0] if "/" in path else path
-
-
-@lru_cache(maxsize=256)
-def _front(path: str, data: bytes) -> dict[str, object]:
-    """A page's front matter as data, read once for the several questions asked of it."""
-    return front_matter_values(path, data.decode("utf-8", "replace"))
-
-
-def classification_of_page(path: str, data: bytes) -> Classification | None:
-    """A Markdown page's classification record (None for other files)."""
-    if not path.lower().endswith(tuple(MARKDOWN_SUFFIXES)):
-        return None
-    return classification_of(_front(path, data))
-
-
 def _important(path: str, data: bytes) -> bool:
     if not path.lower().endswith((".md", ".markdown")):
         return False
-    return _front(path, data).get("important") is True
+    return page_front(path, data).get("important") is True
 
 
 def status(workspace: Workspace, paths: list[str]) -> StatusResult:

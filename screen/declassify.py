@@ -12,7 +12,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from screen.clearance import Workspace, classification_of_page, current_signer
+from screen.classified import classification_of_page
+from screen.clearance import Workspace, current_signer
 from screen.errors import UsageError
 from screen.signoff import Declassification, blob_id, format_declassification
 from screen.source.frontmatter import split_front_matter

@@ -62,7 +62,7 @@ def _by_count(counts: Counter[tuple[str, str]]) -> tuple[tuple[str, str, int], .
 def _classification_changes(workspace: Workspace, period: Period) -> list[tuple[str, str, str]]:
     changes = []
     dates = {c.sha: c.committed for c in workspace.history}
-    for path, shas in workspace.classified_in.items():
+    for path, shas in workspace.classification.classified_in.items():
         changes += [
             (dates[s].date().isoformat(), path, "定密 classified") for s in shas if period.holds(dates[s])
         ]
@@ -70,7 +70,7 @@ def _classification_changes(workspace: Workspace, period: Period) -> list[tuple[
         record = parse_declassification(commit.message)
         if (
             record
-            and commit.sha in workspace.declassified.get(record.path, [])
+            and commit.sha in workspace.classification.declassified.get(record.path, [])
             and period.holds(commit.committed)
         ):
             changes.append(

@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from screen.api import Target, screen_remembered
-from screen.clearance import Workspace, classification_of_page, status
+from screen.classified import classification_of_page
+from screen.clearance import Workspace, status
 from screen.errors import InputError
 from screen.gate import FileStatus
 from screen.signoff import blob_id, parse_declassification
@@ -61,7 +62,7 @@ def _drafts(workspace: Workspace, path: str) -> list[Event]:
             continue
         record = parse_declassification(commit.message)
         if record is not None and record.path == path:
-            counted = commit.sha in workspace.declassified.get(path, [])
+            counted = commit.sha in workspace.classification.declassified.get(path, [])
             detail = f"was {record.was}; reason: {record.reason}" + ("" if counted else "; NOT verified")
             events.append(Event(when=commit.committed, commit=commit.sha, kind="declassified", who=who,
                                 blob=record.blob, detail=detail))  # fmt: skip
