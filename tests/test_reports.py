@@ -607,3 +607,25 @@ def test_markdown_report_states_and_escapes(cli: Cli, tmp_path: Path) -> None:
     clean = cli(["check", "--format", "markdown", "content/ok.md"], cwd=tmp_path)
     assert clean.out.startswith("### Baomi 保密审查: ✅ 保密审查通过 (clean)\n")
     assert "|---|" not in clean.out
+
+
+def test_json_escapes_every_character_that_could_steer_a_reader() -> None:
+    import json as json_module
+    import unicodedata as ud
+
+    from screen.report.jsontext import dumps
+
+    unsafe = [chr(c) for c in range(0x7F, 0x110000) if ud.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp")]
+    document = {"path": "content/\u202eevil\u202c.md", "all": "".join(unsafe), "text": "青松计划 ok"}
+    text = dumps(document)
+    assert all(c not in text for c in unsafe)  # written as \\u escapes …
+    assert json_module.loads(text) == document  # … which read back as the same strings
+    assert "青松计划 ok" in text  # and Chinese stays readable
+
+
+def test_a_bidi_override_in_a_path_is_escaped_in_json_and_sarif(cli: Cli, tmp_path: Path) -> None:
+    write_portal(tmp_path, {"content/\u202egpj.md": "关于青松计划的通知\n"})
+    # JSON keeps the path exact (an escape), SARIF's URI is percent-encoded, Code Quality shows a dot
+    for fmt, written in (("json", "\\u202e"), ("sarif", "%E2%80%AE"), ("codequality", "content/·gpj.md")):
+        run = cli(["check", "--format", fmt], cwd=tmp_path)
+        assert "\u202e" not in run.out and written in run.out, fmt

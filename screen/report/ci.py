@@ -4,13 +4,13 @@ test-report actions) and GitLab Code Quality (the Code Climate subset GitLab rea
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from screen.findings import printable
 from screen.model import FileError, Finding, Level
+from screen.report.jsontext import dumps
 from screen.report.view import TOOL, ReportView
 
 UNREADABLE = "baomi.unreadable"
@@ -136,4 +136,4 @@ def _unreadable(error: FileError) -> dict[str, Any]:
 def format_codequality(view: ReportView) -> str:
     issues = [_unreadable(e) for e in view.result.errors]
     issues += [_issue(view, f) for f in view.result.findings]
-    return json.dumps(issues, ensure_ascii=False, indent=2) + "\n"
+    return dumps(issues)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
 from screen.findings import printable
 from screen.model import CheckResult, HistoryFinding, HistoryResult, Level
+from screen.report.jsontext import dumps
 from screen.report.machine import SCHEMA_VERSION, finding_json, sarif_document
 from screen.report.text import finding_lines
 from screen.report.view import TOOL, ReportView
@@ -101,7 +101,7 @@ def format_history_json(result: HistoryResult, show_matches: bool, fail_on: Leve
         ],
         "waivers_note": result.waivers_note or None,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return dumps(document)
 
 
 def format_history_sarif(result: HistoryResult, show_matches: bool, fail_on: Level) -> str:
@@ -126,7 +126,7 @@ def format_history_sarif(result: HistoryResult, show_matches: bool, fail_on: Lev
             ],
         }
     ]
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return dumps(document)
 
 
 HISTORY_FORMATS = {

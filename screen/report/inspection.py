@@ -4,10 +4,10 @@ systems and a standalone HTML page with inline SVG charts (no script, no externa
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import asdict
 
 from screen.inspection import Inspection
+from screen.report.jsontext import dumps
 
 _LEVEL = {"block": "阻断", "review": "复核", "info": "提示", "error": "无法审查"}
 
@@ -87,7 +87,7 @@ def format_report_json(report: Inspection) -> str:
         "until": report.period.until.isoformat() if report.period.until else None,
     }
     document = {"schema_version": 1, "summary": summary(report), **document}
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return dumps(document)
 
 
 def _bars(rows: list[tuple[str, int]], colour: str) -> str:

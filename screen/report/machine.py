@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from screen.model import Finding, Level
+from screen.report.jsontext import dumps
 from screen.report.view import INFORMATION_URI, TOOL, ReportView
 
 SCHEMA_VERSION = 1
@@ -48,7 +48,7 @@ def format_json(view: ReportView) -> str:
         "findings": [finding_json(view, f) for f in result.findings],
         "errors": [{"path": e.path, "message": e.message} for e in result.errors],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return dumps(document)
 
 
 def _sarif_rules(view: ReportView) -> list[dict[str, Any]]:
@@ -101,7 +101,7 @@ def _sarif_result(view: ReportView, finding: Finding, index: dict[str, int]) -> 
 
 
 def format_sarif(view: ReportView) -> str:
-    return json.dumps(sarif_document(view), ensure_ascii=False, indent=2) + "\n"
+    return dumps(sarif_document(view))
 
 
 def sarif_document(view: ReportView) -> dict[str, Any]:

@@ -3,10 +3,9 @@ pull-request comment or a CI step summary."""
 
 from __future__ import annotations
 
-import json
-
 from screen.findings import printable
 from screen.gate import FileStatus, StatusResult
+from screen.report.jsontext import dumps
 
 SCHEMA_VERSION = 1
 
@@ -67,7 +66,7 @@ def format_status_json(result: StatusResult) -> str:
         "trust_problems": list(result.trust_problems),
         "files": files,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return dumps(document)
 
 
 _STATE_BADGE = {"cleared": "✅ cleared 已签发"}

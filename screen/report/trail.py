@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from screen.findings import printable
+from screen.report.jsontext import dumps
 from screen.report.status import signed_by
 from screen.trail import Trail
 
@@ -55,4 +54,4 @@ def format_trail_json(trail: Trail) -> str:
             for event in trail.events
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return dumps(document)
