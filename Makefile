@@ -27,6 +27,7 @@ lint: $(BIN)/baomi
 	$(BIN)/ruff check screen tests bench
 	$(BIN)/ruff format --check screen tests bench
 	$(BIN)/mypy screen
+	$(BIN)/lint-imports
 
 browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \

@@ -13,13 +13,13 @@ from importlib.metadata import version
 from pathlib import Path
 
 from screen import __version__
-from screen.detectors import Detector, compile_detectors
+from screen.detectors import KINDS, Detector, compile_detectors
 from screen.detectors.analysis import Analysis
 from screen.errors import InputError, RuleError
 from screen.findings import make_findings
 from screen.model import Finding, Hit, Rule
-from screen.ruleset import Ruleset, parse, read_sources
-from screen.source import Document, read_document
+from screen.ruleset import Ruleset, RuleSource, parse, read_sources
+from screen.source import Document
 
 _CACHE_SCHEMA = 2
 _CACHE_MAGIC = b"baomi-engine\n"
@@ -63,10 +63,8 @@ def self_test(engine: Engine) -> tuple[str, ...]:
 
 
 def _example(rule: Rule, example: str) -> Document:
-    """A file rule's examples are file names (of a few binary bytes); the others' are text."""
-    if rule.kind == "file":
-        return read_document(example, b"\x00\x01\x02\x03")
-    return read_document("example.md", example.encode("utf-8"))
+    """The document an example stands for, as the rule's kind reads it (text, or a file name)."""
+    return KINDS[rule.kind].example(rule, example)
 
 
 def build_engine(ruleset: Ruleset) -> Engine:
@@ -121,7 +119,12 @@ def _read_cache(cache: Path) -> Engine | None:
 
 def load_engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
     """The engine for `rules_dir`, from the cache when the rule files and code are unchanged."""
-    source = read_sources(rules_dir)
+    return load_engine_from(read_sources(rules_dir), cache_dir)
+
+
+def load_engine_from(source: RuleSource, cache_dir: Path | None) -> Engine:
+    """The engine for rule files already read (from a folder or a git tree), from the cache when
+    they and the code are unchanged."""
     if cache_dir is None:
         return build_engine(parse(source))
     cache = cache_dir / f"engine-{source.digest[:24]}-{code_digest()}.pickle"
@@ -129,12 +132,33 @@ def load_engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
     if cached is not None:
         return cached
     engine = build_engine(parse(source))
+    _write_cache(cache, engine)
+    return engine
+
+
+def _write_cache(cache: Path, engine: Engine) -> None:
     payload = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache.parent.mkdir(parents=True, exist_ok=True)
         temporary = cache.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(_CACHE_MAGIC + _seal(cache.name, payload) + payload)
         temporary.replace(cache)
     except OSError:
         pass  # an unwritable cache only costs speed; the engine in hand is complete
-    return engine
+
+
+# Engines by rules directory, with the digest of the rule files they were built from: the MkDocs
+# plugin is made anew on every rebuild of `mkdocs serve`, and the publish step audits with the
+# same rules, so one process builds (or unpickles) them once, and again only when a file changes.
+_SHARED: dict[Path, tuple[str, Engine]] = {}
+
+
+def shared_engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
+    """`load_engine`, once per process for unchanged rule files (they are re-read every call)."""
+    source = read_sources(rules_dir)
+    digest = source.digest
+    known = _SHARED.get(rules_dir)
+    if known is None or known[0] != digest:
+        known = (digest, load_engine_from(source, cache_dir))
+        _SHARED[rules_dir] = known
+    return known[1]

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+# Exit codes, everywhere (DESIGN.md): clean · blocked · usage, rule, config or input error ·
+# internal error · interrupted.
+EXIT_CLEAN, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
 
 class ScreenError(Exception):
     """Root of every error Baomi raises on purpose. Messages say what is wrong and what to do."""
 
-    exit_code = 3
+    exit_code = EXIT_INTERNAL
 
 
 class UsageError(ScreenError):
     """Bad command line or settings (exit 2)."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
 
 class InputError(ScreenError):
     """A file that cannot be screened: undecodable, unreadable, malformed, too large (exit 2)."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
     def __init__(self, path: str, message: str) -> None:
         super().__init__(f"{path}: {message}")
@@ -29,7 +33,7 @@ class InputError(ScreenError):
 class RuleError(ScreenError):
     """One or more rule files are invalid (exit 2); `problems` lists each with file and line."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
     def __init__(self, problems: tuple[str, ...]) -> None:
         super().__init__("\n".join(problems))
@@ -39,4 +43,4 @@ class RuleError(ScreenError):
 class InternalError(ScreenError):
     """A bug in Baomi (exit 3)."""
 
-    exit_code = 3
+    exit_code = EXIT_INTERNAL

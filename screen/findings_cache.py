@@ -15,8 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from screen.engine import Engine, code_digest
-from screen.model import Finding
-from screen.signoff import blob_id
+from screen.model import Finding, blob_id
 
 _SCHEMA = "findings-v1"
 

@@ -1,4 +1,4 @@
-"""The `baomi` MkDocs plugin: a thin door over the clearance API that makes the build itself
+"""The `baomi` MkDocs plugin: a thin door over `screen.api` that makes the build itself
 enforce the invariant (nothing classified is published, everything published is cleared).
 
 - `on_startup` refuses `--dirty` builds (they would reuse pages built before a check).
@@ -26,13 +26,14 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Link, Navigation, Section
 
+from screen import api
 from screen.errors import ScreenError
 from screen.model import Level
+from screen.report.marks import mark_pending
+from screen.settings import load_settings
 
 if TYPE_CHECKING:
-    from screen.clearance import Workspace
-    from screen.engine import Engine
-    from screen.gate import FileStatus
+    from screen.api import FileStatus, SiteGate
 
 HOLD_BACK_ENV = "BAOMI_HOLD_BACK"  # set by `baomi publish`: hold uncleared pages back, list them
 PREVIEW_ENV = "BAOMI_PREVIEW"  # set by `baomi serve`: show pending pages, marked; never a build
@@ -50,7 +51,7 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         super().__init__()
         self.held_back: dict[str, tuple[str, ...]] = {}  # docs-relative path → reasons
         self.cleared: dict[str, str] = {}  # docs-relative path → review line for its footer
-        self._workspace: Workspace | None = None
+        self.gate: SiteGate | None = None  # what the build may publish, once `on_files` asked
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         if self._preview() and command != "serve":
@@ -65,35 +66,22 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
     def _hold_back(self) -> bool:
         return os.environ.get(HOLD_BACK_ENV) == "1" or self.config.uncleared == "hold_back"
 
-    def _check(self, config: Any) -> tuple[Workspace, list[FileStatus]]:
-        from screen.api import fingerprint_key
-        from screen.clearance import Workspace, status
-        from screen.settings import Settings, default_cache_dir
-
+    def _gate(self, config: Any) -> SiteGate:
         root = Path(config.config_file_path).parent
         try:
-            settings = Settings(
-                root=root,
-                rules_dir=root / self.config.rules,
-                fingerprint_key=fingerprint_key(root),
-                jobs=1,
-                cache_dir=default_cache_dir(),
-            )
-            workspace = Workspace(settings=settings, trust_ref=self.config.trust_ref)
-            workspace.engine = _engine(settings.rules_dir, settings.cache_dir)
-            return workspace, list(status(workspace, []).files)
+            settings = load_settings(root, rules=self.config.rules, jobs=1, trust_ref=self.config.trust_ref)
+            return api.gate_site(settings)
         except ScreenError as error:
             raise PluginError(f"baomi: {error}") from None
 
     @event_priority(100)
     def _on_files_first(self, files: Files, /, *, config: Any) -> Files:
-        workspace, states = self._check(config)
-        self._workspace = workspace
+        self.gate = gate = self._gate(config)
         docs = Path(config.docs_dir).resolve()
-        prefix = docs.relative_to(workspace.repo.root.resolve()).as_posix() + "/"
+        prefix = docs.relative_to(gate.repo_root.resolve()).as_posix() + "/"
         self.held_back, self.cleared = {}, {}
         fatal = []
-        for state in states:
+        for state in gate.files:
             inside = state.path.startswith(prefix)
             page = state.path.removeprefix(prefix)
             if state.publishable:
@@ -137,28 +125,18 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
     def on_page_markdown(self, markdown: str, /, *, page: Any, config: Any, files: Files) -> str:
         """In the preview only: a pending page gets a 待审核 banner and its findings marked."""
         source = page.file.src_uri
-        if not self._preview() or source not in self.held_back or self._workspace is None:
+        if not self._preview() or source not in self.held_back or self.gate is None:
             return markdown
-        from screen.preview import mark_pending
-
-        workspace = self._workspace
-        target = next(
-            t for t in workspace.targets if t.path.resolve() == Path(page.file.abs_src_path).resolve()
-        )
-        findings, _ = workspace.screen([target])
+        findings = api.pending_findings(self.gate, Path(page.file.abs_src_path))
         return mark_pending(markdown, findings, self.held_back[source])
 
     def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Files) -> str:
-        from screen.source import read_document
-
         source = page.file.src_uri
         if self._preview() and source in self.held_back:
             return html
-        if source not in self.cleared or self._workspace is None:
+        if source not in self.cleared or self.gate is None:
             raise PluginError(f"baomi: {source} reached rendering without clearance")
-        workspace = self._workspace
-        document = read_document(f"{source}.html", html.encode("utf-8"))
-        findings = workspace.engine.screen(document, workspace.settings.fingerprint_key)
+        findings = api.screen_built(self.gate, f"{source}.html", html.encode("utf-8"))
         blocking = [f"{f.rule} ({f.excerpt})" for f in findings if f.level is Level.BLOCK]
         if blocking:
             raise PluginError(
@@ -176,24 +154,6 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
             for leaked in (site / stem / "index.html", site / f"{stem}.html", site / page):
                 if leaked.exists():
                     raise PluginError(f"baomi: the held-back page {page} reached the site as {leaked}")
-
-
-# Engines by rules directory, with the digest of the rule files they were built from. `mkdocs
-# serve` makes new plugin instances on every rebuild, so the rules live here, once per process,
-# and are rebuilt only when a rule file changes.
-_ENGINES: dict[Path, tuple[str, Engine]] = {}
-
-
-def _engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
-    from screen.engine import load_engine
-    from screen.ruleset import read_sources
-
-    digest = read_sources(rules_dir).digest
-    known = _ENGINES.get(rules_dir)
-    if known is None or known[0] != digest:
-        known = (digest, load_engine(rules_dir, cache_dir))
-        _ENGINES[rules_dir] = known
-    return known[1]
 
 
 def _prune(items: list[Any], held_back: set[str]) -> list[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -198,3 +199,9 @@ class HistoryResult:
 
     def blocked(self, fail_on: Level) -> bool:
         return any(h.finding.level.rank >= fail_on.rank and not h.waiver for h in self.findings)
+
+
+def blob_id(data: bytes) -> str:
+    """Git's blob id for `data` (what `git hash-object` prints): the identity of exact bytes that
+    sign-offs, the history audit and the findings cache all key on."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()

@@ -1,41 +1,25 @@
 """Rules as data: load `rules/terms/*.yml` and `rules/patterns/*.yml`, validate everything up
-front (every problem with file and line; the per-field checks are in `screen/rulefields.py`),
-and fingerprint the effective rules."""
+front (every problem with file and line), and fingerprint the effective rules. The fields every
+rule has are read here; each kind's own fields by its module in `screen/detectors/`."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
+from screen.detectors import entities, kind_of
 from screen.errors import RuleError
 from screen.model import EntityPattern, Rule
-from screen.rulefields import (
-    RULE_ID,
-    Problems,
-    entity_fields,
-    entity_patterns,
-    file_fields,
-    located,
-    pattern_fields,
-    read_level,
-    read_strings,
-    read_terms,
-)
+from screen.rulefields import RULE_ID, Problems, located, read_level, read_strings
 
 RULE_DIRS = ("terms", "patterns")
-_SHARED = {"id", "level", "message", "basis", "hits", "misses", "enabled"}
-_FIELDS = {
-    "term": _SHARED | {"terms", "terms_file", "allow"},
-    "pattern": _SHARED | {"regex", "validate", "plausible_level", "context"},
-    "entity": _SHARED | {"patterns", "context", "entity"},
-    "file": _SHARED | {"file_types", "allow_extensions"},
-    "classification": _SHARED | {"compare"},
-}
+SHARED_FIELDS = frozenset({"id", "level", "message", "basis", "hits", "misses", "enabled"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +80,20 @@ def _key_problem(key: object, lines: dict[str, int]) -> str | None:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def is_rule_file(name: str) -> bool:
+    """Whether `name` (relative to the rules directory) is read as rules: YAML directly under
+    one of `RULE_DIRS`, or a terms file one folder down."""
+    path = PurePosixPath(name)
+    if len(path.parts) != 2:
+        return False
+    return (path.parts[0] in RULE_DIRS and path.match("*.y*ml")) or path.suffix == ".txt"
+
+
+def rule_source(root: Path, files: Mapping[str, bytes]) -> RuleSource:
+    """The rules among `files` (relative path → bytes), such as a git tree's rules directory."""
+    return RuleSource(root=root, files=tuple(sorted((n, d) for n, d in files.items() if is_rule_file(n))))
+
+
 def read_sources(root: Path) -> RuleSource:
     """Read every rule file and the terms files they name (I/O edge of this module)."""
     if not root.is_dir():
@@ -115,23 +113,11 @@ def read_sources(root: Path) -> RuleSource:
     return RuleSource(root=root, files=tuple(sorted(files.items())))
 
 
-def _kind(raw: dict[str, Any]) -> str:
-    if "terms" in raw or "terms_file" in raw:
-        return "term"
-    if "patterns" in raw or "entity" in raw:
-        return "entity"
-    if "file_types" in raw:
-        return "file"
-    if "compare" in raw:
-        return "classification"
-    return "pattern"
-
-
 def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems) -> Rule | None:
-    kind = _kind(raw)
-    unknown = sorted(k for k in raw if not k.startswith("__") and k not in _FIELDS[kind])
-    for key in unknown:
-        problems.add(located(name, raw, key), f"unknown field '{key}' in a {kind} rule")
+    kind = kind_of(raw)
+    known = SHARED_FIELDS | kind.FIELDS
+    for key in sorted(k for k in raw if not k.startswith("__") and k not in known):
+        problems.add(located(name, raw, key), f"unknown field '{key}' in a {kind.KIND} rule")
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id):
         problems.add(
@@ -150,26 +136,12 @@ def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Pro
             located(name, raw),
             f"{rule_id}: every rule needs 'hits' and 'misses' examples",
         )
-    extra: dict[str, Any] = {}
-    if kind == "term":
-        extra["terms"] = read_terms(name, raw, files, problems)
-        extra["allow"] = read_strings(raw, "allow", located(name, raw, "allow"), problems)
-    elif kind == "entity":
-        extra = entity_fields(name, raw, problems)
-    elif kind == "file":
-        extra = file_fields(name, raw, problems)
-    elif kind == "classification":
-        if raw.get("compare") != "marking":
-            problems.add(
-                located(name, raw, "compare"), "a classification rule compares 'marking' (the only kind)"
-            )
-    else:
-        extra = pattern_fields(name, raw, problems)
+    extra = kind.read_fields(name, raw, files, problems)
     if level is None or not isinstance(message, str):
         return None
     return Rule(
         id=rule_id,
-        kind=kind,
+        kind=kind.KIND,
         level=level,
         message=message.strip(),
         basis=str(raw.get("basis", "")),
@@ -236,7 +208,7 @@ def parse(source: RuleSource) -> Ruleset:
     # and a changed pattern changes the fingerprint of every rule it can affect.
     ordered = tuple(
         sorted(
-            (replace(r, patterns=shared) if r.kind == "entity" else r for r in rules),
+            (replace(r, patterns=shared) if r.kind == entities.KIND else r for r in rules),
             key=lambda r: r.id,
         )
     )
@@ -247,7 +219,7 @@ def _recognizer(name: str, raw: dict[str, Any], problems: Problems) -> tuple[Ent
     """A `recognizer:` document: entity patterns shared by every entity rule."""
     for key in sorted(k for k in raw if not k.startswith("__") and k != "recognizer"):
         problems.add(located(name, raw, key), f"unknown field '{key}' next to 'recognizer'")
-    return entity_patterns(name, raw["recognizer"], located(name, raw, "recognizer"), problems)
+    return entities.entity_patterns(name, raw["recognizer"], located(name, raw, "recognizer"), problems)
 
 
 def _shared_patterns(
@@ -255,13 +227,13 @@ def _shared_patterns(
 ) -> tuple[EntityPattern, ...]:
     """The recognizer's patterns and those entity rules bring along, each id once."""
     shared: dict[str, EntityPattern] = {}
-    for pattern in recognizer + [p for r in rules if r.kind == "entity" for p in r.patterns]:
+    for pattern in recognizer + [p for r in rules if r.kind == entities.KIND for p in r.patterns]:
         if pattern.id in shared:
             problems.add(
                 pattern.origin, f"duplicate pattern id '{pattern.id}' (first in {shared[pattern.id].origin})"
             )
         shared[pattern.id] = pattern
-    if any(r.kind == "entity" and r.enabled for r in rules) and not shared:
+    if any(r.kind == entities.KIND and r.enabled for r in rules) and not shared:
         problems.add("rules/patterns", "entity rules need entity patterns ('recognizer:' in rules/patterns/)")
     return tuple(shared[k] for k in sorted(shared))
 

@@ -1,4 +1,8 @@
-"""Settings passed explicitly through the pipeline (no global state)."""
+"""Settings passed explicitly through the pipeline (no global state), built by one function that
+every door (CLI, MkDocs plugin, site) calls, and the lookup of the team's fingerprint key.
+
+View options (`--fail-on`, `--format`, `--show-matches`) are not settings: they belong to the
+door that shows a result."""
 
 from __future__ import annotations
 
@@ -6,7 +10,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from screen.model import Level
+from screen.errors import UsageError
+
+KEY_ENV = "BAOMI_FINGERPRINT_KEY"
+KEY_FILE_ENV = "BAOMI_FINGERPRINT_KEY_FILE"
+KEY_FILE = Path(".baomi") / "fingerprint.key"
+DEFAULT_TRUST_REF = "HEAD"
+_MIN_KEY = 16
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -14,9 +24,10 @@ class Settings:
     root: Path  # the portal's root (where mkdocs.yml and content/ live)
     rules_dir: Path
     fingerprint_key: bytes
-    fail_on: Level = Level.BLOCK
     jobs: int = 2
-    cache_dir: Path | None = None  # None: no rules cache
+    cache_dir: Path | None = None  # None: no rules cache, no findings cache
+    trust_ref: str = DEFAULT_TRUST_REF  # whose signers and policy are trusted
+    trust_root: str | None = None  # where the chain of trust starts (None: found in the history)
 
 
 def default_cache_dir() -> Path | None:
@@ -26,3 +37,54 @@ def default_cache_dir() -> Path | None:
         return Path(configured) if configured else None
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "baomi"
+
+
+def rules_dir(root: Path, rules: Path | str | None = None) -> Path:
+    """The rules directory: as given (relative to the portal's root), else `rules/`."""
+    return root / rules if rules is not None else root / "rules"
+
+
+def load_settings(
+    root: Path,
+    *,
+    rules: Path | str | None = None,
+    jobs: int | None = None,
+    trust_ref: str = DEFAULT_TRUST_REF,
+    trust_root: str | None = None,
+) -> Settings:
+    """The settings of the portal at `root`: its rules, the team's key, the caches, all cores."""
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    return Settings(
+        root=root,
+        rules_dir=rules_dir(root, rules),
+        fingerprint_key=fingerprint_key(root),
+        jobs=jobs or os.cpu_count() or 1,
+        cache_dir=default_cache_dir(),
+        trust_ref=trust_ref,
+        trust_root=trust_root,
+    )
+
+
+def _long_enough(key: bytes, where: str) -> bytes:
+    if len(key) < _MIN_KEY:
+        raise UsageError(f"{where}: fingerprint key is shorter than 16 bytes; generate one with `baomi key`")
+    return key
+
+
+def fingerprint_key(root: Path) -> bytes:
+    """The team's fingerprint key: $BAOMI_FINGERPRINT_KEY, the file named by
+    $BAOMI_FINGERPRINT_KEY_FILE, or .baomi/fingerprint.key in the portal root."""
+    if os.environ.get(KEY_ENV):
+        # The same minimum as for a key file: a short, guessable key would let anyone recover an
+        # ID number from its fingerprint by trying every candidate.
+        return _long_enough(os.environ[KEY_ENV].encode(), f"${KEY_ENV}")
+    candidates = [Path(os.environ[KEY_FILE_ENV])] if os.environ.get(KEY_FILE_ENV) else []
+    candidates.append(root / KEY_FILE)
+    for path in candidates:
+        if path.is_file():
+            return _long_enough(path.read_bytes().strip(), str(path))
+    raise UsageError(
+        f"no fingerprint key: set {KEY_ENV} (a CI secret), or put the team's key in {KEY_FILE}; "
+        "create one with `baomi key`"
+    )

@@ -88,3 +88,9 @@ def demo_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(path, folder / path.name)
         (folder / path.name).chmod(0o600)
     return folder
+
+
+# The sign-off tests' portal (real git, real SSH keys): its fixtures, for test_clearance,
+# test_trust, test_signing, test_review, test_declassify, test_history_waivers, test_trail and
+# test_inspection.
+pytest_plugins = ["tests.signoff_portal"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import screen.api
+import screen.screening
 from tests.conftest import TEST_KEY, Run, write_portal
 
 Cli = Callable[..., Run]
@@ -449,13 +450,13 @@ def test_parallel_screening_gives_the_same_findings(
     total = sum(p.stat().st_size for p in (tmp_path / "content").rglob("*") if p.is_file())
     assert total > 1 << 20  # above the size below which the check stays in one process
     forked: list[str] = []
-    real_get_context = screen.api.get_context
+    real_get_context = screen.screening.get_context
 
     def spy(method: str) -> object:
         forked.append(method)
         return real_get_context(method)
 
-    monkeypatch.setattr(screen.api, "get_context", spy)
+    monkeypatch.setattr(screen.screening, "get_context", spy)
     monkeypatch.setenv("BAOMI_CACHE_DIR", "")  # no findings cache: both runs must screen everything
     serial = cli(["check", "--format", "json", "--jobs", "1"], cwd=tmp_path)
     assert forked == []

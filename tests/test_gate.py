@@ -1,5 +1,6 @@
-"""Pure sign-off logic, table-driven: `screen.gate.decide`, role matching, key fingerprints, the
-signers and policy parsers, and the sign-off message format. No git here (see test_signoff.py)."""
+"""Pure sign-off logic, table-driven: `screen.signoff.gate.decide`, role matching, key
+fingerprints, the signers and policy parsers, and the sign-off message format. No git here (see
+test_clearance.py and test_trust.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,9 @@ from dataclasses import replace
 
 import pytest
 
-from screen.gate import FileFacts, VerifiedSignOff, decide, wrote
 from screen.model import Finding, Level, Scope
-from screen.signers import (
-    Signer,
-    TrustError,
-    key_fingerprint,
-    parse_policy,
-    parse_signers,
-    roles_covered,
-)
-from screen.signoff import (
+from screen.signoff.gate import decide
+from screen.signoff.message import (
     Cleared,
     SignOffMessage,
     Waiver,
@@ -30,7 +23,16 @@ from screen.signoff import (
     parse_message,
     parse_quoted,
 )
-from screen.trust import not_before
+from screen.signoff.records import FileFacts, VerifiedSignOff, wrote
+from screen.signoff.signers import (
+    Signer,
+    TrustError,
+    key_fingerprint,
+    parse_policy,
+    parse_signers,
+    roles_covered,
+)
+from screen.signoff.trust import not_before
 from screen.vcs import Commit
 
 # A real ed25519 and ECDSA key, with the fingerprints `ssh-keygen -lf` prints for them.

@@ -1,4 +1,4 @@
-"""Image metadata (screen/source/images.py), the rules that read it (rules/patterns/metadata.yml)
+"""Image metadata (screen/source/images/), the rules that read it (rules/patterns/metadata.yml)
 and `baomi strip` (screen/strip.py). Every image is generated here, with Pillow or chunk by chunk:
 table-driven, one comment per case."""
 

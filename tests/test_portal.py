@@ -249,16 +249,16 @@ def test_cli_and_plugin_report_the_same_findings(portal: Path) -> None:
 def test_rules_are_built_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # `mkdocs serve` re-creates plugins on every rebuild: the engine survives in the process and
     # is rebuilt only when a rule file changes.
-    from screen import mkdocs_plugin
+    from screen import engine
 
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
-    monkeypatch.setattr(mkdocs_plugin, "_ENGINES", {})
-    first = mkdocs_plugin._engine(rules, tmp_path / "cache")
-    assert mkdocs_plugin._engine(rules, tmp_path / "cache") is first
+    monkeypatch.setattr(engine, "_SHARED", {})
+    first = engine.shared_engine(rules, tmp_path / "cache")
+    assert engine.shared_engine(rules, tmp_path / "cache") is first
     codenames = rules / "terms" / "codenames.txt"
     codenames.write_text(codenames.read_text(encoding="utf-8") + "南山工程\n", encoding="utf-8")
-    changed = mkdocs_plugin._engine(rules, tmp_path / "cache")
+    changed = engine.shared_engine(rules, tmp_path / "cache")
     assert changed is not first and changed.fingerprint != first.fingerprint
 
 

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 import screen.engine
-from screen.engine import Engine, build_engine, load_engine
+from screen.detectors import DEFAULT_KIND, KINDS, kind_of
+from screen.engine import Engine, build_engine, load_engine, load_engine_from, shared_engine
 from screen.errors import RuleError
 from screen.model import Level
-from screen.ruleset import Ruleset, parse, read_sources
+from screen.ruleset import SHARED_FIELDS, Ruleset, RuleSource, parse, read_sources
 from tests.conftest import ROOT, RULES, hits_of
 
 TERM = """\
@@ -713,6 +714,28 @@ def test_no_cache_dir_means_no_cache(tmp_path: Path) -> None:
     assert not (tmp_path / "cache").exists()
 
 
+def test_rule_files_from_a_git_tree_load_without_a_folder(tmp_path: Path) -> None:
+    """A trust ref's rules come as bytes: its root names a tree, not a folder on disk."""
+    rules = write_rules(tmp_path, FLOW)
+    source = RuleSource(root=Path("0123456789:rules"), files=read_sources(rules).files)
+    assert load_engine_from(source, tmp_path / "cache").ruleset == load(rules)
+    assert load_engine_from(source, tmp_path / "cache").ruleset == load(rules)  # from the cache
+
+
+def test_shared_engine_is_rebuilt_only_when_a_rule_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = write_rules(tmp_path, FLOW)
+    monkeypatch.setattr(screen.engine, "_SHARED", {})
+    spy = ParseSpy(monkeypatch)
+    first = shared_engine(rules, None)
+    assert shared_engine(rules, None) is first
+    assert spy.calls == 1
+    (rules / "terms" / "a.yml").write_text(TERM.replace("level: block", "level: review"), encoding="utf-8")
+    assert [h.level for h in hits_of(shared_engine(rules, None), "青松计划")] == [Level.REVIEW]
+    assert spy.calls == 2
+
+
 def test_changed_rule_file_gives_a_new_engine(tmp_path: Path) -> None:
     rules = write_rules(tmp_path, FLOW)
     cache = tmp_path / "cache"
@@ -837,3 +860,46 @@ def test_big_terms_file_loads_and_reloads_fast(tmp_path: Path, big_rules: tuple[
         hits = hits_of(cached, text)
         assert [text[h.start : h.end] for h in hits] == [term]
     assert hits_of(cached, "plain ascii text only") == []
+
+
+# --- rule kinds: one module each, registered in one dict ----------------------------------------
+
+KIND_EXPORTS = {"KIND", "FIELDS", "MARKERS", "DETECTOR", "read_fields", "example"}
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_a_kind_is_its_module_in_the_registry(name: str) -> None:
+    """`KINDS` is the one place a kind is registered: its module exports the whole `RuleKind`
+    under the name it is registered by, and its own fields never redefine a shared one."""
+    kind = KINDS[name]
+    assert set(vars(kind)) >= KIND_EXPORTS
+    assert name == kind.KIND
+    assert isinstance(kind.FIELDS, frozenset)
+    assert not kind.FIELDS & SHARED_FIELDS
+    assert kind.MARKERS <= kind.FIELDS
+    assert callable(kind.read_fields) and callable(kind.example) and callable(kind.DETECTOR)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"terms", "patterns", "file_types", "compare"}, "term"),  # term markers win over all
+        ({"terms_file", "entity"}, "term"),
+        ({"entity", "file_types", "compare"}, "entity"),
+        ({"patterns"}, "entity"),
+        ({"file_types", "compare", "regex"}, "file"),
+        ({"compare", "regex"}, "classification"),
+        ({"regex", "context"}, "pattern"),
+        (set(), DEFAULT_KIND),  # no markers at all
+    ],
+)
+def test_markers_choose_the_kind_in_registry_order(fields: set[str], expected: str) -> None:
+    assert expected == kind_of(dict.fromkeys(fields)).KIND
+
+
+def test_rule_files_name_exactly_the_validators_there_are() -> None:
+    # rulefields sits below the detectors, so it keeps the names; they must not drift apart
+    from screen.detectors.validators import VALIDATORS
+    from screen.rulefields import VALIDATOR_NAMES
+
+    assert set(VALIDATOR_NAMES) == set(VALIDATORS)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from screen.model import Rule
 from screen.normalize import HIDDEN_RE, Projection, noise_re
-from screen.source import Document
+from screen.source import Document, read_document
 
 
 class Analysis:
@@ -27,3 +28,8 @@ class Analysis:
         if layer not in self._visible:
             self._visible[layer] = Projection(self.document.layers[layer].text, HIDDEN_RE)
         return self._visible[layer]
+
+
+def text_example(rule: Rule, text: str) -> Document:
+    """A rule's `hits` or `misses` example as a Markdown page: what most kinds' examples are."""
+    return read_document("example.md", text.encode("utf-8"))

@@ -7,14 +7,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import Any
 
 from screen.classification import Classification, classification_of
-from screen.detectors.analysis import Analysis
+from screen.detectors.analysis import Analysis, text_example
 from screen.errors import InputError
 from screen.model import Hit, Rule
 from screen.normalize import noise_re
+from screen.rulefields import Problems, located
 from screen.source import MARKDOWN_SUFFIXES
 from screen.source.frontmatter import front_matter_values
+
+KIND = "classification"
+FIELDS = frozenset({"compare"})
+MARKERS = frozenset({"compare"})
 
 # On folded text: the level, the star (or an asterisk), and the term if one follows.
 _MARKING = re.compile(r"(绝|机|秘)[ \t]*密[ \t]*[★☆*][ \t]*(?:(\d{1,3})[ \t]*个?[ \t]*年|(长)[ \t]*期)?")
@@ -59,3 +65,18 @@ class ClassificationDetector:
                         key=noise_re().sub("", match[0]),
                         layer=layer_index,
                     )
+
+
+DETECTOR = ClassificationDetector
+example = text_example
+
+
+def read_fields(
+    name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems
+) -> dict[str, Any]:
+    """`compare: marking`, the one comparison there is: the rule itself has no fields to keep."""
+    if raw.get("compare") != "marking":
+        problems.add(
+            located(name, raw, "compare"), "a classification rule compares 'marking' (the only kind)"
+        )
+    return {}

@@ -7,17 +7,25 @@ together, and is never even loaded for a document without a cue."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from screen.detectors.analysis import Analysis
+from screen.detectors.analysis import Analysis, text_example
 from screen.detectors.recognizer import Recognizer, available
 from screen.detectors.validators import VALIDATORS, Verdict
-from screen.model import Context, Entity, Hit, Level, Rule
+from screen.model import ENTITY_LABELS, Context, Entity, EntityPattern, Hit, Level, Rule
 from screen.normalize import BREAK, fold, noise_re
+from screen.rulefields import RULE_ID, Problems, check_validator, located, read_context, read_strings
+
+KIND = "entity"
+FIELDS = frozenset({"patterns", "context", "entity"})
+MARKERS = frozenset({"patterns", "entity"})
 
 MARGIN = 12  # characters segmented beyond a cue's window, so a name at its edge is read whole
+_SIDES = ("before", "after", "both")
+_CUE_FIELDS = {"words", "regex", "validate", "window", "level", "side", "name"}
 
 _Cue = tuple[int, int, int]  # (context entry index, start, end) in the projected text
 
@@ -115,3 +123,104 @@ def _placed(
         if names:
             return context.level, names
     return None
+
+
+DETECTOR = EntityDetector
+example = text_example
+
+
+def read_fields(
+    name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems
+) -> dict[str, Any]:
+    """An entity rule: which label it reports, and the cues that must stand near it."""
+    label = raw.get("entity")
+    if label not in ENTITY_LABELS:
+        problems.add(
+            located(name, raw, "entity" if "entity" in raw else None),
+            f"'entity' must be one of {', '.join(ENTITY_LABELS)} (got {label!r})",
+        )
+    context = read_context(name, raw, problems, _cue)
+    if not context:
+        # A name alone is not a finding: only the combinations that leak are.
+        problems.add(located(name, raw), "an entity rule needs at least one 'context' entry")
+    own = entity_patterns(name, raw.get("patterns", []), located(name, raw, "patterns"), problems)
+    return {"entity": str(label), "context": context, "patterns": own}
+
+
+def _cue(name: str, entry: dict[str, Any], _where: str, level: Level | None, problems: Problems) -> Context:
+    """A context entry of an entity rule: words, or a regex (optionally validated) with a name.
+    Its problems are placed at the entry itself, not at the rule's `context` field."""
+    where = located(name, entry)
+    for key in sorted(k for k in entry if not k.startswith("__") and k not in _CUE_FIELDS):
+        problems.add(where, f"unknown context field '{key}'; one of {', '.join(sorted(_CUE_FIELDS))}")
+    words = read_strings(entry, "words", where, problems)
+    regex, validate = entry.get("regex", ""), entry.get("validate", "")
+    if bool(words) == bool(regex):
+        problems.add(where, "a context entry of an entity rule needs either 'words' or 'regex'")
+    if regex:
+        _check_cue_regex(entry, str(regex), where, problems)
+    check_validator(validate, where, problems)
+    side = entry.get("side", "both")
+    if side not in _SIDES:
+        problems.add(where, f"'side' must be one of {', '.join(_SIDES)} (got {side!r})")
+    return Context(
+        words=words,
+        window=max(0, entry["window"]),
+        level=level or Level.REVIEW,
+        regex=str(regex),
+        validate=str(validate),
+        side=str(side),
+        name=str(entry.get("name", "")).strip(),
+    )
+
+
+def _check_cue_regex(entry: dict[str, Any], regex: str, where: str, problems: Problems) -> None:
+    try:
+        re.compile(regex)
+    except re.error as error:
+        problems.add(where, f"invalid context regex: {error}")
+    if not isinstance(entry.get("name"), str) or not entry["name"].strip():
+        # The matched cue may be an ID number: reports name it, never print it.
+        problems.add(where, "a regex context entry needs a 'name' to show in reports")
+
+
+def entity_patterns(name: str, value: object, where: str, problems: Problems) -> tuple[EntityPattern, ...]:
+    """Recognizer patterns in EntityRuler form: {id, label, pattern: [token dicts], weight}."""
+    if not isinstance(value, list):
+        problems.add(where, "'patterns' must be a list of {id, label, pattern, weight}")
+        return ()
+    found = []
+    for entry in value:
+        spot = located(name, entry, None) if isinstance(entry, dict) else where
+        tokens = entry.get("pattern") if isinstance(entry, dict) else None
+        if (
+            not isinstance(tokens, list)
+            or not tokens
+            or not all(isinstance(t, dict) and _plain(t) for t in tokens)
+        ):
+            problems.add(spot, "a pattern needs 'pattern': a non-empty list of token mappings")
+            continue
+        pattern_id, label, weight = entry.get("id"), entry.get("label"), entry.get("weight", 1.0)
+        if not isinstance(pattern_id, str) or not RULE_ID.fullmatch(pattern_id):
+            problems.add(spot, f"a pattern needs an 'id' like 'person.title_before' (got {pattern_id!r})")
+        elif label not in ENTITY_LABELS:
+            problems.add(spot, f"{pattern_id}: 'label' must be one of {', '.join(ENTITY_LABELS)}")
+        elif isinstance(weight, bool) or not isinstance(weight, int | float):
+            problems.add(spot, f"{pattern_id}: 'weight' must be a number")
+        else:
+            text = json.dumps([_clean(t) for t in tokens], ensure_ascii=False, sort_keys=True)
+            found.append(EntityPattern(id=pattern_id, label=label, pattern=text, weight=weight, origin=spot))
+    return tuple(found)
+
+
+def _plain(token: dict[str, Any]) -> bool:
+    return any(not k.startswith("__") for k in token)
+
+
+def _clean(value: Any) -> Any:
+    """A token pattern without the loader's line bookkeeping."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if not k.startswith("__")}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value

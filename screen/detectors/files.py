@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import Any
 
 from screen.detectors.analysis import Analysis
-from screen.model import Hit, Rule
+from screen.model import FILE_TYPES, Hit, Rule
+from screen.rulefields import Problems, located, read_strings
+from screen.source import Document, read_document
+
+KIND = "file"
+FIELDS = frozenset({"file_types", "allow_extensions"})
+MARKERS = frozenset({"file_types"})
 
 
 class FileDetector:
@@ -24,3 +31,34 @@ class FileDetector:
         for rule in self.rules:
             if document.kind in rule.file_types and suffix not in rule.allow_extensions:
                 yield Hit(rule=rule, start=0, end=0, level=rule.level, key=document.kind)
+
+
+DETECTOR = FileDetector
+
+
+def example(rule: Rule, text: str) -> Document:
+    """A file rule's examples are file names, each read as a file of a few binary bytes."""
+    return read_document(text, b"\x00\x01\x02\x03")
+
+
+def read_fields(
+    name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems
+) -> dict[str, Any]:
+    """`file_types` a file rule blocks and the `allow_extensions` it lets through."""
+    types = read_strings(raw, "file_types", located(name, raw, "file_types"), problems)
+    for value in types:
+        if value not in FILE_TYPES:
+            problems.add(
+                located(name, raw, "file_types"),
+                f"unknown file type {value!r}; one of {', '.join(FILE_TYPES)}",
+            )
+    if not types:
+        problems.add(located(name, raw), "a file rule needs 'file_types'")
+    allowed = read_strings(raw, "allow_extensions", located(name, raw, "allow_extensions"), problems)
+    for value in allowed:
+        if not value.startswith(".") or value != value.lower() or len(value) < 2:
+            problems.add(
+                located(name, raw, "allow_extensions"),
+                f"an extension is written lowercase with its dot, like '.woff2' (got {value!r})",
+            )
+    return {"file_types": types, "allow_extensions": allowed}

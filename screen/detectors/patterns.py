@@ -1,4 +1,4 @@
-"""Regex patterns with validators and context words, over the visible folded text.
+"""Pattern rules: regexes with validators and context words, over the visible folded text.
 
 Patterns see folded text: lowercase, half-width, simplified (so `[0-9x]`, not `[0-9X]`). A named
 group `m` marks the part to report; otherwise the whole match is reported."""
@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
-from screen.detectors.analysis import Analysis
+from screen.detectors.analysis import Analysis, text_example
 from screen.detectors.validators import VALIDATORS, Verdict
 from screen.model import Context, Hit, Level, Rule
 from screen.normalize import fold, noise_re
+from screen.rulefields import Problems, check_validator, located, read_context, read_level, read_strings
+
+KIND = "pattern"
+FIELDS = frozenset({"regex", "validate", "plausible_level", "context"})
+MARKERS: frozenset[str] = frozenset()  # a rule without another kind's markers is a pattern rule
 
 
 class PatternDetector:
@@ -73,3 +79,39 @@ def _context_level(
         if found:
             return context.level, found
     return level, ()
+
+
+DETECTOR = PatternDetector
+example = text_example
+
+
+def read_fields(
+    name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems
+) -> dict[str, Any]:
+    """The regex, its validator and the level a merely plausible match gets, and the context words."""
+    fields: dict[str, Any] = {"context": read_context(name, raw, problems, _context_entry)}
+    regex = raw.get("regex")
+    if not isinstance(regex, str) or not regex:
+        problems.add(located(name, raw), "a pattern rule needs a 'regex'")
+    else:
+        try:
+            re.compile(regex)
+            fields["regex"] = regex
+        except re.error as error:
+            problems.add(located(name, raw, "regex"), f"invalid regex: {error}")
+    validate = raw.get("validate", "")
+    check_validator(validate, located(name, raw, "validate"), problems)
+    fields["validate"] = validate or ""
+    if "plausible_level" in raw:
+        fields["plausible_level"] = read_level(
+            raw, "plausible_level", located(name, raw, "plausible_level"), problems
+        )
+    return fields
+
+
+def _context_entry(
+    name: str, entry: dict[str, Any], where: str, level: Level | None, problems: Problems
+) -> Context | None:
+    """A pattern rule's context entry: words that, within the window of a match, set its level."""
+    words = read_strings(entry, "words", where, problems)
+    return Context(words=words, window=entry["window"], level=level) if level and words else None

@@ -1,5 +1,5 @@
-"""Dictionary terms: Aho–Corasick over the compact folded text, then gap, boundary and allow
-checks on the few candidates, and longest-leftmost selection per rule."""
+"""Term rules: dictionary terms, matched by Aho–Corasick over the compact folded text, then gap,
+boundary and allow checks on the few candidates, and longest-leftmost selection per rule."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import PurePosixPath
+from typing import Any
 
 import ahocorasick
 
-from screen.detectors.analysis import Analysis
+from screen.detectors.analysis import Analysis, text_example
 from screen.model import Hit, Rule
 from screen.normalize import HIDDEN, fold, gap_ok, noise_re
+from screen.rulefields import Problems, located, read_strings
 from screen.source.layers import Layer
+
+KIND = "term"
+FIELDS = frozenset({"terms", "terms_file", "allow"})
+MARKERS = frozenset({"terms", "terms_file"})
 
 # A term that starts or ends with a Latin letter or digit needs a word boundary there: "abc" must
 # not match inside "abcd", "abc_d" or "abcé" (the text is folded to lowercase). CJK neighbours
@@ -124,3 +131,48 @@ def _neighbour(text: str, position: int, step: int) -> str:
             return text[position]
         position += step
     return " "
+
+
+DETECTOR = TermDetector
+example = text_example
+
+
+def read_fields(
+    name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems
+) -> dict[str, Any]:
+    """The terms a term rule matches (inline and from its `terms_file`) and the phrases it allows."""
+    return {
+        "terms": _read_terms(name, raw, files, problems),
+        "allow": read_strings(raw, "allow", located(name, raw, "allow"), problems),
+    }
+
+
+def _read_terms(
+    name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems
+) -> tuple[str, ...]:
+    terms = read_strings(raw, "terms", located(name, raw, "terms"), problems)
+    if raw.get("terms_file") is not None:
+        terms += _terms_file(name, raw, files, problems)
+    if not terms:
+        problems.add(
+            located(name, raw),
+            "a term rule needs 'terms' or 'terms_file' with at least one term",
+        )
+    return terms
+
+
+def _terms_file(
+    name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems
+) -> tuple[str, ...]:
+    """The terms of the `terms_file` next to the rule file: one a line, `#` starts a comment line."""
+    terms_file, where = raw["terms_file"], located(name, raw, "terms_file")
+    key = (PurePosixPath(name).parent / str(terms_file)).as_posix()
+    if key not in files:
+        problems.add(where, f"terms_file '{terms_file}' not found next to the rule file")
+        return ()
+    try:
+        lines = files[key].decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        problems.add(where, f"terms_file '{terms_file}' is not UTF-8")
+        return ()
+    return tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))

@@ -1,24 +1,65 @@
-"""Output formats over one `CheckResult`: pure functions from values to text."""
+"""Output formats: pure functions from one result (with how to show it) to text, in one registry
+keyed by (result kind, format). A new format is a function and one line here; a door asks
+`formats(kind)` for its choices and `render(kind, format, view)` for the text."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from screen.report.ci import format_codequality, format_junit
+from screen.report.entities import (
+    EntitiesView,
+    format_entities_json,
+    format_entities_jsonl,
+    format_entities_text,
+)
 from screen.report.github import format_github
+from screen.report.history import format_history_json, format_history_sarif, format_history_text
+from screen.report.inspection import format_report_html, format_report_json, format_report_markdown
 from screen.report.machine import format_json, format_sarif
 from screen.report.markdown import format_markdown
+from screen.report.review import format_review_text
+from screen.report.status import format_status_json, format_status_markdown, format_status_text
 from screen.report.text import format_text
-from screen.report.view import ReportView
+from screen.report.trail import format_trail_json, format_trail_text
+from screen.report.view import HistoryView, ReportView
 
-FORMATS: dict[str, Callable[[ReportView], str]] = {
-    "text": format_text,
-    "json": format_json,
-    "sarif": format_sarif,
-    "github": format_github,
-    "markdown": format_markdown,
-    "junit": format_junit,
-    "codequality": format_codequality,
+# The first format of each kind is its default.
+FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
+    ("check", "text"): format_text,
+    ("check", "json"): format_json,
+    ("check", "sarif"): format_sarif,
+    ("check", "github"): format_github,
+    ("check", "markdown"): format_markdown,
+    ("check", "junit"): format_junit,
+    ("check", "codequality"): format_codequality,
+    ("history", "text"): format_history_text,
+    ("history", "json"): format_history_json,
+    ("history", "sarif"): format_history_sarif,
+    ("status", "text"): format_status_text,
+    ("status", "json"): format_status_json,
+    ("status", "markdown"): format_status_markdown,
+    ("report", "markdown"): format_report_markdown,
+    ("report", "html"): format_report_html,
+    ("report", "json"): format_report_json,
+    ("log", "text"): format_trail_text,
+    ("log", "json"): format_trail_json,
+    ("entities", "jsonl"): format_entities_jsonl,
+    ("entities", "json"): format_entities_json,
+    ("entities", "text"): format_entities_text,
+    ("review", "text"): format_review_text,
 }
 
-__all__ = ["FORMATS", "ReportView"]
+
+def formats(kind: str) -> tuple[str, ...]:
+    """The formats of a result kind, its default first."""
+    return tuple(f for k, f in FORMATTERS if k == kind)
+
+
+def render(kind: str, fmt: str, view: object) -> str:
+    """The text of `view` (a result, or a view of one) in format `fmt`."""
+    return FORMATTERS[kind, fmt](view)
+
+
+__all__ = ["FORMATTERS", "EntitiesView", "HistoryView", "ReportView", "formats", "render"]

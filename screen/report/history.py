@@ -10,7 +10,7 @@ from screen.model import CheckResult, HistoryFinding, HistoryResult, Level
 from screen.report.jsontext import dumps
 from screen.report.machine import SCHEMA_VERSION, finding_json, sarif_document
 from screen.report.text import finding_lines
-from screen.report.view import TOOL, ReportView
+from screen.report.view import TOOL, HistoryView, ReportView
 
 _REMEDY = (
     "a leak in history is in every clone even after the file is fixed or deleted: on a branch, "
@@ -20,7 +20,8 @@ _REMEDY = (
 )
 
 
-def _view(result: HistoryResult, show_matches: bool, fail_on: Level) -> ReportView:
+def _view(history: HistoryView) -> ReportView:
+    result = history.result
     check = CheckResult(
         findings=tuple(h.finding for h in result.findings),
         errors=(),
@@ -28,7 +29,7 @@ def _view(result: HistoryResult, show_matches: bool, fail_on: Level) -> ReportVi
         rules_fingerprint=result.rules_fingerprint,
         rules=result.rules,
     )
-    return ReportView(result=check, show_matches=show_matches, fail_on=fail_on)
+    return ReportView(result=check, show_matches=history.show_matches, fail_on=history.fail_on)
 
 
 def _where(found: HistoryFinding) -> str:
@@ -53,8 +54,9 @@ def summary(result: HistoryResult, fail_on: Level) -> str:
     )
 
 
-def format_history_text(result: HistoryResult, show_matches: bool, fail_on: Level) -> str:
-    view = _view(result, show_matches, fail_on)
+def format_history_text(history: HistoryView) -> str:
+    result, fail_on = history.result, history.fail_on
+    view = _view(history)
     lines: list[str] = []
     for found in result.findings:
         body = finding_lines(view, found.finding)
@@ -86,8 +88,9 @@ def _origin(found: HistoryFinding) -> dict[str, Any]:
     }
 
 
-def format_history_json(result: HistoryResult, show_matches: bool, fail_on: Level) -> str:
-    view = _view(result, show_matches, fail_on)
+def format_history_json(history: HistoryView) -> str:
+    result = history.result
+    view = _view(history)
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL, "version": view.version},
@@ -104,10 +107,11 @@ def format_history_json(result: HistoryResult, show_matches: bool, fail_on: Leve
     return dumps(document)
 
 
-def format_history_sarif(result: HistoryResult, show_matches: bool, fail_on: Level) -> str:
+def format_history_sarif(history: HistoryView) -> str:
     """SARIF with the commit of each result in its properties; a waived finding carries an
     external suppression with the sign-off's reason (code scanning shows it as dismissed)."""
-    document = sarif_document(_view(result, show_matches, fail_on))
+    result = history.result
+    document = sarif_document(_view(history))
     run = document["runs"][0]
     for record, found in zip(run["results"], result.findings, strict=True):
         record["message"]["text"] += f" ({_where(found)})"
@@ -127,10 +131,3 @@ def format_history_sarif(result: HistoryResult, show_matches: bool, fail_on: Lev
         }
     ]
     return dumps(document)
-
-
-HISTORY_FORMATS = {
-    "text": format_history_text,
-    "json": format_history_json,
-    "sarif": format_history_sarif,
-}

@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 from dataclasses import asdict
 
-from screen.inspection import Inspection
+from screen.audit.records import Inspection
+from screen.report.cells import html_cell, markdown_cell
 from screen.report.jsontext import dumps
 
 _LEVEL = {"block": "阻断", "review": "复核", "info": "提示", "error": "无法审查"}
@@ -29,17 +30,13 @@ def summary(report: Inspection) -> str:
     )
 
 
-def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
 def _table(head: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]:
     if not rows:
         return ["无。"]
     return [
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
-        *("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows),
+        *("| " + " | ".join(markdown_cell(v) for v in row) + " |" for row in rows),
     ]
 
 
@@ -101,7 +98,7 @@ def _bars(rows: list[tuple[str, int]], colour: str) -> str:
     for index, (label, value) in enumerate(rows):
         y = index * height + 2
         bar = int((width - 260) * value / top)
-        parts.append(f'<text x="0" y="{y + 15}" font-size="13">{html.escape(label)}</text>')
+        parts.append(f'<text x="0" y="{y + 15}" font-size="13">{html_cell(label)}</text>')
         parts.append(f'<rect x="220" y="{y + 3}" width="{bar}" height="{height - 8}" fill="{colour}"/>')
         parts.append(f'<text x="{226 + bar}" y="{y + 15}" font-size="13">{value}</text>')
     return "".join(parts) + "</svg>"
@@ -111,7 +108,7 @@ def _html_table(head: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
     if not rows:
         return "<p>无。</p>"
     header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{html_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f"<table><tr>{header}</tr>{body}</table>"
 
 
@@ -139,6 +136,3 @@ def format_report_html(report: Inspection) -> str:
         + "".join(sections)
         + "<p><small>由 baomi 根据版本库历史与经验证的签发记录生成。</small></p></body></html>\n"
     )
-
-
-REPORT_FORMATS = {"markdown": format_report_markdown, "json": format_report_json, "html": format_report_html}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from screen.findings import printable
 from screen.model import Level
+from screen.report.cells import markdown_cell
 from screen.report.view import ReportView
 
 MAX_ROWS = 200  # keeps a comment well under GitHub's 65,536-character limit
@@ -12,11 +12,6 @@ _BADGE = {
     Level.REVIEW: "⚠️ 复核 review",
     Level.INFO: "ℹ️ 提示 info",
 }
-
-
-def _cell(text: str) -> str:
-    text = printable(text.replace("\n", " "))  # paths and file errors may hold control characters
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
 
 
 def format_markdown(view: ReportView) -> str:
@@ -41,16 +36,17 @@ def format_markdown(view: ReportView) -> str:
         ]
         for finding in result.findings[:MAX_ROWS]:
             lines.append(
-                f"| {_BADGE[finding.level]} | `{_cell(finding.path)}:{finding.line}:{finding.column}`"
-                + (f" ({_cell(finding.location)})" if finding.location else "")
+                f"| {_BADGE[finding.level]} | `{markdown_cell(finding.path)}:{finding.line}:{finding.column}`"
+                + (f" ({markdown_cell(finding.location)})" if finding.location else "")
                 + " "
-                f"| `{finding.rule}` | {_cell(finding.message)} | {_cell(view.shown(finding))} "
+                f"| `{finding.rule}` | {markdown_cell(finding.message)} "
+                f"| {markdown_cell(view.shown(finding))} "
                 f"| `{finding.fingerprint[:12]}` |"
             )
         if len(result.findings) > MAX_ROWS:
             lines.append(f"\n…and {len(result.findings) - MAX_ROWS} more; run `baomi check` locally for all.")
     for error in result.errors:
-        lines.append(f"- **{_cell(error.path)}**: {_cell(error.message)}")
+        lines.append(f"- **{markdown_cell(error.path)}**: {markdown_cell(error.message)}")
     if blocked:
         lines += [
             "",

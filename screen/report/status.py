@@ -4,8 +4,9 @@ pull-request comment or a CI step summary."""
 from __future__ import annotations
 
 from screen.findings import printable
-from screen.gate import FileStatus, StatusResult
+from screen.report.cells import markdown_cell
 from screen.report.jsontext import dumps
+from screen.signoff.records import FileStatus, StatusResult
 
 SCHEMA_VERSION = 1
 
@@ -72,11 +73,6 @@ def format_status_json(result: StatusResult) -> str:
 _STATE_BADGE = {"cleared": "✅ cleared 已签发"}
 
 
-def _cell(text: str) -> str:
-    text = printable(text.replace("\n", " "))
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
-
-
 def format_status_markdown(result: StatusResult) -> str:
     cleared = sum(f.publishable for f in result.files)
     title = (
@@ -93,12 +89,13 @@ def format_status_markdown(result: StatusResult) -> str:
     for status in result.files:
         badge = _STATE_BADGE.get(status.state, f"⛔ {status.state}")
         if status.classification not in ("", "公开"):
-            badge += f" {_cell(status.classification)}"
-        detail = signed_by(status) if status.publishable else "<br>".join(map(_cell, status.reasons))
-        lines.append(
-            f"| `{_cell(status.path)}` | {badge} | {_cell(detail) if status.publishable else detail} |"
-        )
-    lines += [f"- trust: {_cell(problem)}" for problem in result.trust_problems]
+            badge += f" {markdown_cell(status.classification)}"
+        if status.publishable:
+            detail = markdown_cell(signed_by(status))
+        else:
+            detail = "<br>".join(map(markdown_cell, status.reasons))
+        lines.append(f"| `{markdown_cell(status.path)}` | {badge} | {detail} |")
+    lines += [f"- trust: {markdown_cell(problem)}" for problem in result.trust_problems]
     if not result.publishable:
         lines += [
             "",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from screen.audit.records import Trail
 from screen.findings import printable
 from screen.report.jsontext import dumps
 from screen.report.status import signed_by
-from screen.trail import Trail
 
 _KIND = {
     "draft": "起草/修改 draft",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from screen import __version__
 from screen.findings import printable
-from screen.model import CheckResult, Finding, Level
+from screen.model import CheckResult, Finding, HistoryResult, Level
 
 TOOL = "baomi"
 INFORMATION_URI = "https://example.gov.cn/baomi"
@@ -40,6 +40,15 @@ class ReportView:
         if self.result.errors:
             verdict = f"{len(self.result.errors)} file(s) could not be screened"
         return f"{files} file(s) screened: {', '.join(parts)}; {verdict}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryView:
+    """What the `baomi history` formats receive."""
+
+    result: HistoryResult
+    show_matches: bool = False
+    fail_on: Level = Level.BLOCK
 
 
 def display_width(text: str) -> int:

@@ -1,16 +1,11 @@
-"""`baomi serve`: a local preview for drafters and reviewers. Pending pages appear with a 待审核
-banner and their findings highlighted in place. It serves on localhost only, from a temporary
-directory, and the plugin refuses preview mode in any build, so a preview is never published."""
+"""The marks of `baomi serve`'s preview: a pending page's Markdown with a 待审核 banner on top and
+each finding's text wrapped in <mark>. Never part of a build (the plugin refuses preview mode
+there)."""
 
 from __future__ import annotations
 
 import html
-import ipaddress
-import os
-from pathlib import Path
 
-from screen.api import CONFIG_NAME
-from screen.errors import UsageError
 from screen.model import Finding, Scope
 
 _BANNER = (
@@ -49,25 +44,3 @@ def mark_pending(markdown: str, findings: list[Finding], reasons: tuple[str, ...
     listed += [html.escape(f"{f.line}:{f.column} ({f.scope.value}) {f.rule} {f.message}") for f in unplaced]
     detail = "<ul>" + "".join(f"<li>{item}</li>" for item in listed) + "</ul>" if listed else ""
     return _BANNER.format(reasons=detail) + "".join(pieces)
-
-
-def serve(root: Path, address: str) -> None:
-    """Run MkDocs' development server in preview mode on a loopback address."""
-    from mkdocs.commands.serve import serve as mkdocs_serve
-    from mkdocs.exceptions import MkDocsException
-
-    from screen.mkdocs_plugin import HOLD_BACK_ENV, PREVIEW_ENV
-
-    host, _, port = address.rpartition(":")
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    if not loopback or not port.isdigit():
-        raise UsageError(f"--dev-addr {address}: the preview serves on localhost only (e.g. 127.0.0.1:8000)")
-    os.environ[PREVIEW_ENV] = "1"
-    os.environ.pop(HOLD_BACK_ENV, None)
-    try:
-        mkdocs_serve(config_file=str(root / CONFIG_NAME), dev_addr=address, livereload=True)
-    except MkDocsException as error:
-        raise UsageError(f"the preview could not be built: {error}") from None

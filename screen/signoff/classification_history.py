@@ -8,10 +8,11 @@ from functools import cached_property, lru_cache
 
 from screen.classification import Classification, classification_of
 from screen.errors import InputError
-from screen.signoff import DECLASSIFIED, blob_id, parse_declassification
+from screen.model import blob_id
+from screen.signoff.message import DECLASSIFIED, parse_declassification
+from screen.signoff.trust import Trust, judge_signature
 from screen.source import MARKDOWN_SUFFIXES
 from screen.source.frontmatter import front_matter_values
-from screen.trust import Trust, judge_signature
 from screen.vcs import Repository
 
 

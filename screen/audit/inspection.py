@@ -5,49 +5,25 @@ count, and the classification changes."""
 
 from __future__ import annotations
 
-import datetime
 import statistics
 from collections import Counter
-from dataclasses import dataclass
 
-from screen.api import Target, screen_remembered
-from screen.clearance import Workspace, status
+from screen.audit.records import Inspection, Period
 from screen.errors import UsageError
-from screen.signoff import parse_declassification
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Period:
-    since: datetime.date | None = None
-    until: datetime.date | None = None
-
-    def holds(self, when: datetime.datetime) -> bool:
-        day = when.date()
-        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Inspection:
-    period: Period
-    items_reviewed: int  # file versions cleared by a sign-off that counts, in the period
-    pages_reviewed: int  # distinct files among them
-    versions_drafted: int  # file versions committed in the period (each screened)
-    published: int  # at HEAD: cleared files
-    held_back: int  # at HEAD: files not cleared
-    stale_now: int  # at HEAD: changed after their sign-off
-    findings: tuple[tuple[str, str, int], ...]  # (rule, level, count) in the versions drafted
-    waivers: tuple[tuple[str, str, str, str], ...]  # (date, path, signer, reason)
-    reviewers: tuple[tuple[str, str, int], ...]  # (name, roles, files cleared)
-    median_hours: float | None  # from a version's commit to the sign-off that cleared it
-    broken: tuple[tuple[str, str, str], ...]  # (date, commit, why a sign-off did not count)
-    classification: tuple[tuple[str, str, str], ...]  # (date, path, what changed)
+from screen.portal import Target
+from screen.screening import screen
+from screen.signoff.message import parse_declassification
+from screen.signoff.records import VerifiedSignOff
+from screen.signoff.status import status
+from screen.signoff.waivers import decides
+from screen.signoff.workspace import Workspace
 
 
 def _findings(workspace: Workspace, versions: list[tuple[str, bytes]]) -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter()
     for path, data in versions:
         target = Target(path=workspace.settings.root / path, display=path, data=data)
-        found, errors = screen_remembered(workspace.engine, [target], workspace.settings)
+        found, errors = screen(workspace.engine, [target], workspace.settings)
         counts.update((f.rule, f.level.value) for f in found)
         counts.update(("(cannot be screened)", "error") for _ in errors)
     return counts
@@ -77,6 +53,20 @@ def _classification_changes(workspace: Workspace, period: Period) -> list[tuple[
                 (commit.committed.date().isoformat(), record.path, f"解密 declassified (was {record.was})")
             )
     return sorted(changes)
+
+
+def _waivers(workspace: Workspace, signoff: VerifiedSignOff) -> list[tuple[str, str, str, str]]:
+    """The waivers of `signoff` that count (the one rule of `waivers`), with the files they count
+    for: (date, paths, signer, reason)."""
+    decided = []
+    for cleared in signoff.message.cleared:
+        version = workspace.cleared_version(cleared)
+        if version is not None and decides(signoff, version):
+            decided.append(cleared.path)
+    if not decided or signoff.signer is None:
+        return []
+    day, name = signoff.committed.date().isoformat(), signoff.signer.name
+    return [(day, "、".join(decided), name, w.reason) for w in signoff.message.waivers]
 
 
 def inspect(workspace: Workspace, period: Period) -> Inspection:
@@ -111,17 +101,7 @@ def inspect(workspace: Workspace, period: Period) -> Inspection:
         held_back=sum(not f.publishable for f in now),
         stale_now=sum(f.state == "stale" for f in now),
         findings=_by_count(_findings(workspace, versions)),
-        waivers=tuple(
-            (
-                s.committed.date().isoformat(),
-                "、".join(c.path for c in s.message.cleared),
-                s.signer.name,
-                w.reason,
-            )
-            for s in counting
-            if s.signer is not None
-            for w in s.message.waivers
-        ),
+        waivers=tuple(w for s in counting for w in _waivers(workspace, s)),
         reviewers=tuple(
             (name, roles, n) for (name, roles), n in sorted(reviewers.items(), key=lambda x: -x[1])
         ),

@@ -12,10 +12,12 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from screen.classified import classification_of_page
-from screen.clearance import Workspace, current_signer
 from screen.errors import UsageError
-from screen.signoff import Declassification, blob_id, format_declassification
+from screen.model import blob_id
+from screen.signoff.classification_history import classification_of_page
+from screen.signoff.message import Declassification, format_declassification
+from screen.signoff.signing import current_signer
+from screen.signoff.workspace import Workspace
 from screen.source.frontmatter import split_front_matter
 
 _LEVEL_LINE = re.compile(r"^([ \t]*classification[ \t]*:).*$", re.MULTILINE)

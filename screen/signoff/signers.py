@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from screen.errors import ScreenError
+from screen.portal import CONFIG_NAME
 
 SIGNERS_PATH = "rules/signers.yml"
 POLICY_PATH = "rules/policy.yml"
@@ -177,3 +178,16 @@ def roles_covered(required: tuple[str, ...], people: list[Signer]) -> bool:
         return False
 
     return all(cover(role, set()) for role in dict.fromkeys(required))
+
+
+def required_roles(path: str, policy: Policy, important: bool, config: bool = False) -> tuple[str, ...]:
+    """Every role the policy requires for `path` (repository-relative); `config` marks the MkDocs
+    configuration and theme overrides."""
+    if path in TRUST_PATHS:
+        return policy.rules
+    roles = list(policy.default)
+    if config or path == CONFIG_NAME:
+        roles += policy.config
+    if important:
+        roles += policy.important
+    return tuple(dict.fromkeys(roles))

@@ -4,40 +4,26 @@ count), waivers with their reasons, declassification records, and where the page
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
-from dataclasses import dataclass
 
-from screen.api import Target, screen_remembered
-from screen.classified import classification_of_page
-from screen.clearance import Workspace, status
+from screen.audit.records import Event, Trail
 from screen.errors import InputError
-from screen.gate import FileStatus
-from screen.signoff import blob_id, parse_declassification
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    when: datetime.datetime
-    commit: str
-    kind: str  # draft | deleted | signoff | signoff-not-counted | declassified
-    who: str
-    blob: str = ""
-    detail: str = ""  # findings of a version, roles and waivers of a sign-off, a reason
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Trail:
-    path: str
-    status: FileStatus
-    events: tuple[Event, ...]  # oldest first
+from screen.model import blob_id
+from screen.portal import Target
+from screen.screening import screen
+from screen.signoff.classification_history import classification_of_page
+from screen.signoff.message import parse_declassification
+from screen.signoff.records import VerifiedSignOff
+from screen.signoff.status import status
+from screen.signoff.waivers import decides, fair, not_counted
+from screen.signoff.workspace import Workspace
 
 
 def _findings(workspace: Workspace, path: str, data: bytes) -> str:
     """What screening finds in one version, redacted: `1 block (codename.project), 0 review`."""
     target = Target(path=workspace.settings.root / path, display=path, data=data)
     try:
-        found, errors = screen_remembered(workspace.engine, [target], workspace.settings)
+        found, errors = screen(workspace.engine, [target], workspace.settings)
     except InputError as error:
         return f"cannot be screened: {error.reason}"
     if errors:
@@ -79,6 +65,23 @@ def _drafts(workspace: Workspace, path: str) -> list[Event]:
     return events
 
 
+def _signoff(workspace: Workspace, signoff: VerifiedSignOff, path: str, blob: str) -> tuple[str, str]:
+    """The kind and detail of a sign-off event, judged by the one rule of `waivers`: a sign-off
+    that does not count says why; waivers show only where they count."""
+    cleared = next(c for c in signoff.message.cleared if c.path == path and c.blob == blob)
+    version = workspace.cleared_version(cleared)
+    if version is None:
+        return "signoff-not-counted", "the bytes it names are not in the repository"
+    if not fair(signoff, version):
+        return "signoff-not-counted", not_counted(signoff, version)
+    assert signoff.signer is not None
+    roles = "/".join(sorted(signoff.signer.roles))
+    listed = "; ".join(f"waived {w.fingerprint[:12]}: {w.reason}" for w in signoff.message.waivers)
+    if listed and not decides(signoff, version):
+        listed = f"waivers not counted: {not_counted(signoff, version)}"
+    return "signoff", ", ".join(x for x in (roles, listed, signoff.message.comment.strip()) if x)
+
+
 def _signoffs(workspace: Workspace, path: str) -> list[Event]:
     events = []
     for signoff in workspace.signoffs:
@@ -86,12 +89,7 @@ def _signoffs(workspace: Workspace, path: str) -> list[Event]:
             if cleared.path != path:
                 continue
             who = signoff.signer.name if signoff.signer else "(unverified)"
-            roles = "/".join(sorted(signoff.signer.roles)) if signoff.signer else ""
-            waivers = "; ".join(f"waived {w.fingerprint[:12]}: {w.reason}" for w in signoff.message.waivers)
-            detail = ", ".join(x for x in (roles, waivers, signoff.message.comment.strip()) if x)
-            kind = "signoff"
-            if signoff.problem:
-                kind, detail = "signoff-not-counted", signoff.problem
+            kind, detail = _signoff(workspace, signoff, path, cleared.blob)
             events.append(Event(when=signoff.committed, commit=signoff.sha, kind=kind, who=who,
                                 blob=cleared.blob, detail=detail))  # fmt: skip
     return events

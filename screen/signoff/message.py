@@ -7,6 +7,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from screen.model import blob_id
+
 CLEARED = "Baomi-Cleared"
 RULES = "Baomi-Rules"
 WAIVE = "Baomi-Waive"
@@ -42,11 +44,6 @@ class SignOffMessage:
     rules_fingerprint: str
     waivers: tuple[Waiver, ...]
     comment: str = ""
-
-
-def blob_id(data: bytes) -> str:
-    """Git's blob id for `data` (what `git hash-object` prints)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def cleared_for(path: str, data: bytes) -> Cleared:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from screen.gate import VerifiedSignOff, wrote
-from screen.signers import (
+from screen.signoff.message import CLEARED, Cleared, cleared_for, parse_message, parse_quoted
+from screen.signoff.records import VerifiedSignOff, wrote
+from screen.signoff.signers import (
     POLICY_PATH,
     SIGNERS_PATH,
     TRUST_PATHS,
@@ -25,7 +26,6 @@ from screen.signers import (
     parse_signers,
     roles_covered,
 )
-from screen.signoff import CLEARED, Cleared, cleared_for, parse_message, parse_quoted
 from screen.vcs import Commit, Repository
 
 _SQUASH_HINT = (

@@ -3,79 +3,15 @@
 A file is cleared when a valid sign-off (good signature by a trusted, current signer, reachable
 from the published ref) names its exact path and blob, its signers cover every required role as
 different people, none of them changed the file since its last cleared version, and no blocking
-finding under the current rules is left unwaived."""
+finding under the current rules is left unwaived (which waivers count: `screen.signoff.waivers`)."""
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from screen.model import Finding
-from screen.signers import Signer, roles_covered
-from screen.signoff import SignOffMessage
-
-STATES = (
-    "cleared",
-    "unsigned",
-    "stale",
-    "bad-signature",
-    "untrusted-signer",
-    "self-approved",
-    "missing-role",
-    "blocked",
-    "error",
-)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VerifiedSignOff:
-    sha: str
-    message: SignOffMessage
-    committed: datetime.datetime
-    signer: Signer | None  # the trusted signer, when the signature verified
-    problem: str = ""  # why it does not count ("" when it does)
-    state: str = ""  # bad-signature | untrusted-signer, when it does not count
-    touches: tuple[str, ...] = ()  # files the sign-off commit itself changed
-
-    def names(self, path: str, blob: str, sha256: str = "") -> bool:
-        return any(
-            c.path == path and c.blob == blob and (not sha256 or c.sha256 == sha256)
-            for c in self.message.cleared
-        )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FileFacts:
-    path: str
-    blob: str
-    sha256: str
-    roles: tuple[str, ...]  # every role the policy requires for this file
-    blocking: tuple[Finding, ...] = ()  # blocking findings under the current rules
-    authors: frozenset[str] = frozenset()  # emails of who changed it since its last clearance
-    author_keys: frozenset[str] = frozenset()  # fingerprints of keys that signed those changes
-    not_in_force: str = ""  # a rules file whose version the chain of trust did not accept: why
-    error: str = ""
-    classification: str = ""  # a page's recorded level, described (公开, 机密★5年（… 定密）)
-    withheld: str = ""  # why its classification keeps it from publication ("" when public)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FileStatus:
-    path: str
-    state: str
-    reasons: tuple[str, ...] = ()
-    signoffs: tuple[VerifiedSignOff, ...] = ()  # the ones that clear it
-    classification: str = ""  # a page's level as its front matter records it (公开, 机密★5年 …)
-
-    @property
-    def publishable(self) -> bool:
-        return self.state == "cleared"
-
-
-def wrote(signer: Signer, emails: frozenset[str], keys: frozenset[str]) -> bool:
-    """Whether `signer` made a change whose author `emails` and signing `keys` are given. An
-    email is anyone's to claim; a key that signed the change ties it to its holder."""
-    return bool(set(signer.emails) & emails or signer.fingerprints & keys)
+from screen.signoff.records import FileFacts, FileStatus, VerifiedSignOff
+from screen.signoff.signers import Signer, roles_covered
+from screen.signoff.waivers import counts, fair, waived
 
 
 def _short(sha: str) -> str:
@@ -130,35 +66,31 @@ def _decide(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
         state = "error" if facts.error else "blocked"
         return FileStatus(path=facts.path, state=state, reasons=(facts.error or facts.withheld,))
     exact = [s for s in signoffs if s.names(facts.path, facts.blob, facts.sha256)]
-    counting = [s for s in exact if not s.problem and facts.path not in s.touches]
-    own = [s for s in counting if s.signer and wrote(s.signer, facts.authors, facts.author_keys)]
-    fair = [s for s in counting if s not in own]
-    # A waiver is a reviewer's decision: it counts only from a fair sign-off by a signer who holds
-    # a role this file requires (a listed drafter's signed waiver is not one).
-    deciders = [s for s in fair if s.signer and s.signer.roles & set(facts.roles)]
-    waived = {w.fingerprint for s in deciders for w in s.message.waivers}
-    blocked = _blocked(facts, waived)
+    valid = [s for s in exact if counts(s, facts)]
+    own = [s for s in valid if not fair(s, facts)]
+    cleared_by = [s for s in valid if fair(s, facts)]
+    blocked = _blocked(facts, set(waived(facts, signoffs)))
     if blocked:
         return FileStatus(path=facts.path, state="blocked", reasons=blocked)
-    people = [s.signer for s in fair if s.signer]
+    people = [s.signer for s in cleared_by if s.signer]
     if people and roles_covered(facts.roles, people):
         if facts.not_in_force:  # signed, but not by those in force before the change
             return FileStatus(path=facts.path, state="untrusted-signer", reasons=(facts.not_in_force,))
-        return FileStatus(path=facts.path, state="cleared", signoffs=tuple(fair))
+        return FileStatus(path=facts.path, state="cleared", signoffs=tuple(cleared_by))
     if not exact:
         return _not_named(facts, signoffs)
-    return _short_of_clearance(facts, exact, counting, own, people)
+    return _short_of_clearance(facts, exact, valid, own, people)
 
 
 def _short_of_clearance(
     facts: FileFacts,
     exact: list[VerifiedSignOff],
-    counting: list[VerifiedSignOff],
+    valid: list[VerifiedSignOff],
     own: list[VerifiedSignOff],
     people: list[Signer],
 ) -> FileStatus:
     """Signed, but not enough: bad signatures, self-approval or a missing role."""
-    if not counting:
+    if not valid:
         first = next((s for s in exact if s.problem), exact[0])
         state = first.state or "bad-signature"
         reason = (
@@ -185,14 +117,3 @@ def _short_of_clearance(
         names = ", ".join(sorted({s.signer.name for s in own if s.signer}))
         reasons.append(f"the sign-off of {names} does not count: they also changed the file")
     return FileStatus(path=facts.path, state="missing-role", reasons=tuple(reasons))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StatusResult:
-    files: tuple[FileStatus, ...]
-    trust_problems: tuple[str, ...]
-    rules_fingerprint: str
-
-    @property
-    def publishable(self) -> bool:
-        return all(f.publishable for f in self.files)

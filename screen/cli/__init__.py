@@ -1,0 +1,70 @@
+"""`baomi`: a thin door over `screen.api`. Arguments in, one API call, output and an exit code out
+(the exit codes of DESIGN.md live in `screen.errors`). The parser is in `parser.py`; each area's
+doors in their own module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+
+from screen.cli import audit, screening, signoff, site
+from screen.cli.parser import build_parser
+from screen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, RuleError, ScreenError
+
+DOORS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": screening.run_check,
+    "rules": screening.run_rules,
+    "key": screening.run_key,
+    "entities": screening.run_entities,
+    "strip": screening.run_strip,
+    "status": signoff.run_status,
+    "sign": signoff.run_sign,
+    "review": signoff.run_review,
+    "declassify": signoff.run_declassify,
+    "history": audit.run_history,
+    "report": audit.run_report,
+    "log": audit.run_log,
+    "publish": site.run_publish,
+    "serve": site.run_serve,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The whole command line (the CI templates' tests check their commands against it)."""
+    return build_parser()
+
+
+def _internal_error() -> int:
+    with tempfile.NamedTemporaryFile("w", prefix="baomi-crash-", suffix=".txt", delete=False) as log:
+        traceback.print_exc(file=log)
+    print(f"baomi: internal error (a bug, not your content); details in {log.name}", file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def _rule_error(error: RuleError) -> int:
+    for problem in error.problems:
+        print(f"baomi: rule error: {problem}", file=sys.stderr)
+    print(
+        f"baomi: {len(error.problems)} rule problem(s); fix them, then run `baomi rules check`",
+        file=sys.stderr,
+    )
+    return error.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return DOORS[args.command](args)
+    except RuleError as error:
+        return _rule_error(error)
+    except ScreenError as error:
+        print(f"baomi: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("baomi: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:  # the one place that turns a bug into exit 3 with a pointer to details
+        return _internal_error()

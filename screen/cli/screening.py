@@ -1,0 +1,87 @@
+"""Doors of the screening commands: `check`, `rules check`, `key`, `entities`, `strip`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from screen import api
+from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, EXIT_INPUT, InputError, UsageError
+from screen.model import CheckResult, Level
+from screen.report import EntitiesView, ReportView, render
+from screen.settings import default_cache_dir, load_settings, rules_dir
+
+STDIN = "-"
+
+
+def run_check(args: argparse.Namespace) -> int:
+    settings = load_settings(Path.cwd(), rules=args.rules, jobs=args.jobs)
+    if args.full and not args.since:
+        raise UsageError("--full goes with --since")
+    result: CheckResult | None
+    if args.staged or (args.since and not args.full):
+        result = api.check_changes(settings, list(args.paths), None if args.staged else args.since)
+        if result is None:
+            print("no published file changed; nothing to screen", file=sys.stderr)
+            return EXIT_CLEAN
+    else:
+        stdin = sys.stdin.buffer.read() if STDIN in args.paths else None
+        result = api.check(settings, list(args.paths), stdin=stdin)
+    fail_on = Level(args.fail_on)
+    view = ReportView(result=result, show_matches=args.show_matches, fail_on=fail_on)
+    sys.stdout.write(render("check", args.format, view))
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if args.format == "github" and summary_path:
+        with Path(summary_path).open("a", encoding="utf-8") as summary:
+            summary.write(render("check", "markdown", ReportView(result=result, fail_on=fail_on)))
+    if result.errors:
+        return EXIT_INPUT
+    return EXIT_BLOCKED if result.blocked(fail_on) else EXIT_CLEAN
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    checked = api.rules_check(rules_dir(Path.cwd(), args.rules))
+    print(f"{checked.rules} rules valid, {checked.examples} examples pass; rules {checked.fingerprint}")
+    return EXIT_CLEAN
+
+
+def run_key(args: argparse.Namespace) -> int:
+    if not args.write:
+        print(api.new_key())
+        return EXIT_CLEAN
+    path = api.write_key(Path.cwd())
+    print(f"wrote {path}; share it with reviewers and CI (as the BAOMI_FINGERPRINT_KEY secret)")
+    return EXIT_CLEAN
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: cannot read as UTF-8 text ({error})") from None
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if text.endswith("\n"):
+        lines.pop()  # the last line's newline does not start another line
+    return lines
+
+
+def run_entities(args: argparse.Namespace) -> int:
+    lines = _lines(args.path)
+    found = api.entities(rules_dir(Path.cwd(), args.rules), default_cache_dir(), lines)
+    sys.stdout.write(render("entities", args.format, EntitiesView(lines=tuple(lines), found=tuple(found))))
+    return EXIT_CLEAN
+
+
+def run_strip(args: argparse.Namespace) -> int:
+    """One line per file written; every image is tried, any failure exits 2."""
+    failed = False
+    for name in args.paths:
+        try:
+            print(f"wrote {api.strip(Path(name), in_place=args.in_place)}")
+        except InputError as error:
+            print(f"baomi: error: {error}", file=sys.stderr)
+            failed = True
+    return EXIT_INPUT if failed else EXIT_CLEAN

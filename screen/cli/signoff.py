@@ -1,0 +1,57 @@
+"""Doors of the sign-off commands: `status`, `sign`, `review`, `declassify`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from screen import api
+from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, UsageError
+from screen.report import render
+from screen.settings import Settings, load_settings
+
+
+def trusted_settings(args: argparse.Namespace) -> Settings:
+    """Settings of a command that reads the chain of trust (`--trust-ref`, `--trust-root`)."""
+    return load_settings(Path.cwd(), rules=args.rules, trust_ref=args.trust_ref, trust_root=args.trust_root)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    result = api.status(trusted_settings(args), list(args.paths), args.since)
+    if result is None:
+        print(f"no published file changed since {args.since}; nothing to clear", file=sys.stderr)
+        return EXIT_CLEAN
+    sys.stdout.write(render("status", args.format, result))
+    return EXIT_CLEAN if result.publishable else EXIT_BLOCKED
+
+
+def run_sign(args: argparse.Namespace) -> int:
+    if len(args.waive) != len(args.reason):
+        raise UsageError("every --waive needs its own --reason")
+    waivers = list(zip(args.waive, args.reason, strict=True))
+    signed = api.sign(trusted_settings(args), list(args.paths), waivers, args.comment, args.dry_run)
+    if args.dry_run:
+        sys.stdout.write(signed.message)
+        return EXIT_CLEAN
+    plan = signed.plan
+    print(f"signed {len(plan.message.cleared)} file(s) as {plan.signer.name} in {signed.commit[:10]}")
+    return EXIT_CLEAN
+
+
+def run_review(args: argparse.Namespace) -> int:
+    review = api.review(trusted_settings(args), list(args.paths))
+    sys.stdout.write(render("review", "text", review))
+    return EXIT_CLEAN if review.publishable else EXIT_BLOCKED
+
+
+def run_declassify(args: argparse.Namespace) -> int:
+    done = api.declassify(trusted_settings(args), args.path, args.reason, args.dry_run)
+    if args.dry_run:
+        sys.stdout.write(done.message)
+        return EXIT_CLEAN
+    print(
+        f"declassified {done.plan.path} (was {done.plan.record.was}) in {done.commit[:10]}; "
+        "from now on it is screened and signed off like any page"
+    )
+    return EXIT_CLEAN

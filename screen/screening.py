@@ -1,0 +1,179 @@
+"""Screening targets: read their bytes, screen them on all cores, and let the findings cache wrap
+it (get what it holds, screen the misses, put them). Findings come back in target order."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from multiprocessing import get_context
+
+from screen.engine import Engine
+from screen.errors import InputError
+from screen.findings_cache import FindingsCache
+from screen.model import FileError, Finding
+from screen.portal import Target
+from screen.settings import Settings
+from screen.source import MAX_BYTES, Document, read_document
+
+_STDIN_AS = "stdin.md"  # text on stdin is read as a Markdown page, the only thing drafters pipe in
+_PARALLEL_BYTES = 1 << 20  # below this, forking workers costs more than it saves
+
+Screened = tuple[list[Finding], list[FileError]]
+
+
+def read_bytes(target: Target, stdin: bytes | None = None) -> bytes:
+    """The bytes to screen of `target`, never more than the size limit in memory."""
+    if target.data is not None:
+        return target.data
+    if target.stdin:
+        return stdin or b""
+    try:
+        with target.path.open("rb") as handle:
+            # a 10 GB file is refused after reading 32 MB
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise InputError(
+            target.display,
+            f"cannot read ({error.strerror}); check the path and its permissions",
+        ) from None
+    if len(data) > MAX_BYTES:
+        size = target.path.stat().st_size if target.path.is_file() else len(data)
+        raise InputError(
+            target.display,
+            f"file is {size / 1048576:.1f} MB, above the {MAX_BYTES // 1048576} MB limit; "
+            "split it, or publish large files from outside the portal",
+        )
+    return data
+
+
+def _utf8_name(target: Target) -> None:
+    try:
+        str(target.path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            target.display,
+            "the file name is not UTF-8 (a name from another system's encoding); rename it "
+            "with a UTF-8 name (git mv), as the portal's URLs are built from it",
+        ) from None
+
+
+def _document(target: Target, stdin: bytes | None) -> Document:
+    if not target.stdin:
+        _utf8_name(target)
+        return read_document(target.display, read_bytes(target, stdin), config=target.config)
+    # Read by its format, not as plain text: `&#x9752;松计划` or a percent-encoded link target on
+    # stdin must block exactly as it does in a file.
+    try:
+        document = read_document(_STDIN_AS, stdin or b"")
+    except InputError as error:
+        raise InputError(target.display, error.reason) from None
+    return replace(document, path=target.display)
+
+
+def screen_targets(engine: Engine, targets: list[Target], key: bytes, stdin: bytes | None = None) -> Screened:
+    """Screen `targets` one after the other in this process."""
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    for target in targets:
+        try:
+            findings.extend(engine.screen(_document(target, stdin), key))
+        except InputError as error:
+            errors.append(FileError(path=error.path or target.display, message=error.reason))
+    return findings, errors
+
+
+def screen_text(engine: Engine, name: str, data: bytes, key: bytes) -> tuple[Finding, ...]:
+    """Findings of one text read as the file `name` (a rendered page, a built file)."""
+    return engine.screen(read_document(name, data), key)
+
+
+_WORKER: dict[str, object] = {}  # the engine a forked worker inherited from its parent
+
+
+def _work(targets: list[Target], key: bytes) -> Screened:
+    engine = _WORKER["engine"]
+    assert isinstance(engine, Engine)
+    return screen_targets(engine, targets, key)
+
+
+def _size(target: Target) -> int:
+    if target.data is not None:
+        return len(target.data)
+    return target.path.stat().st_size if not target.stdin and target.path.is_file() else 0
+
+
+def _batches(targets: list[Target], count: int) -> list[list[Target]]:
+    """Split targets into `count` batches of similar total size (largest first)."""
+    batches: list[list[Target]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for size, target in sorted(((_size(t), t) for t in targets), key=lambda pair: pair[0], reverse=True):
+        index = loads.index(min(loads))
+        batches[index].append(target)
+        loads[index] += size
+    return [b for b in batches if b]
+
+
+def _screen_all(engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None) -> Screened:
+    """Screen `targets`, on several cores when there is enough to share."""
+    jobs = min(settings.jobs, len(targets))
+    if jobs <= 1 or any(t.stdin for t in targets) or sum(map(_size, targets)) < _PARALLEL_BYTES:
+        return screen_targets(engine, targets, settings.fingerprint_key, stdin)
+    _WORKER["engine"] = engine
+    batches = _batches(targets, jobs * 4)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+            parts = list(pool.map(_work, batches, [settings.fingerprint_key] * len(batches)))
+    finally:
+        _WORKER.clear()
+    return [f for part in parts for f in part[0]], [e for part in parts for e in part[1]]
+
+
+def _cache_keys(cache: FindingsCache, targets: list[Target]) -> dict[str, str]:
+    """The cache key of each target whose bytes can be read (the others are screened, where
+    their error is reported)."""
+    keys: dict[str, str] = {}
+    for target in targets:
+        if target.stdin:
+            continue
+        try:
+            keys[target.display] = cache.key(target.display, target.config, read_bytes(target))
+        except InputError:
+            continue
+    return keys
+
+
+def _through_cache(
+    cache: FindingsCache, engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None
+) -> Screened:
+    """Findings the cache holds, and the rest screened and put in the cache."""
+    keys = _cache_keys(cache, targets)
+    found = cache.get(list(keys.values()))
+    hits = [f for t in targets if keys.get(t.display) in found for f in found[keys[t.display]]]
+    pending = [t for t in targets if keys.get(t.display) not in found]
+    findings, errors = _screen_all(engine, pending, settings, stdin)
+    failed = {e.path for e in errors}
+    cache.put(
+        {
+            keys[t.display]: tuple(f for f in findings if f.path == t.display)
+            for t in pending
+            if t.display in keys and t.display not in failed
+        }
+    )
+    return findings + hits, errors
+
+
+def screen(engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None = None) -> Screened:
+    """Findings and errors of `targets` (whose `display` names must differ), in target order,
+    from the findings cache where it has them and screened on all cores otherwise."""
+    if settings.cache_dir is None:
+        findings, errors = _screen_all(engine, targets, settings, stdin)
+    else:
+        cache = FindingsCache(settings.cache_dir, engine, settings.fingerprint_key)
+        try:
+            findings, errors = _through_cache(cache, engine, targets, settings, stdin)
+        finally:
+            cache.close()
+    order = {t.display: i for i, t in enumerate(targets)}
+    findings.sort(key=lambda f: (order.get(f.path, 0), f.line, f.column, f.rule))
+    errors.sort(key=lambda e: order.get(e.path, 0))
+    return findings, errors

@@ -1,0 +1,91 @@
+"""The ledger: which sign-offs fairly cleared which version of a file, and so who wrote a version
+since its last fair clearance. Built from the history of the published ref and its verified
+sign-offs; it asks nothing of git but reachability, so it can be tested with records alone.
+
+Authorship starts over at a fair clearance only: a self-approved, role-less or made-up "previous
+clearance" ends nobody's authorship and is nothing to diff against."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from screen.signoff.message import Cleared
+from screen.signoff.records import VerifiedSignOff, wrote
+from screen.signoff.signers import roles_covered
+from screen.vcs import Commit
+
+Reachable = Callable[[str], frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Authorship:
+    """Who changed a file since its last fair clearance, and that clearance (if any)."""
+
+    emails: frozenset[str]
+    keys: frozenset[str]
+    previous: tuple[str, Cleared] | None  # (sign-off commit, the version it cleared)
+
+
+@dataclass(kw_only=True)
+class Ledger:
+    history: list[Commit]  # of the published ref, newest first
+    signoffs: list[VerifiedSignOff]  # verified, newest first
+    reachable: Reachable  # every commit reachable from a commit (itself included)
+    _reach: dict[str, frozenset[str]] = field(default_factory=dict)
+    _fair: dict[tuple[str, str, str, tuple[str, ...]], bool] = field(default_factory=dict)
+
+    def _reachable(self, sha: str) -> frozenset[str]:
+        if sha not in self._reach:
+            self._reach[sha] = self.reachable(sha)
+        return self._reach[sha]
+
+    def changers(
+        self, path: str, base: frozenset[str], within: frozenset[str] | None = None
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """Author emails and signing keys of the changes to `path` after `base` (within `within`)."""
+        changes = [
+            c
+            for c in self.history
+            if path in c.paths and c.sha not in base and (within is None or c.sha in within)
+        ]
+        return frozenset(c.author_email for c in changes), frozenset(c.key for c in changes if c.key)
+
+    def authorship(self, path: str, blob: str, roles: tuple[str, ...]) -> Authorship:
+        """Who changed `path` since the last fair clearance of other bytes than `blob`."""
+        previous = self.last_clearance(path, blob, roles)
+        base = self._reachable(previous[0]) if previous else frozenset()
+        emails, keys = self.changers(path, base)
+        return Authorship(emails=emails, keys=keys, previous=previous)
+
+    def last_clearance(
+        self, path: str, blob: str, roles: tuple[str, ...], within: frozenset[str] | None = None
+    ) -> tuple[str, Cleared] | None:
+        """The newest sign-off (within `within`) that fairly cleared `path` with bytes other than
+        `blob`, and the version it cleared."""
+        for signoff in self.signoffs:
+            other = next((c for c in signoff.message.cleared if c.path == path and c.blob != blob), None)
+            if signoff.problem or other is None or (within is not None and signoff.sha not in within):
+                continue
+            key = (path, signoff.sha, other.blob, roles)
+            if key not in self._fair:
+                self._fair[key] = self.fairly_cleared(signoff.sha, other, roles)
+            if self._fair[key]:
+                return signoff.sha, other
+        return None
+
+    def fairly_cleared(self, sha: str, version: Cleared, roles: tuple[str, ...]) -> bool:
+        """Whether, as of commit `sha`, sign-offs by people holding `roles` cleared `version`, none
+        of whom changed the file since the version cleared before it (recursively)."""
+        reach = self._reachable(sha)
+        before = self.last_clearance(version.path, version.blob, roles, reach - {sha})
+        emails, keys = self.changers(
+            version.path, self._reachable(before[0]) if before else frozenset(), reach
+        )
+        people = [
+            s.signer
+            for s in self.signoffs
+            if s.sha in reach and s.signer and not s.problem and version.path not in s.touches
+            if s.names(version.path, version.blob, version.sha256) and not wrote(s.signer, emails, keys)
+        ]
+        return bool(people) and roles_covered(roles, people)

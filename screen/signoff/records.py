@@ -1,0 +1,103 @@
+"""The records of the sign-off contract that the gate, the waiver rule, the ledger and the trust
+chain share: a verified sign-off, what is known of one file, and its clearance state."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from screen.model import Finding
+from screen.signoff.message import SignOffMessage
+from screen.signoff.signers import Signer
+
+STATES = (
+    "cleared",
+    "unsigned",
+    "stale",
+    "bad-signature",
+    "untrusted-signer",
+    "self-approved",
+    "missing-role",
+    "blocked",
+    "error",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifiedSignOff:
+    sha: str
+    message: SignOffMessage
+    committed: datetime.datetime
+    signer: Signer | None  # the trusted signer, when the signature verified
+    problem: str = ""  # why it does not count ("" when it does)
+    state: str = ""  # bad-signature | untrusted-signer, when it does not count
+    touches: tuple[str, ...] = ()  # files the sign-off commit itself changed
+
+    def names(self, path: str, blob: str, sha256: str = "") -> bool:
+        return any(
+            c.path == path and c.blob == blob and (not sha256 or c.sha256 == sha256)
+            for c in self.message.cleared
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileFacts:
+    path: str
+    blob: str
+    sha256: str
+    roles: tuple[str, ...]  # every role the policy requires for this file
+    blocking: tuple[Finding, ...] = ()  # blocking findings under the current rules
+    authors: frozenset[str] = frozenset()  # emails of who changed it since its last clearance
+    author_keys: frozenset[str] = frozenset()  # fingerprints of keys that signed those changes
+    not_in_force: str = ""  # a rules file whose version the chain of trust did not accept: why
+    error: str = ""
+    classification: str = ""  # a page's recorded level, described (公开, 机密★5年（… 定密）)
+    withheld: str = ""  # why its classification keeps it from publication ("" when public)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileStatus:
+    path: str
+    state: str
+    reasons: tuple[str, ...] = ()
+    signoffs: tuple[VerifiedSignOff, ...] = ()  # the ones that clear it
+    classification: str = ""  # a page's level as its front matter records it (公开, 机密★5年 …)
+
+    @property
+    def publishable(self) -> bool:
+        return self.state == "cleared"
+
+
+def wrote(signer: Signer, emails: frozenset[str], keys: frozenset[str]) -> bool:
+    """Whether `signer` made a change whose author `emails` and signing `keys` are given. An
+    email is anyone's to claim; a key that signed the change ties it to its holder."""
+    return bool(set(signer.emails) & emails or signer.fingerprints & keys)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusResult:
+    files: tuple[FileStatus, ...]
+    trust_problems: tuple[str, ...]
+    rules_fingerprint: str
+
+    @property
+    def publishable(self) -> bool:
+        return all(f.publishable for f in self.files)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewItem:
+    status: FileStatus
+    since: str  # the sign-off commit of the version last fairly cleared ("" when never cleared)
+    diff: str  # the changes since that version
+    findings: tuple[Finding, ...]  # unredacted when shown: the reviewer's terminal only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Review:
+    items: tuple[ReviewItem, ...]
+    signable: tuple[str, ...]
+    signoff: str  # the sign-off message `baomi sign` would record now ("" when it refuses)
+    refusal: str  # why it would refuse now
+    publishable: bool
+    rules_fingerprint: str

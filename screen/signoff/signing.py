@@ -1,0 +1,120 @@
+"""`baomi sign`: who is signing (git's SSH signing key, matched to a signer in force), what the
+sign-off would record, why it refuses, and the signed, empty commit that records it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from screen.errors import UsageError
+from screen.model import Finding
+from screen.signoff.message import SignOffMessage, Waiver, cleared_for, format_message
+from screen.signoff.records import FileFacts, wrote
+from screen.signoff.signers import Signer, key_fingerprint
+from screen.signoff.workspace import Workspace
+from screen.vcs import Repository
+
+
+def signing_key(repo: Repository) -> str:
+    """The public key line git will sign with (`user.signingkey`, gpg.format=ssh)."""
+    if (repo.config("gpg.format") or "openpgp") != "ssh":
+        raise UsageError(
+            "git is not set up to sign with SSH: run `git config gpg.format ssh` and "
+            "`git config user.signingkey ~/.ssh/id_ed25519.pub`"
+        )
+    configured = repo.config("user.signingkey")
+    if not configured:
+        raise UsageError("no signing key: run `git config user.signingkey ~/.ssh/id_ed25519.pub`")
+    if configured.startswith("key::"):
+        return configured.removeprefix("key::")
+    if configured.startswith("ssh-"):
+        return configured
+    path = Path(configured).expanduser()
+    public = path if path.suffix == ".pub" else path.with_name(path.name + ".pub")
+    try:
+        return public.read_text(encoding="utf-8").strip()
+    except OSError:
+        raise UsageError(f"cannot read the public key {public}; point user.signingkey at it") from None
+
+
+def current_signer(workspace: Workspace) -> Signer:
+    """The signer in force whose key git will sign with, or a `UsageError` that says why none."""
+    signer = workspace.trust.signers.by_fingerprint(key_fingerprint(signing_key(workspace.repo)))
+    if signer is None:
+        raise UsageError(
+            "your signing key is not in rules/signers.yml as in force; a principal must add it first"
+        )
+    if signer.revoked or (signer.valid_until and not signer.valid_at(datetime.datetime.now(tz=datetime.UTC))):
+        raise UsageError(
+            f"{signer.name} may no longer sign (revoked or past valid_until in rules/signers.yml)"
+        )
+    return signer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignPlan:
+    signer: Signer
+    message: SignOffMessage
+    findings: tuple[Finding, ...]
+
+
+def plan_signoff(
+    workspace: Workspace, paths: list[str], waivers: list[tuple[str, str]], comment: str = ""
+) -> SignPlan:
+    """What `baomi sign` would record, or a `UsageError` that says why it refuses."""
+    repo = workspace.repo
+    signer = current_signer(workspace)
+    if not paths:
+        raise UsageError("name the files to sign")
+    targets = workspace.select(paths)
+    dirty = repo.dirty([t.display for t in targets])
+    if dirty or repo.staged_anything():
+        raise UsageError(
+            f"uncommitted changes ({', '.join(dirty) or 'staged files'}): commit them first; "
+            "a sign-off binds committed bytes"
+        )
+    findings, errors = workspace.screen(targets)
+    if errors:
+        raise UsageError("; ".join(f"{e.path}: {e.message}" for e in errors))
+    waived = dict(waivers)
+    known = {f.fingerprint for f in findings}
+    unknown = set(waived) - known
+    if unknown:
+        raise UsageError(f"no finding has fingerprint {', '.join(sorted(unknown))} in these files")
+    cleared = []
+    for target in targets:
+        data = target.path.read_bytes()
+        facts = workspace.facts(target, [f for f in findings if f.path == target.display])
+        refusal = _refusal(signer, facts, waived)
+        if refusal:
+            raise UsageError(refusal)
+        cleared.append(cleared_for(target.display, data))
+    message = SignOffMessage(
+        cleared=tuple(cleared),
+        rules_fingerprint=workspace.engine.fingerprint,
+        waivers=tuple(Waiver(fingerprint=fp, reason=reason) for fp, reason in waivers),
+        comment=comment,
+    )
+    return SignPlan(signer=signer, message=message, findings=tuple(findings))
+
+
+def _refusal(signer: Signer, facts: FileFacts, waived: dict[str, str]) -> str:
+    """Why `signer` may not clear the file described by `facts` ("" when they may)."""
+    if not set(facts.roles) & signer.roles:
+        held = ", ".join(sorted(signer.roles)) or "no role"
+        return f"{facts.path} needs role {', '.join(facts.roles)}; {signer.name} holds {held}"
+    if wrote(signer, facts.authors, facts.author_keys):
+        return f"{signer.name} changed {facts.path} since its last sign-off; another reviewer must sign it"
+    for finding in facts.blocking:
+        if finding.fingerprint not in waived:
+            return (
+                f"{finding.path}:{finding.line}:{finding.column}: blocking {finding.rule} "
+                f"({finding.excerpt}); remove it, or waive it with --waive {finding.fingerprint} --reason '…'"
+            )
+    return ""
+
+
+def sign(workspace: Workspace, plan: SignPlan) -> str:
+    """Record `plan` in a signed commit; the commit id."""
+    return workspace.repo.commit_signoff(format_message(plan.message))

@@ -1,0 +1,25 @@
+"""`baomi status`: every published file screened and decided by the gate."""
+
+from __future__ import annotations
+
+from screen.model import Finding
+from screen.signoff.gate import decide
+from screen.signoff.records import StatusResult
+from screen.signoff.workspace import Workspace
+
+
+def status(workspace: Workspace, paths: list[str]) -> StatusResult:
+    """The state of `paths` (default: every published file and the trust files)."""
+    targets = workspace.select(paths)
+    findings, errors = workspace.screen(targets)
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    failed = {e.path: e.message for e in errors}
+    files = tuple(
+        decide(workspace.facts(t, by_path.get(t.display, []), failed.get(t.display, "")), workspace.signoffs)
+        for t in targets
+    )
+    return StatusResult(
+        files=files, trust_problems=workspace.trust.problems, rules_fingerprint=workspace.engine.fingerprint
+    )

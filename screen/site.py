@@ -1,0 +1,180 @@
+"""Drive MkDocs: `baomi publish` (verify everything, build into a fresh directory, audit what was
+built, and only then put it in place of the site; on any failure the old site stays untouched)
+and `baomi serve` (a local preview on a loopback address, pending pages marked)."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from screen import api
+from screen.errors import EXIT_BLOCKED, ScreenError, UsageError
+from screen.mkdocs_plugin import HOLD_BACK_ENV, PREVIEW_ENV, BaomiPlugin
+from screen.model import Level
+
+CONFIG_NAME = "mkdocs.yml"
+_AUDITED_SUFFIXES = (".html", ".xml", ".json", ".txt", ".js", ".css", ".svg")
+
+
+class PublishError(ScreenError):
+    """The build or its audit found something not publishable (exit 1)."""
+
+    exit_code = EXIT_BLOCKED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Published:
+    site: Path
+    pages: int
+    held_back: dict[str, tuple[str, ...]]
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str | None) -> Iterator[None]:
+    """`name` set to `value` (or unset) for the duration, as it was afterwards."""
+    previous = os.environ.get(name)
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def _build(root: Path, into: Path) -> BaomiPlugin:
+    """Run MkDocs with the baomi plugin holding uncleared pages back; return its plugin."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    with _environment(HOLD_BACK_ENV, "1"):
+        try:
+            config = load_config(config_file=str(root / CONFIG_NAME), site_dir=str(into))
+            plugin = config.plugins.get("baomi")
+            if not isinstance(plugin, BaomiPlugin):
+                raise PublishError(
+                    f"{CONFIG_NAME} does not enable the baomi plugin; add `- baomi` under plugins"
+                )
+            config.plugins.on_startup(command="build", dirty=False)
+            build(config, dirty=False)
+            return plugin
+        except MkDocsException as error:
+            raise PublishError(str(error)) from None
+
+
+def _texts(path: Path) -> bytes:
+    """What to screen of a built file: JSON (the search index) as its decoded strings."""
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        strings: list[str] = []
+        _strings(json.loads(data), strings)
+        return "\n\n".join(strings).encode("utf-8")
+    return data
+
+
+def _strings(value: object, into: list[str]) -> None:
+    if isinstance(value, str):
+        into.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, into)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, into)
+
+
+def _audited(site: Path) -> Iterator[Path]:
+    for path in sorted(site.rglob("*")):
+        if (
+            path.is_file()
+            and path.suffix in _AUDITED_SUFFIXES
+            and "assets" not in path.relative_to(site).parts
+        ):
+            yield path
+
+
+def audit(site: Path, gate: api.SiteGate, cleared: set[str]) -> list[str]:
+    """Problems in a built site: blocking text anywhere, or a page that no cleared source (of the
+    docs-relative paths `cleared`) made."""
+    problems = []
+    for path in _audited(site):
+        name = path.relative_to(site).as_posix()
+        suffix = ".html" if path.suffix in (".html", ".xml", ".svg") else ".txt"
+        findings = api.screen_built(gate, f"site/{name}{suffix}", _texts(path))
+        problems += [f"site/{name}: {f.rule} ({f.excerpt})" for f in findings if f.level is Level.BLOCK]
+    sources = {Path(p).with_suffix("").as_posix() for p in cleared}
+    for page in sorted(site.rglob("index.html")):
+        stem = page.parent.relative_to(site).as_posix()
+        stem = "index" if stem == "." else stem
+        if stem not in sources and f"{stem}/index" not in sources:
+            problems.append(f"site/{page.relative_to(site).as_posix()}: no cleared source made this page")
+    return problems
+
+
+def publish(root: Path, site_dir: Path) -> Published:
+    """Build, audit and swap in the site; raise `PublishError` and leave the old site otherwise."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    try:
+        plugin = _build(root, staging)
+        if plugin.gate is None:
+            raise PublishError("the baomi plugin did not check the build; nothing is published")
+        problems = audit(staging, plugin.gate, set(plugin.cleared))
+        if problems:
+            raise PublishError("the built site failed its audit:\n  " + "\n  ".join(problems))
+        pages = sum(1 for _ in staging.rglob("*.html"))
+        _swap(staging, site_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return Published(site=site_dir, pages=pages, held_back=dict(plugin.held_back))
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
+    """Put `staging` where `site_dir` is: two renames on one file system, the old site removed
+    only after the new one is in place."""
+    retired = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
+    if site_dir.exists():
+        site_dir.rename(retired)
+    try:
+        staging.rename(site_dir)
+    except OSError:
+        if retired.exists():
+            retired.rename(site_dir)
+        raise
+    with contextlib.suppress(FileNotFoundError):
+        shutil.rmtree(retired)
+
+
+def serve(root: Path, address: str) -> None:
+    """Run MkDocs' development server in preview mode on a loopback address. It serves from a
+    temporary directory, and the plugin refuses preview mode in any build."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.exceptions import MkDocsException
+
+    host, _, port = address.rpartition(":")
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback or not port.isdigit():
+        raise UsageError(f"--dev-addr {address}: the preview serves on localhost only (e.g. 127.0.0.1:8000)")
+    os.environ[PREVIEW_ENV] = "1"
+    os.environ.pop(HOLD_BACK_ENV, None)
+    try:
+        mkdocs_serve(config_file=str(root / CONFIG_NAME), dev_addr=address, livereload=True)
+    except MkDocsException as error:
+        raise UsageError(f"the preview could not be built: {error}") from None
