@@ -7,11 +7,9 @@ import datetime
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from screen.audit.history import audit
-from screen.audit.inspection import inspect
 from screen.audit.records import Inspection, Period, Trail
-from screen.audit.trail import trail
 from screen.engine import build_engine, shared_engine
 from screen.errors import UsageError
 from screen.model import CheckResult, Entity, Finding, HistoryResult
@@ -20,15 +18,14 @@ from screen.portal import changed_targets, read_portal, resolve
 from screen.ruleset import parse, read_sources
 from screen.screening import screen, screen_text
 from screen.settings import KEY_FILE, Settings
-from screen.signoff import declassify as declassification
-from screen.signoff import review as reviewing
-from screen.signoff import signing
-from screen.signoff.message import format_declassification, format_message
 from screen.signoff.records import FileStatus, Review, StatusResult
-from screen.signoff.status import status as file_status
-from screen.signoff.workspace import Workspace
-from screen.strip import strip_file
-from screen.vcs import Repository
+
+# The use cases below `check` (git, the sign-off chain, the audits, images) load when a command
+# needs them: a one-file check at a pre-commit hook starts without GitPython.
+if TYPE_CHECKING:
+    from screen.signoff.declassify import DeclassifyPlan
+    from screen.signoff.signing import SignPlan
+    from screen.signoff.workspace import Workspace
 
 __all__ = [
     "CheckResult", "FileStatus", "HistoryResult", "Inspection", "Period", "Review", "SiteGate",
@@ -58,6 +55,8 @@ def check(settings: Settings, paths: list[str], stdin: bytes | None = None) -> C
 def check_changes(settings: Settings, paths: list[str], since: str | None) -> CheckResult | None:
     """Screen the published files in the git index (`since` None: their staged bytes) or changed
     in `since...HEAD` (as they are now), under `paths` when given; None when none changed."""
+    from screen.vcs import Repository
+
     repo = Repository(settings.root)
     if since is None:
         found: list[tuple[str, bytes | None]] = list(repo.staged().items())
@@ -122,6 +121,8 @@ def write_key(root: Path) -> Path:
 
 def strip(path: Path, in_place: bool) -> Path:
     """Write `path` without metadata; the path written."""
+    from screen.strip import strip_file
+
     return strip_file(path, in_place=in_place)
 
 
@@ -131,6 +132,9 @@ def strip(path: Path, in_place: bool) -> Path:
 def status(settings: Settings, paths: list[str], since: str | None = None) -> StatusResult | None:
     """Every published file's state (or those of `paths`, or those changed in `since...HEAD`;
     None when `since` finds none)."""
+    from screen.signoff.status import status as file_status
+    from screen.signoff.workspace import Workspace
+
     workspace = Workspace(settings)
     if since is not None:
         if paths:
@@ -144,7 +148,7 @@ def status(settings: Settings, paths: list[str], since: str | None = None) -> St
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Signed:
-    plan: signing.SignPlan
+    plan: SignPlan
     message: str  # the sign-off message
     commit: str  # "" for a dry run
 
@@ -153,29 +157,42 @@ def sign(
     settings: Settings, paths: list[str], waivers: list[tuple[str, str]], comment: str, dry_run: bool
 ) -> Signed:
     """The leader's sign-off of `paths`: planned (refusing with the reason), then committed."""
+    from screen.signoff.message import format_message
+    from screen.signoff.signing import plan_signoff
+    from screen.signoff.signing import sign as commit_signoff
+    from screen.signoff.workspace import Workspace
+
     workspace = Workspace(settings)
-    plan = signing.plan_signoff(workspace, paths, waivers, comment)
-    commit = "" if dry_run else signing.sign(workspace, plan)
+    plan = plan_signoff(workspace, paths, waivers, comment)
+    commit = "" if dry_run else commit_signoff(workspace, plan)
     return Signed(plan=plan, message=format_message(plan.message), commit=commit)
 
 
 def review(settings: Settings, paths: list[str]) -> Review:
-    return reviewing.review(Workspace(settings), paths)
+    from screen.signoff.review import review as reviewed
+    from screen.signoff.workspace import Workspace
+
+    return reviewed(Workspace(settings), paths)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Declassified:
-    plan: declassification.DeclassifyPlan
+    plan: DeclassifyPlan
     message: str  # the declassification record
     commit: str  # "" for a dry run
 
 
 def declassify(settings: Settings, path: str, reason: str, dry_run: bool) -> Declassified:
     """The principal's signed record that `path` is public now (解密)."""
+    from screen.signoff.declassify import declassify as commit_record
+    from screen.signoff.declassify import plan_declassification
+    from screen.signoff.message import format_declassification
+    from screen.signoff.workspace import Workspace
+
     workspace = Workspace(settings)
     today = datetime.datetime.now(tz=datetime.UTC).date()
-    plan = declassification.plan_declassification(workspace, path, reason, today)
-    commit = "" if dry_run else declassification.declassify(workspace, plan)
+    plan = plan_declassification(workspace, path, reason, today)
+    commit = "" if dry_run else commit_record(workspace, plan)
     message = format_declassification(plan.record)
     return Declassified(plan=plan, message=message, commit=commit)
 
@@ -184,14 +201,23 @@ def declassify(settings: Settings, path: str, reason: str, dry_run: bool) -> Dec
 
 
 def history(settings: Settings, since: str | None) -> HistoryResult:
+    from screen.audit.history import audit
+    from screen.signoff.workspace import Workspace
+
     return audit(Workspace(settings), since)
 
 
 def report(settings: Settings, period: Period) -> Inspection:
+    from screen.audit.inspection import inspect
+    from screen.signoff.workspace import Workspace
+
     return inspect(Workspace(settings), period)
 
 
 def log(settings: Settings, path: str) -> Trail:
+    from screen.audit.trail import trail
+    from screen.signoff.workspace import Workspace
+
     return trail(Workspace(settings), path)
 
 
@@ -209,6 +235,9 @@ class SiteGate:
 
 
 def gate_site(settings: Settings) -> SiteGate:
+    from screen.signoff.status import status as file_status
+    from screen.signoff.workspace import Workspace
+
     workspace = Workspace(settings)
     files = file_status(workspace, []).files
     return SiteGate(files=files, repo_root=workspace.repo.root, workspace=workspace)
