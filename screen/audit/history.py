@@ -17,6 +17,7 @@ from screen.errors import ScreenError, UsageError
 from screen.model import Finding, HistoryError, HistoryFinding, HistoryResult, Occurrence
 from screen.portal import CONFIG_NAME, Target
 from screen.screening import screen
+from screen.signoff.facts import version_facts
 from screen.signoff.waivers import waived
 from screen.signoff.workspace import Workspace
 
@@ -47,7 +48,7 @@ class _Waivers:
         if not findings or not self.signoffs:
             return {}
         theme = self.workspace.portal.in_theme(occurrence.path)
-        return waived(self.workspace.version(occurrence.path, data, theme), self.signoffs)
+        return waived(version_facts(self.workspace, occurrence.path, data, theme), self.signoffs)
 
 
 def _screen_round(

@@ -12,6 +12,7 @@ from screen.audit.records import Inspection, Period
 from screen.errors import UsageError
 from screen.portal import Target
 from screen.screening import screen
+from screen.signoff.facts import cleared_version
 from screen.signoff.message import parse_declassification
 from screen.signoff.records import VerifiedSignOff
 from screen.signoff.status import status
@@ -60,7 +61,7 @@ def _waivers(workspace: Workspace, signoff: VerifiedSignOff) -> list[tuple[str, 
     for: (date, paths, signer, reason)."""
     decided = []
     for cleared in signoff.message.cleared:
-        version = workspace.cleared_version(cleared)
+        version = cleared_version(workspace, cleared)
         if version is not None and decides(signoff, version):
             decided.append(cleared.path)
     if not decided or signoff.signer is None:

@@ -12,6 +12,7 @@ from screen.model import blob_id
 from screen.portal import Target
 from screen.screening import screen
 from screen.signoff.classification_history import classification_of_page
+from screen.signoff.facts import cleared_version
 from screen.signoff.message import parse_declassification
 from screen.signoff.records import VerifiedSignOff
 from screen.signoff.status import status
@@ -69,7 +70,7 @@ def _signoff(workspace: Workspace, signoff: VerifiedSignOff, path: str, blob: st
     """The kind and detail of a sign-off event, judged by the one rule of `waivers`: a sign-off
     that does not count says why; waivers show only where they count."""
     cleared = next(c for c in signoff.message.cleared if c.path == path and c.blob == blob)
-    version = workspace.cleared_version(cleared)
+    version = cleared_version(workspace, cleared)
     if version is None:
         return "signoff-not-counted", "the bytes it names are not in the repository"
     if not fair(signoff, version):

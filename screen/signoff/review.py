@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from screen.errors import UsageError
 from screen.model import Finding
+from screen.signoff.facts import last_cleared
 from screen.signoff.message import format_message
 from screen.signoff.records import FileStatus, Review, ReviewItem
 from screen.signoff.signing import plan_signoff
@@ -15,7 +16,7 @@ from screen.signoff.workspace import Workspace
 def _item(workspace: Workspace, state: FileStatus, findings: list[Finding]) -> ReviewItem:
     # the last version that was fairly cleared: a self-approved "previous version" would hide
     # exactly the changes the reviewer must see
-    previous = workspace.last_cleared(workspace.select([state.path])[0]) if state.state != "error" else None
+    previous = last_cleared(workspace, workspace.select([state.path])[0]) if state.state != "error" else None
     if previous is None:
         return ReviewItem(status=state, since="", diff="", findings=tuple(findings))
     sha, cleared = previous

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from screen.model import Finding
+from screen.signoff.facts import file_facts
 from screen.signoff.gate import decide
 from screen.signoff.records import StatusResult
 from screen.signoff.workspace import Workspace
@@ -17,7 +18,10 @@ def status(workspace: Workspace, paths: list[str]) -> StatusResult:
         by_path.setdefault(finding.path, []).append(finding)
     failed = {e.path: e.message for e in errors}
     files = tuple(
-        decide(workspace.facts(t, by_path.get(t.display, []), failed.get(t.display, "")), workspace.signoffs)
+        decide(
+            file_facts(workspace, t, by_path.get(t.display, []), failed.get(t.display, "")),
+            workspace.signoffs,
+        )
         for t in targets
     )
     return StatusResult(

@@ -1,26 +1,25 @@
 """One repository read once per command: the portal's published files, the trust in force, the
 rules (the working tree's and the trust ref's), the verified sign-offs, the ledger of fair
-clearances and the classification history; and from them, the facts the gate decides on."""
+clearances and the classification history. What the gate decides on is derived from it in
+`screen.signoff.facts`."""
 
 from __future__ import annotations
 
-import hashlib
 from functools import cached_property
 from pathlib import Path
 
-from screen.classification import withheld
 from screen.engine import Engine, load_engine_from, shared_engine
 from screen.errors import UsageError
-from screen.model import FileError, Finding, Level, blob_id
+from screen.model import FileError, Finding
 from screen.portal import Portal, Target, published, read_portal
 from screen.ruleset import rule_source
 from screen.screening import screen
 from screen.settings import Settings
-from screen.signoff.classification_history import ClassificationHistory, classification_of_page, page_front
+from screen.signoff.classification_history import ClassificationHistory
 from screen.signoff.ledger import Ledger
-from screen.signoff.message import CLEARED, Cleared
-from screen.signoff.records import FileFacts, VerifiedSignOff
-from screen.signoff.signers import TRUST_PATHS, required_roles
+from screen.signoff.message import CLEARED
+from screen.signoff.records import VerifiedSignOff
+from screen.signoff.signers import TRUST_PATHS
 from screen.signoff.trust import Trust, load_trust, not_before, verify
 from screen.source import MARKDOWN_SUFFIXES
 from screen.vcs import Commit, Repository
@@ -109,65 +108,6 @@ class Workspace:
         pages = [t.display for t in self.targets if t.display.endswith(tuple(MARKDOWN_SUFFIXES))]
         return ClassificationHistory(repo=self.repo, head=self.head, trust=self.trust, pages=pages)
 
-    def roles(self, path: str, data: bytes, theme: bool = False) -> tuple[str, ...]:
-        """The roles the policy requires for these bytes of `path`: those of an important page
-        also when the last cleared version was one (dropping `important: true` is a change the
-        roles that cleared it must approve)."""
-        policy = self.trust.policy
-        roles = required_roles(path, policy, _important(path, data), theme)
-        previous = self.ledger.last_clearance(path, blob_id(data), roles)
-        if previous and not _important(path, data):
-            old = self.repo.blob(previous[1].blob)
-            if old is None or _important(path, old):  # a cleared version git lacks: assume it was
-                roles = required_roles(path, policy, True, theme)
-        return roles
-
-    def last_cleared(self, target: Target) -> tuple[str, Cleared] | None:
-        """The sign-off and version a reviewer compares the file with."""
-        data = target.path.read_bytes()
-        return self.ledger.last_clearance(target.display, blob_id(data), self.roles(target.display, data))
-
-    def version(self, path: str, data: bytes, theme: bool = False) -> FileFacts:
-        """What the waiver rule needs of one version of `path`: its identity, roles and authors."""
-        blob, roles = blob_id(data), self.roles(path, data, theme)
-        authorship = self.ledger.authorship(path, blob, roles)
-        return FileFacts(
-            path=path,
-            blob=blob,
-            sha256=hashlib.sha256(data).hexdigest(),
-            roles=roles,
-            authors=authorship.emails,
-            author_keys=authorship.keys,
-        )
-
-    def cleared_version(self, cleared: Cleared) -> FileFacts | None:
-        """The facts of a version a sign-off names, or None when git lacks its bytes (then
-        nothing can show that the sign-off was fair, and it is taken as not)."""
-        data = self.repo.blob(cleared.blob)
-        if data is None:
-            return None
-        return self.version(cleared.path, data, self.portal.in_theme(cleared.path))
-
-    def facts(self, target: Target, findings: list[Finding], error: str = "") -> FileFacts:
-        path = target.display
-        if error:
-            return FileFacts(path=path, blob="", sha256="", roles=(), error=error)
-        data = target.path.read_bytes()
-        version = self.version(path, data, target.theme)
-        record = classification_of_page(path, data)
-        return FileFacts(
-            path=path,
-            blob=version.blob,
-            sha256=version.sha256,
-            roles=version.roles,
-            blocking=tuple(f for f in findings if f.level is Level.BLOCK),
-            authors=version.authors,
-            author_keys=version.author_keys,
-            not_in_force=self.trust.not_in_force(path, version.blob),
-            classification=record.describe() if record else "",
-            withheld=(withheld(record) if record else "") or self.classification.undeclassified(path),
-        )
-
     def select(self, paths: list[str]) -> list[Target]:
         if not paths:
             return self.targets
@@ -177,12 +117,6 @@ class Workspace:
         if missing:
             raise UsageError(f"not a published file: {', '.join(sorted(missing))}")
         return chosen
-
-
-def _important(path: str, data: bytes) -> bool:
-    if not path.lower().endswith((".md", ".markdown")):
-        return False
-    return page_front(path, data).get("important") is True
 
 
 def _read(path: Path) -> bytes | None:
