@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 PUBLIC = "公开"
@@ -88,7 +89,7 @@ def _term(value: object, problems: list[str]) -> tuple[int | None, bool]:
     return int(match[1]), False
 
 
-def classification_of(values: dict[str, object]) -> Classification:
+def classification_of(values: Mapping[str, object]) -> Classification:
     """The classification a page's front matter records (公开 when it records none)."""
     problems: list[str] = []
     raw = values.get("classification", PUBLIC)

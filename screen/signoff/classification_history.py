@@ -4,7 +4,8 @@ once-classified page publishable again."""
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
+from collections.abc import Mapping
+from functools import cached_property
 
 from screen.classification import Classification, classification_of
 from screen.errors import InputError
@@ -16,9 +17,8 @@ from screen.source.frontmatter import front_matter_values
 from screen.vcs import Repository
 
 
-@lru_cache(maxsize=256)
-def page_front(path: str, data: bytes) -> dict[str, object]:
-    """A page's front matter as data, read once for the several questions asked of it."""
+def page_front(path: str, data: bytes) -> Mapping[str, object]:
+    """A page's front matter as data (read once per text: `front_matter_values` remembers)."""
     return front_matter_values(path, data.decode("utf-8", "replace"))
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 
 import yaml
 
@@ -153,15 +156,21 @@ def _unescape(escape: str) -> str:
 _FAST_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def front_matter_values(path: str, text: str) -> dict[str, object]:
-    """The front matter of a page as data ({} when it has none)."""
+@lru_cache(maxsize=64)
+def front_matter_values(path: str, text: str) -> Mapping[str, object]:
+    """The front matter of a page as read-only data ({} when it has none). Read once per text:
+    screening (the classification rules) and the sign-off facts (the record, `important`) ask
+    the same page's front matter."""
     front = split_front_matter(path, text)
     if front is None:
-        return {}
+        return _EMPTY
     try:
         # libyaml when PyYAML has it (ten times faster, the same safe constructors): status reads
         # the front matter of every page
         loaded = yaml.load(text[front.start : front.content_end], Loader=_FAST_SAFE)  # noqa: S506
     except (yaml.YAMLError, RecursionError):
-        return {}  # screening reports the malformed block with its line
-    return loaded if isinstance(loaded, dict) else {}
+        return _EMPTY  # screening reports the malformed block with its line
+    return MappingProxyType(loaded) if isinstance(loaded, dict) else _EMPTY
+
+
+_EMPTY: Mapping[str, object] = MappingProxyType({})
