@@ -14,7 +14,7 @@ from screen.engine import build_engine, shared_engine
 from screen.errors import UsageError
 from screen.model import CheckResult, Entity, Finding, HistoryResult
 from screen.normalize import fold
-from screen.portal import changed_targets, read_portal, resolve
+from screen.portal import Target, changed_targets, read_portal, resolve
 from screen.ruleset import parse, read_sources
 from screen.screening import screen, screen_text
 from screen.settings import KEY_FILE, Settings
@@ -41,6 +41,10 @@ def check(settings: Settings, paths: list[str], stdin: bytes | None = None) -> C
     targets = resolve(read_portal(settings.root), paths)
     if not targets:
         raise UsageError("no files to screen: the paths given hold no files")
+    return _checked(settings, targets, stdin)
+
+
+def _checked(settings: Settings, targets: list[Target], stdin: bytes | None = None) -> CheckResult:
     engine = shared_engine(settings.rules_dir, settings.cache_dir)
     findings, errors = screen(engine, targets, settings, stdin)
     return CheckResult(
@@ -63,17 +67,7 @@ def check_changes(settings: Settings, paths: list[str], since: str | None) -> Ch
     else:
         found = [(name, None) for name in repo.changed_since(since) if (settings.root / name).exists()]
     targets = changed_targets(read_portal(settings.root), found, paths)
-    if not targets:
-        return None
-    engine = shared_engine(settings.rules_dir, settings.cache_dir)
-    findings, errors = screen(engine, targets, settings)
-    return CheckResult(
-        findings=tuple(findings),
-        errors=tuple(errors),
-        files_scanned=len(targets),
-        rules_fingerprint=engine.fingerprint,
-        rules=engine.ruleset.rules,
-    )
+    return _checked(settings, targets) if targets else None
 
 
 def entities(rules_dir: Path, cache_dir: Path | None, lines: list[str]) -> list[tuple[Entity, ...]]:
