@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from screen.errors import InputError, UsageError
+from screen.source.reading import read_file
 
 CONFIG_NAME = "mkdocs.yml"
 STDIN = "-"
@@ -64,12 +65,18 @@ class _KeepTags(yaml.SafeLoader):
 _KeepTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
+def _present(path: Path) -> bool:
+    """Whether anything stands at `path`: a FIFO or a dangling link there is refused when read,
+    never taken for "no configuration"."""
+    return path.exists() or path.is_symlink()
+
+
 def _config(root: Path) -> dict[str, object]:
     config = root / CONFIG_NAME
-    if not config.is_file():
+    if not _present(config):
         return {}
     try:
-        text = config.read_text(encoding="utf-8")
+        text = read_file(config, CONFIG_NAME).decode("utf-8")
         loaded = yaml.load(text, Loader=_KeepTags)  # noqa: S506 (a SafeLoader subclass)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise InputError(CONFIG_NAME, f"cannot read the MkDocs configuration: {error}") from None
@@ -88,7 +95,7 @@ def read_portal(root: Path) -> Portal:
         root=root,
         docs_dir=root / configured if isinstance(configured, str) else root / "content",
         theme_dir=root / custom if isinstance(custom, str) else None,
-        has_config=(root / CONFIG_NAME).is_file(),
+        has_config=_present(root / CONFIG_NAME),
     )
 
 

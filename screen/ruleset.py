@@ -14,9 +14,10 @@ from typing import Any
 import yaml
 
 from screen.detectors import entities, kind_of
-from screen.errors import RuleError
+from screen.errors import InputError, RuleError
 from screen.model import EntityPattern, Rule
 from screen.rulefields import RULE_ID, Problems, located, read_level, read_strings
+from screen.source.reading import read_file
 
 RULE_DIRS = ("terms", "patterns")
 SHARED_FIELDS = frozenset({"id", "level", "message", "basis", "hits", "misses", "enabled"})
@@ -105,9 +106,9 @@ def read_sources(root: Path) -> RuleSource:
     for path in paths:
         name = path.relative_to(root).as_posix()
         try:
-            files[name] = path.read_bytes()
-        except OSError as error:
-            unreadable.append(f"rules/{name}:1: cannot read ({error.strerror}); check its permissions")
+            files[name] = read_file(path, f"rules/{name}")
+        except InputError as error:
+            unreadable.append(f"rules/{name}:1: {error.reason}")
     if unreadable:
         raise RuleError(tuple(unreadable))
     return RuleSource(root=root, files=tuple(sorted(files.items())))

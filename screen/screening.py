@@ -13,7 +13,8 @@ from screen.findings_cache import FindingsCache
 from screen.model import FileError, Finding
 from screen.portal import Target
 from screen.settings import Settings
-from screen.source import MAX_BYTES, Document, read_document
+from screen.source import Document, read_document
+from screen.source.reading import read_file
 
 _STDIN_AS = "stdin.md"  # text on stdin is read as a Markdown page, the only thing drafters pipe in
 _PARALLEL_BYTES = 1 << 20  # below this, forking workers costs more than it saves
@@ -22,28 +23,12 @@ Screened = tuple[list[Finding], list[FileError]]
 
 
 def read_bytes(target: Target, stdin: bytes | None = None) -> bytes:
-    """The bytes to screen of `target`, never more than the size limit in memory."""
+    """The bytes to screen of `target`: a regular file's, never more than the size limit."""
     if target.data is not None:
         return target.data
     if target.stdin:
         return stdin or b""
-    try:
-        with target.path.open("rb") as handle:
-            # a 10 GB file is refused after reading 32 MB
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise InputError(
-            target.display,
-            f"cannot read ({error.strerror}); check the path and its permissions",
-        ) from None
-    if len(data) > MAX_BYTES:
-        size = target.path.stat().st_size if target.path.is_file() else len(data)
-        raise InputError(
-            target.display,
-            f"file is {size / 1048576:.1f} MB, above the {MAX_BYTES // 1048576} MB limit; "
-            "split it, or publish large files from outside the portal",
-        )
-    return data
+    return read_file(target.path, target.display)
 
 
 def _utf8_name(target: Target) -> None:

@@ -75,24 +75,32 @@ def _build(root: Path, into: Path) -> BaomiPlugin:
 
 
 def _texts(path: Path) -> bytes:
-    """What to screen of a built file: JSON (the search index) as its decoded strings."""
+    """What to screen of a built file: JSON (the search index) as its decoded strings, or as
+    text when it does not parse (a copied file that is not JSON, or nested too deeply)."""
     data = path.read_bytes()
-    if path.suffix == ".json":
-        strings: list[str] = []
-        _strings(json.loads(data), strings)
-        return "\n\n".join(strings).encode("utf-8")
-    return data
+    if path.suffix != ".json":
+        return data
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return data
+    return "\n\n".join(_strings(document)).encode("utf-8")
 
 
-def _strings(value: object, into: list[str]) -> None:
-    if isinstance(value, str):
-        into.append(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _strings(item, into)
-    elif isinstance(value, list):
-        for item in value:
-            _strings(item, into)
+def _strings(document: object) -> list[str]:
+    """Every string in a JSON document, keys included, in document order (no recursion: the
+    depth is the file's to choose)."""
+    found: list[str] = []
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            pending.extend(reversed([item for pair in value.items() for item in pair]))
+        elif isinstance(value, list):
+            pending.extend(reversed(value))
+    return found
 
 
 def _audited(site: Path) -> Iterator[Path]:

@@ -66,6 +66,8 @@ def strip_file(path: Path, *, in_place: bool = False) -> Path:
     `in_place`; return the path written. The copy is verified on disk before it takes its name."""
     target = path if in_place else path.with_name(f"{path.stem}.stripped{path.suffix}")
     temporary = target.with_name(f".{target.name}.baomi-strip")
+    if path.exists() and not path.is_file():  # a FIFO or a device would never end
+        raise InputError(str(path), "not a regular file; name an image file")
     try:
         data = path.read_bytes()
     except OSError as error:

@@ -42,6 +42,8 @@ class Commit:
     paths: tuple[str, ...]
 
 
+# Every change that leaves a path with new content: added, copied, modified, renamed, type-changed.
+_CHANGED = "ACMRT"
 _FILE_MODES = frozenset({"100644", "100755"})  # regular files; 120000 is a symlink, 160000 a submodule
 
 
@@ -230,8 +232,9 @@ class Repository:
         return [line[3:] for line in output.splitlines() if line.strip()]
 
     def staged(self) -> dict[str, bytes]:
-        """Files added, copied, modified or renamed in the index, with their staged bytes."""
-        names = self._git("diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z")
+        """Files added, copied, modified, renamed or changed in type (a symlink that became a
+        file) in the index, with their staged bytes."""
+        names = self._git("diff", "--cached", "--name-only", f"--diff-filter={_CHANGED}", "-z")
         return {
             name: self._repo.git.show(f":{name}", stdout_as_string=False)
             for name in names.split("\0")
@@ -239,10 +242,10 @@ class Repository:
         }
 
     def changed_since(self, rev: str) -> list[str]:
-        """Files added, copied, modified or renamed on this branch since it left `rev`
-        (three-dot: what a pull request against `rev` changes)."""
+        """Files added, copied, modified, renamed or changed in type on this branch since it left
+        `rev` (three-dot: what a pull request against `rev` changes)."""
         self.require(rev, "--since revision")
-        names = self._git("diff", "--name-only", "--diff-filter=ACMR", "-z", f"{rev}...HEAD")
+        names = self._git("diff", "--name-only", f"--diff-filter={_CHANGED}", "-z", f"{rev}...HEAD")
         return [name for name in names.split("\0") if name]
 
     def staged_anything(self) -> bool:

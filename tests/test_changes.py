@@ -184,3 +184,42 @@ def test_cache_never_hides_an_unreadable_file(cli, tmp_path: Path) -> None:  # t
     assert cli(["check"], cwd=root).code == 0
     (root / "content" / "a.md").write_bytes("春耕".encode("gbk") + b"\xff\xfe")
     assert cli(["check"], cwd=root).code == 2
+
+
+# --- type changes: a symlink that becomes a file is a change like any other ---------------------
+
+
+def _link(root: Path) -> Path:
+    """content/c.md committed as a symlink to a clean page."""
+    link = root / "content" / "c.md"
+    link.symlink_to("a.md")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "link")
+    return link
+
+
+def _retype(link: Path) -> None:
+    """The symlink replaced by a leaking file of the same name."""
+    link.unlink()
+    link.write_text(LEAK, encoding="utf-8")
+
+
+def test_staged_screens_a_symlink_that_became_a_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path)
+    _retype(_link(root))
+    git(root, "add", "-A")
+    run = cli(["check", "--staged", "--format", "json"], cwd=root)
+    assert run.code == 1, run.err
+    assert [f["path"] for f in json.loads(run.out)["findings"]] == ["content/c.md"]
+
+
+def test_since_screens_a_symlink_that_became_a_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = repository(tmp_path)
+    link = _link(root)
+    git(root, "checkout", "-q", "-b", "retype")
+    _retype(link)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "retype")
+    run = cli(["check", "--since", "main", "--format", "json"], cwd=root)
+    assert run.code == 1, run.err
+    assert [f["path"] for f in json.loads(run.out)["findings"]] == ["content/c.md"]

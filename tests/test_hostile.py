@@ -5,6 +5,7 @@ a finding."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -223,3 +224,68 @@ def test_a_huge_file_is_refused_without_reading_it(cli: Run, tmp_path: Path) -> 
     assert run.code == 2
     [error] = json.loads(run.out)["errors"]
     assert error["path"] == "content/video.mp4" and "4096.0 MB, above the 32 MB limit" in error["message"]
+
+
+# --- only regular files are read: a FIFO or a device never blocks a command ----------------------
+
+
+def _baomi(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`baomi` in a child process with a deadline: a blocked read fails the test, not the suite."""
+    env = {**os.environ, "BAOMI_FINGERPRINT_KEY": KEY.decode(), "BAOMI_CACHE_DIR": ""}
+    command = [sys.executable, "-m", "screen", *args]
+    return subprocess.run(
+        command,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.PIPE,
+        check=False,
+    )
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _stdin_link(path: Path) -> None:
+    path.symlink_to("/dev/stdin")
+
+
+def _zero_link(path: Path) -> None:
+    path.symlink_to("/dev/zero")  # a device that never ends
+
+
+@pytest.mark.parametrize("make", [_fifo, _stdin_link, _zero_link], ids=["fifo", "dev-stdin", "dev-zero"])
+@pytest.mark.parametrize("where", ["content/news/odd.md", "mkdocs.yml", "rules/terms/odd.yml"])
+def test_a_file_that_is_not_regular_is_refused_at_once(tmp_path: Path, make: object, where: str) -> None:
+    root = write_portal(tmp_path, {"content/news/a.md": "# 通知\n\n春耕。\n"})
+    assert callable(make)
+    make(root / where)
+    started = time.monotonic()
+    run = _baomi(root, "check")
+    assert time.monotonic() - started < 30
+    assert run.returncode == 2, run.stdout + run.stderr
+    shown = run.stdout + run.stderr
+    assert "not a file" in shown or "not a regular file" in shown, shown
+
+
+# --- the publish audit reads any JSON the site holds --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'{"\\u9752\\u677e\\u8ba1\\u5212": 1}', "青松计划"),  # a key is text a reader may see
+        (b"not json at all: \xe9\x9d\x92\xe6\x9d\xbe\xe8\xae\xa1\xe5\x88\x92", "青松计划"),
+        (b"[" * 100_000 + b'"\xe9\x9d\x92\xe6\x9d\xbe\xe8\xae\xa1\xe5\x88\x92"' + b"]" * 100_000, "青松计划"),
+    ],
+    ids=["key", "not-json", "nested-100k"],
+)
+def test_the_site_audit_reads_every_json_file_as_text(tmp_path: Path, data: bytes, expected: str) -> None:
+    from screen.site import _texts
+
+    path = tmp_path / "data.json"
+    path.write_bytes(data)
+    assert expected in _texts(path).decode("utf-8")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from screen.errors import UsageError
 from screen.model import blob_id
+from screen.screening import read_bytes
 from screen.signoff.classification_history import classification_of_page
 from screen.signoff.message import Declassification, format_declassification
 from screen.signoff.signing import current_signer
@@ -71,7 +72,7 @@ def plan_declassification(
         raise UsageError(
             "uncommitted changes: commit or stash them first; a declassification binds one change"
         )
-    data = target.path.read_bytes()
+    data = read_bytes(target)
     record = classification_of_page(target.display, data)
     if record is None or record.public:
         raise UsageError(f"{target.display} is not recorded as classified; nothing to declassify")

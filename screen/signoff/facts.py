@@ -8,6 +8,7 @@ import hashlib
 from screen.classification import withheld
 from screen.model import Finding, Level, blob_id
 from screen.portal import Target
+from screen.screening import read_bytes
 from screen.signoff.classification_history import classification_of_page, page_front
 from screen.signoff.message import Cleared
 from screen.signoff.records import FileFacts
@@ -31,7 +32,7 @@ def roles_for(workspace: Workspace, path: str, data: bytes, theme: bool = False)
 
 def last_cleared(workspace: Workspace, target: Target) -> tuple[str, Cleared] | None:
     """The sign-off and version a reviewer compares the file with."""
-    data = target.path.read_bytes()
+    data = read_bytes(target)
     return workspace.ledger.last_clearance(
         target.display, blob_id(data), roles_for(workspace, target.display, data)
     )
@@ -64,7 +65,7 @@ def file_facts(workspace: Workspace, target: Target, findings: list[Finding], er
     path = target.display
     if error:
         return FileFacts(path=path, blob="", sha256="", roles=(), error=error)
-    data = target.path.read_bytes()
+    data = read_bytes(target)
     version = version_facts(workspace, path, data, target.theme)
     record = classification_of_page(path, data)
     return FileFacts(

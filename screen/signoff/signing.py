@@ -9,6 +9,7 @@ from pathlib import Path
 
 from screen.errors import UsageError
 from screen.model import Finding
+from screen.screening import read_bytes
 from screen.signoff.facts import file_facts
 from screen.signoff.message import SignOffMessage, Waiver, cleared_for, format_message
 from screen.signoff.records import FileFacts, wrote
@@ -85,7 +86,7 @@ def plan_signoff(
         raise UsageError(f"no finding has fingerprint {', '.join(sorted(unknown))} in these files")
     cleared = []
     for target in targets:
-        data = target.path.read_bytes()
+        data = read_bytes(target)
         facts = file_facts(workspace, target, [f for f in findings if f.path == target.display])
         refusal = _refusal(signer, facts, waived)
         if refusal:

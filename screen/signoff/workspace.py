@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from screen.engine import Engine, load_engine_from, shared_engine
-from screen.errors import UsageError
+from screen.errors import InputError, UsageError
 from screen.model import FileError, Finding
 from screen.portal import Portal, Target, published, read_portal
 from screen.ruleset import rule_source
@@ -22,6 +22,7 @@ from screen.signoff.records import VerifiedSignOff
 from screen.signoff.signers import TRUST_PATHS
 from screen.signoff.trust import Trust, load_trust, not_before, verify
 from screen.source import MARKDOWN_SUFFIXES
+from screen.source.reading import read_file
 from screen.vcs import Commit, Repository
 
 
@@ -121,6 +122,6 @@ class Workspace:
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
-    except OSError:
+        return read_file(path, path.name)
+    except InputError:
         return None

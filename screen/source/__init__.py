@@ -13,8 +13,7 @@ from screen.source.frontmatter import mark_yaml
 from screen.source.inline import CommentEnds, mark_inline
 from screen.source.layers import Layer, LayerBuilder
 from screen.source.markdown import markdown_layers
-
-MAX_BYTES = 32 * 1024 * 1024  # larger files are refused, never passed
+from screen.source.reading import MAX_BYTES
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml"})
