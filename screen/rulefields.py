@@ -5,8 +5,12 @@ with its file and line in `Problems`, and returns the typed value. The shared fi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import re._constants as sre_constants  # type: ignore[import-not-found]  # the stdlib regex parser
+import re._parser as sre_parse  # type: ignore[import-not-found]
+from collections.abc import Callable, Iterator
 from typing import Any
+
+import regex
 
 from screen.model import Context, Level
 
@@ -79,3 +83,57 @@ def read_context(
         if context is not None:
             contexts.append(context)
     return tuple(contexts)
+
+
+# --- regexes --------------------------------------------------------------------------------
+
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
+
+
+def _children(op: object, argument: Any) -> Iterator[Any]:
+    """The subpatterns directly under one parsed regex item."""
+    if op in _REPEATS:
+        yield argument[2]
+    elif op is sre_constants.SUBPATTERN:
+        yield argument[3]
+    elif op is sre_constants.BRANCH:
+        yield from argument[1]
+    elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        yield argument[1]
+    elif op is sre_constants.ATOMIC_GROUP:
+        yield argument
+    elif op is sre_constants.GROUPREF_EXISTS:
+        yield from (p for p in argument[1:] if p is not None)
+
+
+def _unbounded_repeats(parsed: Any, depth: int = 0) -> Iterator[int]:
+    """For every unbounded repeat (`*`, `+`, `{n,}`), how many unbounded repeats enclose it."""
+    for op, argument in parsed:
+        inner = depth
+        if op in _REPEATS and argument[1] == sre_constants.MAXREPEAT:
+            yield depth
+            inner = depth + 1
+        for child in _children(op, argument):
+            yield from _unbounded_repeats(child, inner)
+
+
+def check_regex(pattern: str, where: str, problems: Problems, what: str = "regex") -> bool:
+    """A rule regex compiles, and has no unbounded quantifier inside another (`(\\d+)*`,
+    `(a|b+)+`): the classic cause of a match that backtracks for ever."""
+    try:
+        # the syntax `re` accepts (its parse tree is what the check below walks), compiled as
+        # `regex` too, which runs it
+        re.compile(pattern)
+        parsed = sre_parse.parse(pattern)
+        regex.compile(pattern)
+    except (re.error, regex.error, RecursionError, OverflowError) as error:
+        problems.add(where, f"invalid {what}: {error}")
+        return False
+    if any(depth > 0 for depth in _unbounded_repeats(parsed)):
+        problems.add(
+            where,
+            f"{what} '{pattern}' repeats a part that itself repeats without bound (like (\\d+)*): it "
+            "can take exponential time; bound the inner or the outer repeat ({1,20})",
+        )
+        return False
+    return True

@@ -289,3 +289,25 @@ def test_the_site_audit_reads_every_json_file_as_text(tmp_path: Path, data: byte
     path = tmp_path / "data.json"
     path.write_bytes(data)
     assert expected in _texts(path).decode("utf-8")
+
+
+# --- a rule regex that backtracks ends in bounded time, naming the rule --------------------------
+
+_RUNAWAY = """\
+id: test.runaway
+level: block
+message: 测试规则
+regex: '(.*,){12}x'
+hits: ['a,b,c,d,e,f,g,h,i,j,k,l,x']
+misses: ['abc']
+"""
+
+
+def test_a_runaway_rule_regex_is_stopped_and_named(tmp_path: Path) -> None:
+    root = write_portal(tmp_path, {"content/a.md": "# 通知\n\n" + "," * 5000 + "\n"})
+    (root / "rules" / "patterns" / "runaway.yml").write_text(_RUNAWAY, encoding="utf-8")
+    started = time.monotonic()
+    run = _baomi(root, "check")
+    assert time.monotonic() - started < 30
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "test.runaway" in run.stdout and "ran out of time" in run.stdout, run.stdout

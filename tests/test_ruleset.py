@@ -247,6 +247,20 @@ ERROR_CASES = [
         id="invalid-regex",
     ),
     pytest.param(
+        # An unbounded repeat inside another (line 4): exponential backtracking on a near miss.
+        {"patterns/p.yml": PATTERN.replace("regex: 'qx-\\d{4}'", "regex: 'qx-(\\d+)*'")},
+        "rules/patterns/p.yml:4",
+        "repeats a part that itself repeats without bound",
+        id="nested-quantifier",
+    ),
+    pytest.param(
+        # The same inside a lookahead and an alternation.
+        {"patterns/p.yml": PATTERN.replace("regex: 'qx-\\d{4}'", "regex: 'qx-(?=(?:a|\\d+)+)\\d{4}'")},
+        "rules/patterns/p.yml:4",
+        "repeats a part that itself repeats without bound",
+        id="nested-quantifier-in-lookahead",
+    ),
+    pytest.param(
         # A pattern rule without a regex.
         {"patterns/p.yml": PATTERN.replace("regex: 'qx-\\d{4}'\n", "")},
         "rules/patterns/p.yml:1",

@@ -13,11 +13,20 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from screen.detectors.analysis import Analysis, text_example
+from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.recognizer import Recognizer, available
 from screen.detectors.validators import VALIDATORS, Verdict
 from screen.model import ENTITY_LABELS, Context, Entity, EntityPattern, Hit, Level, Rule
 from screen.normalize import BREAK, fold, noise_re
-from screen.rulefields import RULE_ID, Problems, check_validator, located, read_context, read_strings
+from screen.rulefields import (
+    RULE_ID,
+    Problems,
+    check_regex,
+    check_validator,
+    located,
+    read_context,
+    read_strings,
+)
 
 KIND = "entity"
 FIELDS = frozenset({"patterns", "context", "entity"})
@@ -35,12 +44,12 @@ class _Finder:
 
     def __init__(self, context: Context) -> None:
         words = sorted({fold(w) for w in context.words}, key=len, reverse=True)
-        self.regex = re.compile(context.regex or "|".join(re.escape(w) for w in words))
+        self.regex = compile_bounded(context.regex or "|".join(re.escape(w) for w in words))
         self.check: Callable[[str], Verdict] | None = VALIDATORS.get(context.validate)
         self.context = context
 
-    def find(self, text: str) -> Iterator[tuple[int, int, str]]:
-        for match in self.regex.finditer(text):
+    def find(self, text: str, path: str, rule_id: str) -> Iterator[tuple[int, int, str]]:
+        for match in find(self.regex, text, path, rule_id):
             if match.end() > match.start() and (self.check is None or self.check(match[0]) is Verdict.VALID):
                 yield match.start(), match.end(), self.context.name or match[0]
 
@@ -62,7 +71,11 @@ class EntityDetector:
         for layer_index in range(len(analysis.document.layers)):
             projection = analysis.visible(layer_index)
             text = projection.text
-            cues = [[(i, *found) for i, f in enumerate(fs) for found in f.find(text)] for fs in self.finders]
+            path = analysis.document.path
+            cues = [
+                [(i, *found) for i, f in enumerate(fs) for found in f.find(text, path, rule.id)]
+                for rule, fs in zip(self.rules, self.finders, strict=True)
+            ]
             if not any(cues):
                 continue
             entities = self.recognizer.regions(text, _regions(self.rules, cues, len(text)))
@@ -175,10 +188,7 @@ def _cue(name: str, entry: dict[str, Any], _where: str, level: Level | None, pro
 
 
 def _check_cue_regex(entry: dict[str, Any], regex: str, where: str, problems: Problems) -> None:
-    try:
-        re.compile(regex)
-    except re.error as error:
-        problems.add(where, f"invalid context regex: {error}")
+    check_regex(regex, where, problems, "context regex")
     if not isinstance(entry.get("name"), str) or not entry["name"].strip():
         # The matched cue may be an ID number: reports name it, never print it.
         problems.add(where, "a regex context entry needs a 'name' to show in reports")

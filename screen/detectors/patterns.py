@@ -5,15 +5,23 @@ group `m` marks the part to report; otherwise the whole match is reported."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from screen.detectors.analysis import Analysis, text_example
+from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.validators import VALIDATORS, Verdict
 from screen.model import Context, Hit, Level, Rule
 from screen.normalize import fold, noise_re
-from screen.rulefields import Problems, check_validator, located, read_context, read_level, read_strings
+from screen.rulefields import (
+    Problems,
+    check_regex,
+    check_validator,
+    located,
+    read_context,
+    read_level,
+    read_strings,
+)
 
 KIND = "pattern"
 FIELDS = frozenset({"regex", "validate", "plausible_level", "context"})
@@ -23,7 +31,7 @@ MARKERS: frozenset[str] = frozenset()  # a rule without another kind's markers i
 class PatternDetector:
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.rules = rules
-        self.compiled = tuple(re.compile(rule.regex) for rule in rules)
+        self.compiled = tuple(compile_bounded(rule.regex) for rule in rules)
         self.contexts = tuple(
             tuple((c, tuple(fold(w) for w in c.words)) for c in rule.context) for rule in rules
         )
@@ -34,7 +42,7 @@ class PatternDetector:
             layer = analysis.document.layers[layer_index]
             text = projection.text
             for rule, regex, contexts in zip(self.rules, self.compiled, self.contexts, strict=True):
-                for match in regex.finditer(text):
+                for match in find(regex, text, analysis.document.path, rule.id):
                     group = "m" if "m" in regex.groupindex and match.group("m") is not None else 0
                     start, end = match.span(group)
                     if end <= start:
@@ -93,12 +101,8 @@ def read_fields(
     regex = raw.get("regex")
     if not isinstance(regex, str) or not regex:
         problems.add(located(name, raw), "a pattern rule needs a 'regex'")
-    else:
-        try:
-            re.compile(regex)
-            fields["regex"] = regex
-        except re.error as error:
-            problems.add(located(name, raw, "regex"), f"invalid regex: {error}")
+    elif check_regex(regex, located(name, raw, "regex"), problems):
+        fields["regex"] = regex
     validate = raw.get("validate", "")
     check_validator(validate, located(name, raw, "validate"), problems)
     fields["validate"] = validate or ""
