@@ -93,6 +93,7 @@ class Rule:
     terms: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     regex: str = ""
+    gaps: bool = False  # pattern rules: read the text as terms do (noise between characters skipped)
     validate: str = ""
     plausible_level: Level | None = None
     context: tuple[Context, ...] = ()

@@ -25,6 +25,12 @@ MAX_GAP = 3  # visible noise characters allowed between two characters of a term
 # CJK compatibility ideographs supplement, enclosed alphanumerics supplement.
 _ASTRAL = ((0x1D400, 0x1D800), (0x2F800, 0x2FA20), (0x1F100, 0x1F200))
 _HIDE_RANGES = ((0xFE00, 0xFE10), (0xE0000, 0xE0080), (0xE0100, 0xE01F0))
+# Letters that draw nothing: the Hangul fillers (default-ignorable code points of category Lo)
+# and the blank Braille pattern. A reader sees a gap, so screening does too.
+_INVISIBLE_LETTERS = "\u115f\u1160\u3164\uffa0\u2800"
+# Where the star and asterisk symbols outside the BMP live (pictographs, geometric shapes).
+_STAR_RANGES = ((0x10AF0, 0x10AF1), (0x1F000, 0x1FC00))
+_STAR_WORD = re.compile(r"\b(STAR|ASTERISK|ASTERISM)\b")
 _KEEP_CONTROLS = "\t\n\r"
 
 
@@ -60,9 +66,23 @@ def _bmp_outside_plain_blocks() -> list[int]:
     return points
 
 
+def _star(char: str) -> str | None:
+    """`★` for a symbol Unicode names a star, `*` for one it names an asterisk (a marking's
+    star, 机密★5年, in whatever shape it is drawn), None for anything else."""
+    found = _STAR_WORD.search(unicodedata.name(char, ""))
+    if found is None or unicodedata.category(char)[0] not in "PS":
+        return None
+    return "★" if found[1] == "STAR" else "*"
+
+
 def _fold_char(
     char: str, variants: dict[str, str], simplified: dict[str, str], targets: frozenset[str]
 ) -> str:
+    if char in _INVISIBLE_LETTERS:
+        return HIDDEN
+    star = _star(char)
+    if star is not None:
+        return star
     category = unicodedata.category(char)
     if category in ("Cf", "Mn", "Me") or (category == "Cc" and char not in _KEEP_CONTROLS):
         return HIDDEN
@@ -86,7 +106,7 @@ def fold_table() -> dict[int, str]:
     simplified = _opencc_table("TSCharacters.txt")
     targets = frozenset(simplified.values())
     points = _bmp_outside_plain_blocks()
-    for low, high in _ASTRAL + _HIDE_RANGES:
+    for low, high in _ASTRAL + _HIDE_RANGES + _STAR_RANGES:
         points.extend(range(low, high))
     points.extend(
         ord(c) for c in set(simplified) | set(variants) if _plain_ideograph(ord(c)) or ord(c) > 0xFFFF
@@ -127,14 +147,15 @@ def _is_noise(char: str) -> bool:
 
 
 @cache
-def noise_class() -> str:
+def noise_class(keep: str = "") -> str:
     """A regex character class (without brackets) of folded characters skipped between term
-    characters: spaces, punctuation and symbols, plus hidden markup. Hard stops are excluded."""
+    characters: spaces, punctuation and symbols, plus hidden markup. Hard stops are excluded, and
+    so are the characters of `keep` (those a pattern names itself)."""
     ranges: list[tuple[int, int]] = []
     for point in _bmp_outside_plain_blocks():
         if 0xD800 <= point < 0xE000:
             continue
-        if _is_noise(chr(point)):
+        if _is_noise(chr(point)) and chr(point) not in keep:
             if ranges and ranges[-1][1] == point - 1:
                 ranges[-1] = (ranges[-1][0], point)
             else:
@@ -151,8 +172,13 @@ def _escape(point: int) -> str:
 
 
 @cache
-def noise_re() -> re.Pattern[str]:
-    return re.compile(f"[{noise_class()}]+")
+def noise_re(keep: str = "") -> re.Pattern[str]:
+    return re.compile(f"[{noise_class(keep)}]+")
+
+
+def is_noise(char: str) -> bool:
+    """Whether a folded character is skipped between the characters of a term."""
+    return bool(noise_re().fullmatch(char))
 
 
 HIDDEN_RE = re.compile(HIDDEN + "+")
@@ -190,6 +216,17 @@ class Projection:
             shifts.append(removed_total)
         self._marks, self._shifts = marks, shifts
         return marks
+
+    def joined(self, start: int, end: int) -> bool:
+        """Whether the projected characters [start, end) stand in the original text separated
+        only by gaps a term may have (a few spaces or punctuation, no sentence end or block)."""
+        previous = self.to_origin(start)
+        for index in range(start + 1, end):
+            here = self.to_origin(index)
+            if here - previous > 1 and not gap_ok(self._origin[previous + 1 : here]):
+                return False
+            previous = here
+        return True
 
     def to_origin(self, index: int) -> int:
         """Position in the original text of the projected character at `index`."""

@@ -117,6 +117,23 @@ def _unbounded_repeats(parsed: Any, depth: int = 0) -> Iterator[int]:
             yield from _unbounded_repeats(child, inner)
 
 
+def literal_characters(pattern: str) -> frozenset[str]:
+    """The characters `pattern` names literally, alone or in a set (a negated set names none)."""
+    found: set[str] = set()
+    pending = [sre_parse.parse(pattern)]
+    while pending:
+        for op, argument in pending.pop():
+            if op is sre_constants.LITERAL:
+                found.add(chr(argument))
+            elif op is sre_constants.IN and not any(o is sre_constants.NEGATE for o, _ in argument):
+                found.update(chr(a) for o, a in argument if o is sre_constants.LITERAL)
+                for o, a in argument:
+                    if o is sre_constants.RANGE and a[1] - a[0] < 256:
+                        found.update(chr(c) for c in range(a[0], a[1] + 1))
+            pending.extend(_children(op, argument))
+    return frozenset(found)
+
+
 def check_regex(pattern: str, where: str, problems: Problems, what: str = "regex") -> bool:
     """A rule regex compiles, and has no unbounded quantifier inside another (`(\\d+)*`,
     `(a|b+)+`): the classic cause of a match that backtracks for ever."""

@@ -251,4 +251,6 @@ def _effective(rule: Rule) -> dict[str, Any]:
     # Term and allow lists are sets to the matcher: sorting a list or repeating a term in it
     # matches nothing differently, so it must not read as a rule change.
     fields["terms"], fields["allow"] = sorted(set(rule.terms)), sorted(set(rule.allow))
+    if not rule.gaps:
+        del fields["gaps"]  # a field added later: rules that do not use it keep their fingerprint
     return fields

@@ -3,6 +3,8 @@ behaviour each: table-driven, one comment per case."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from screen.engine import Engine, build_engine
 from screen.model import Hit, Level
 from screen.ruleset import parse, read_sources
-from tests.conftest import hits_of
+from tests.conftest import hits_of, rule_ids
 
 SEEDS = Path("/work/shared/data/seeds")
 BLOCK, REVIEW, INFO = Level.BLOCK, Level.REVIEW, Level.INFO
@@ -521,3 +523,54 @@ def test_seed_naming_key_holders_is_flagged(engine: Engine) -> None:
     assert hits
     assert all(hit.level is REVIEW for hit in hits)
     assert {text[hit.start : hit.end] for hit in hits} == {"陳紅", "李秀杰"}
+
+
+# --- markings read the folded text terms read: any star, any gap a reader skips -------------------
+
+_STAR_NAME = re.compile(r"\b(STAR|ASTERISK|ASTERISM)\b")
+STARS = [
+    chr(point)
+    for point in range(0x20, 0x20000)
+    if _STAR_NAME.search(unicodedata.name(chr(point), "")) and unicodedata.category(chr(point))[0] in "PS"
+]
+
+
+def test_unicode_knows_many_stars() -> None:
+    assert len(STARS) > 80 and "⭑" in STARS and "✶" in STARS and "⋆" in STARS
+
+
+@pytest.mark.parametrize("star", STARS, ids=lambda s: f"U+{ord(s):04X}")
+def test_every_star_unicode_names_makes_a_marking(engine: Engine, star: str) -> None:
+    assert "marking.classified" in rule_ids(engine, f"本文件定为机密{star}5年。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "机·密★5年",  # a middle dot between the characters
+        "机\n密★5年",  # a soft line break inside the paragraph
+        "机 密 ★ 5 年",  # spaces everywhere
+        "机\u3164密★5年",  # HANGUL FILLER: a letter that draws nothing
+        "机\uffa0密★5年",  # HALFWIDTH HANGUL FILLER
+        "机\u2800密★5年",  # BRAILLE PATTERN BLANK
+        "机\u115f密★5年",  # HANGUL CHOSEONG FILLER
+        "机**密**★5年",  # emphasis markup around one character
+        "机、密★长期",  # list punctuation
+        "密 级 ： 机 · 密",  # the level field, spread out
+    ],
+)
+def test_a_marking_with_gaps_a_reader_skips_is_found(engine: Engine, text: str) -> None:
+    assert rule_ids(engine, text) & {"marking.classified", "marking.level_field"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "事关机密。★5年来的工作回顾",  # a sentence end between level and star
+        "机密\n\n★5年规划",  # a paragraph break
+        "机密文件管理制度★5年修订一次",  # words between the level and the star
+        "保守国家秘密，人人有责 ★ 5年来成绩显著",
+    ],
+)
+def test_a_marking_never_spans_a_sentence_or_a_block(engine: Engine, text: str) -> None:
+    assert "marking.classified" not in rule_ids(engine, text)

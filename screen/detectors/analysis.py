@@ -14,14 +14,15 @@ class Analysis:
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self._compact: dict[int, Projection] = {}
+        self._compact: dict[tuple[int, str], Projection] = {}
         self._visible: dict[int, Projection] = {}
 
-    def compact(self, layer: int) -> Projection:
-        """Layer text without hidden markup and noise: what the term automaton reads."""
-        if layer not in self._compact:
-            self._compact[layer] = Projection(self.document.layers[layer].text, noise_re())
-        return self._compact[layer]
+    def compact(self, layer: int, keep: str = "") -> Projection:
+        """Layer text without hidden markup and noise (but the characters of `keep`): what the
+        term automaton and the patterns that read gaps like terms read."""
+        if (layer, keep) not in self._compact:
+            self._compact[layer, keep] = Projection(self.document.layers[layer].text, noise_re(keep))
+        return self._compact[layer, keep]
 
     def visible(self, layer: int) -> Projection:
         """Layer text without hidden markup: what pattern regexes read."""

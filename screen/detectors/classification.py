@@ -22,8 +22,10 @@ KIND = "classification"
 FIELDS = frozenset({"compare"})
 MARKERS = frozenset({"compare"})
 
-# On folded text: the level, the star (or an asterisk), and the term if one follows.
-_MARKING = re.compile(r"(绝|机|秘)[ \t]*密[ \t]*[★☆*][ \t]*(?:(\d{1,3})[ \t]*个?[ \t]*年|(长)[ \t]*期)?")
+# On folded text read as terms are (noise skipped, but the star): the level, the star (every star
+# and asterisk folds to ★ or *), and the term if one follows.
+_STARS = "*★"  # sorted, as a pattern rule keeps them: one projection serves both
+_MARKING = re.compile(r"(绝|机|秘)密[★*](?:(\d{1,3})个?年|(长)期)?")
 
 
 def _disagrees(record: Classification, level: str, years: str | None, long_term: bool) -> bool:
@@ -51,11 +53,13 @@ class ClassificationDetector:
         if "classification" not in values or record.problems:
             return  # no claim to compare with (a bad record keeps the page unpublished anyway)
         for layer_index, layer in enumerate(document.layers):
-            projection = analysis.visible(layer_index)
+            projection = analysis.compact(layer_index, _STARS)
             for match in _MARKING.finditer(projection.text):
+                start, end = match.span()
+                if not projection.joined(start, end):
+                    continue
                 if not _disagrees(record, match[1] + "密", match[2], bool(match[3])):
                     continue
-                start, end = match.span()
                 for rule in self.rules:
                     yield Hit(
                         rule=rule,

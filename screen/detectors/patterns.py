@@ -12,11 +12,12 @@ from screen.detectors.analysis import Analysis, text_example
 from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.validators import VALIDATORS, Verdict
 from screen.model import Context, Hit, Level, Rule
-from screen.normalize import fold, noise_re
+from screen.normalize import Projection, fold, is_noise, noise_re
 from screen.rulefields import (
     Problems,
     check_regex,
     check_validator,
+    literal_characters,
     located,
     read_context,
     read_level,
@@ -24,7 +25,7 @@ from screen.rulefields import (
 )
 
 KIND = "pattern"
-FIELDS = frozenset({"regex", "validate", "plausible_level", "context"})
+FIELDS = frozenset({"regex", "validate", "plausible_level", "context", "gaps"})
 MARKERS: frozenset[str] = frozenset()  # a rule without another kind's markers is a pattern rule
 
 
@@ -35,31 +36,45 @@ class PatternDetector:
         self.contexts = tuple(
             tuple((c, tuple(fold(w) for w in c.words)) for c in rule.context) for rule in rules
         )
+        # A rule that reads gaps like terms keeps only the noise characters it names itself.
+        self.keep = tuple(_kept(rule.regex) if rule.gaps else None for rule in rules)
 
     def detect(self, analysis: Analysis) -> Iterator[Hit]:
         for layer_index in range(len(analysis.document.layers)):
-            projection = analysis.visible(layer_index)
-            layer = analysis.document.layers[layer_index]
-            text = projection.text
-            for rule, regex, contexts in zip(self.rules, self.compiled, self.contexts, strict=True):
-                for match in find(regex, text, analysis.document.path, rule.id):
-                    group = "m" if "m" in regex.groupindex and match.group("m") is not None else 0
-                    start, end = match.span(group)
-                    if end <= start:
-                        continue
-                    level = _validated_level(rule, text[start:end])
-                    if level is None:
-                        continue
-                    level, words = _context_level(level, contexts, text, start, end)
-                    yield Hit(
-                        rule=rule,
-                        start=projection.to_origin(start),
-                        end=layer.end_after(projection.to_origin(end - 1)),
-                        level=level,
-                        key=noise_re().sub("", text[start:end]),
-                        layer=layer_index,
-                        context_words=words,
-                    )
+            for index, rule in enumerate(self.rules):
+                yield from self._rule_hits(analysis, layer_index, index, rule)
+
+    def _projection(self, analysis: Analysis, layer: int, index: int) -> Projection:
+        keep = self.keep[index]
+        return analysis.visible(layer) if keep is None else analysis.compact(layer, keep)
+
+    def _rule_hits(self, analysis: Analysis, layer_index: int, index: int, rule: Rule) -> Iterator[Hit]:
+        projection = self._projection(analysis, layer_index, index)
+        layer = analysis.document.layers[layer_index]
+        text, regex = projection.text, self.compiled[index]
+        for match in find(regex, text, analysis.document.path, rule.id):
+            group = "m" if "m" in regex.groupindex and match.group("m") is not None else 0
+            start, end = match.span(group)
+            if end <= start or (rule.gaps and not projection.joined(start, end)):
+                continue
+            level = _validated_level(rule, text[start:end])
+            if level is None:
+                continue
+            level, words = _context_level(level, self.contexts[index], text, start, end)
+            yield Hit(
+                rule=rule,
+                start=projection.to_origin(start),
+                end=layer.end_after(projection.to_origin(end - 1)),
+                level=level,
+                key=noise_re().sub("", text[start:end]),
+                layer=layer_index,
+                context_words=words,
+            )
+
+
+def _kept(pattern: str) -> str:
+    """The noise characters `pattern` names itself: they stay significant in the text it reads."""
+    return "".join(sorted(c for c in {fold(c) for c in literal_characters(pattern)} if is_noise(c)))
 
 
 def _validated_level(rule: Rule, matched: str) -> Level | None:
@@ -103,6 +118,10 @@ def read_fields(
         problems.add(located(name, raw), "a pattern rule needs a 'regex'")
     elif check_regex(regex, located(name, raw, "regex"), problems):
         fields["regex"] = regex
+    gaps = raw.get("gaps", False)
+    if not isinstance(gaps, bool):
+        problems.add(located(name, raw, "gaps"), f"'gaps' must be true or false (got {gaps!r})")
+    fields["gaps"] = gaps is True
     validate = raw.get("validate", "")
     check_validator(validate, located(name, raw, "validate"), problems)
     fields["validate"] = validate or ""
