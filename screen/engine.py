@@ -19,11 +19,12 @@ from screen.errors import InputError, RuleError
 from screen.findings import make_findings
 from screen.model import Finding, Hit, Rule
 from screen.ruleset import Ruleset, RuleSource, parse, read_sources
-from screen.source import Document
+from screen.source import Document, name_document
 
 _CACHE_SCHEMA = 2
 _CACHE_MAGIC = b"baomi-engine\n"
 _SELF_TEST_KEY = b"baomi self-test"
+_NAME_SALT = "\x00name"  # a name's findings have fingerprints of their own
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,6 +43,11 @@ class Engine:
 
     def screen(self, document: Document, key: bytes) -> tuple[Finding, ...]:
         return make_findings(document, self.hits(document), key)
+
+    def screen_name(self, path: str, key: bytes) -> tuple[Finding, ...]:
+        """Findings in the file's name and folders (scope `path`)."""
+        document = name_document(path)
+        return make_findings(document, self.hits(document), key, salt=_NAME_SALT)
 
 
 def self_test(engine: Engine) -> tuple[str, ...]:

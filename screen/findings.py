@@ -99,8 +99,11 @@ def _context(
     return prefix + printable("".join(pieces).rstrip("\r")) + suffix, len(prefix) + start - left
 
 
-def make_findings(document: Document, hits: Iterable[Hit], key: bytes) -> tuple[Finding, ...]:
-    """Findings for one document, sorted by position, duplicates merged."""
+def make_findings(
+    document: Document, hits: Iterable[Hit], key: bytes, salt: str = ""
+) -> tuple[Finding, ...]:
+    """Findings for one document, sorted by position, duplicates merged. `salt` keeps the
+    fingerprints of a second document of the same file (its name) apart from the content's."""
     unique: dict[tuple[str, int, int], Hit] = {}
     for hit in sorted(hits, key=lambda h: (h.start, h.end, h.rule.id, -h.level.rank)):
         unique.setdefault((hit.rule.id, hit.start, hit.end), hit)
@@ -135,7 +138,7 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes) -> tuple[
                 context_shown=context_shown,
                 context_column=column_in_context,
                 match=matched,
-                fingerprint=fingerprint(key, hit.rule.id, document.path, hit.key, ordinal),
+                fingerprint=fingerprint(key, hit.rule.id, document.path + salt, hit.key, ordinal),
                 context_words=hit.context_words,
                 location=document.locations[line - 1] if line <= len(document.locations) else "",
             )

@@ -32,6 +32,7 @@ class Scope(StrEnum):
     IMAGE_ALT = "image_alt"
     CONFIG = "config"
     ATTACHMENT = "attachment"
+    PATH = "path"  # the file's own name and folders: MkDocs makes URLs, titles and menus of them
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

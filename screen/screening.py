@@ -60,6 +60,8 @@ def screen_targets(engine: Engine, targets: list[Target], key: bytes, stdin: byt
     findings: list[Finding] = []
     errors: list[FileError] = []
     for target in targets:
+        if not target.stdin:
+            findings.extend(engine.screen_name(target.display, key))
         try:
             findings.extend(engine.screen(_document(target, stdin), key))
         except InputError as error:

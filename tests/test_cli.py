@@ -503,3 +503,41 @@ def test_stdin_is_screened_like_the_same_markdown_file(cli: Cli, tmp_path: Path)
     assert from_file.code == from_stdin.code == 1
     assert {k[6] for k in keys(from_file)} == {"title", "body", "link"}
     assert keys(from_stdin) == keys(from_file)
+
+
+# --- names: MkDocs makes URLs, menus and titles of file and folder names -------------------------
+
+_CLEAN_PAGE = "# 通知\n\n春耕生产有序推进。\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("content/news/青松计划.md", "codename.project"),  # the file's own name
+        ("content/news/青松-计划.md", "codename.project"),  # MkDocs titles it 青松 计划
+        ("content/青松_计划/index.md", "codename.project"),  # a folder: a menu section title
+        ("content/news/机密★5年.md", "marking.classified"),
+        ("content/docs/机密⭑5年-附件.pdf.md", "marking.classified"),
+    ],
+)
+def test_a_name_that_holds_a_term_is_found(cli: Cli, tmp_path: Path, name: str, rule: str) -> None:
+    write_portal(tmp_path, {name: _CLEAN_PAGE})
+    run = cli(["check", "--format", "json"], cwd=tmp_path)
+    assert run.code == 1, run.out
+    [finding] = _json(run)["findings"]  # type: ignore[misc]
+    assert (finding["rule"], finding["scope"], finding["location"]) == (rule, "path", "file name")
+    assert finding["path"] == name
+
+
+def test_a_folder_boundary_is_not_a_gap(cli: Cli, tmp_path: Path) -> None:
+    # 青松/计划.md: the menu shows 青松 and 计划 apart, never as one word
+    write_portal(tmp_path, {"content/青松/计划.md": _CLEAN_PAGE})
+    assert cli(["check"], cwd=tmp_path).code == 0
+
+
+def test_a_term_in_the_name_and_in_the_text_are_two_findings(cli: Cli, tmp_path: Path) -> None:
+    write_portal(tmp_path, {"content/青松计划.md": "# 通知\n\n关于青松计划的通知。\n"})
+    findings = _json(cli(["check", "--format", "json"], cwd=tmp_path))["findings"]
+    assert isinstance(findings, list)
+    assert sorted(f["scope"] for f in findings) == ["body", "path"]
+    assert len({f["fingerprint"] for f in findings}) == 2  # waiving one never waives the other

@@ -525,3 +525,31 @@ def test_large_realistic_page_is_screened_in_bounded_time(engine: Engine) -> Non
     last = max((f for f in result if f.rule == TERM), key=lambda f: f.line)
     expected_line = text.count("\n", 0, text.rindex("青松计划")) + 1
     assert (last.line, last.column) == (expected_line, 3)
+
+
+# --- Markdown read as Python-Markdown renders it (the portal's extensions) ----------------------
+
+_RENDERED_TERM = "青松计划"
+# (page, whether Python-Markdown with attr_list puts the term into the HTML)
+_AS_RENDERED = [
+    pytest.param('段落文字\n{: title="青松计划" }\n', True, id="attr-list-title"),
+    pytest.param("# 标题 {: #青松计划 }\n", True, id="attr-list-heading-id"),
+    pytest.param('段落\n{: 青松计划="1" }\n', True, id="attr-list-key"),
+    pytest.param('段落{: #x 青松计划="1" }\n', True, id="attr-list-left-as-text"),
+    pytest.param("见[说明][青松计划]。\n", True, id="undefined-reference-label"),
+    pytest.param("见[说明][青松计划]。\n\n[青松计划]: https://example.gov.cn/a\n", False, id="defined-label"),
+    pytest.param("---\n青松计划: 1\n---", True, id="front-matter-without-final-newline"),
+    pytest.param("---\n青松计划: 1\n---\n\n正文。\n", False, id="front-matter-key"),
+]
+
+
+@pytest.mark.parametrize(("page", "rendered"), _AS_RENDERED)
+def test_markdown_is_read_as_it_renders(engine: Engine, page: str, rendered: bool) -> None:
+    import markdown
+    from mkdocs.utils.meta import get_data
+
+    body, _ = get_data(page)  # MkDocs' own front-matter split
+    html = markdown.markdown(body, extensions=["attr_list"])
+    assert (_RENDERED_TERM in html) is rendered, html  # the oracle: what the page shows
+    found = "codename.project" in rule_ids(engine, page)
+    assert found is rendered

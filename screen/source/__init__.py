@@ -93,6 +93,17 @@ def _yaml_layers(path: str, text: str, scope: Scope) -> tuple[Layer, ...]:
     return builder.build()
 
 
+def name_document(path: str) -> Document:
+    """The name of the file at `path` (folders included) as a document of its own: MkDocs turns
+    names into URLs, navigation section titles and the title of a page that has none. Nothing
+    matches across a `/`, as each folder is its own menu entry."""
+    builder = LayerBuilder(path, Scope.PATH)
+    for index, char in enumerate(path):
+        if char == "/":
+            builder.brk(index)
+    return Document(path=path, text=path, layers=builder.build(), locations=("file name",))
+
+
 def file_kind(suffix: str, data: bytes) -> str:
     """`text` for what a reader can open; otherwise the type file rules decide on: an archive or
     an old binary Office document by its extension or its first bytes, or any other binary."""

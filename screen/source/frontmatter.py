@@ -60,8 +60,11 @@ def split_front_matter(path: str, text: str) -> FrontMatter | None:
             "line 1: front matter opened with '---' is never closed; "
             "add a closing '---' line after the metadata",
         )
-    end = closing.end() + 1 if closing.end() < len(text) else closing.end()
-    return FrontMatter(start=opening.end(), content_end=closing.start(), end=end)
+    if closing.end() >= len(text):
+        # MkDocs takes the block for front matter only when a newline follows the closing line;
+        # without one it renders the page as Markdown, keys and all
+        return None
+    return FrontMatter(start=opening.end(), content_end=closing.start(), end=closing.end() + 1)
 
 
 def _line_of(text: str, index: int) -> int:

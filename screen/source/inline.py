@@ -100,9 +100,16 @@ def code_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     return spans
 
 
-def mark_inline(builder: LayerBuilder, start: int, end: int, markdown: bool = True) -> list[tuple[int, int]]:
+def mark_inline(
+    builder: LayerBuilder,
+    start: int,
+    end: int,
+    markdown: bool = True,
+    labels: frozenset[str] = frozenset(),
+) -> list[tuple[int, int]]:
     """Mark every inline construct of the paragraph (or HTML text) at [start, end); return the
-    (start, end) of its code spans, where `<!--` opens no comment."""
+    (start, end) of its code spans, where `<!--` opens no comment. `labels` are the reference
+    labels the page defines (see `reference_label`)."""
     text = builder.source
     code: list[tuple[int, int]] = []
     # The scanners read a copy of the paragraph alone (positions relative to `start`): copying
@@ -129,7 +136,7 @@ def mark_inline(builder: LayerBuilder, start: int, end: int, markdown: bool = Tr
         if len(decoded) == 1 and decoded != match.group():
             builder.decode(start + match.start(), start + match.end(), decoded)
     if markdown:
-        _mark_links(builder, work, start)
+        _mark_links(builder, work, start, labels)
         for match in _ESCAPE.finditer(work):
             builder.hide(start + match.start(), start + match.start() + 1)
         _mark_emphasis(builder, work, start)
@@ -160,7 +167,12 @@ def _mark_html(builder: LayerBuilder, work: str, base: int) -> None:
                 percent_decode(builder, base + attr.start(group), base + attr.end(group))
 
 
-def _mark_links(builder: LayerBuilder, work: str, base: int) -> None:
+def reference_label(label: str) -> str:
+    """A reference label as Markdown matches it: case and runs of white space do not count."""
+    return " ".join(label.split()).casefold()
+
+
+def _mark_links(builder: LayerBuilder, work: str, base: int, labels: frozenset[str]) -> None:
     """`work` is the text from source position `base` on."""
     for match in _IMAGE_ALT.finditer(work):
         builder.hide(base + match.start(), base + match.start(1))
@@ -173,7 +185,10 @@ def _mark_links(builder: LayerBuilder, work: str, base: int) -> None:
         if match.group(3):
             builder.show(base + match.start(3) + 1, base + match.end(3) - 1, Scope.LINK)
     for match in _REF_LABEL.finditer(work):
-        builder.hide(base + match.start(), base + match.end())
+        label = match.group()[2:-1]
+        if not label.strip() or reference_label(label) in labels:
+            builder.hide(base + match.start(), base + match.end())
+        # an undefined label is printed as it stands, label included: it stays in the text
 
 
 class CommentEnds:

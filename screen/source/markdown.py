@@ -7,7 +7,7 @@ from bisect import bisect_right
 
 from screen.model import Scope
 from screen.source.frontmatter import mark_yaml, split_front_matter
-from screen.source.inline import CommentEnds, mark_inline, percent_decode
+from screen.source.inline import CommentEnds, mark_inline, percent_decode, reference_label
 from screen.source.layers import Layer, LayerBuilder
 
 _LINE = re.compile(r"[^\n]*+\n?")
@@ -29,6 +29,9 @@ _LINK_DEF = re.compile(
 )
 _ITEM = re.compile(r"[-*+]|\d[.)]")
 _ATTR_LIST = re.compile(r"\{:?[ \t]*+[.#:][^{}\n]*+\}")
+# Reference definitions anywhere in the page: a reference link renders as a link only when its
+# label is defined; otherwise Python-Markdown prints it as it stands, label and all.
+_DEFINED = re.compile(r"^[ \t]{0,3}+\[(?!\^)([^\]\n]++)\]:[ \t]*+\S", re.MULTILINE)
 
 
 def _lines(text: str, start: int) -> list[tuple[int, int]]:
@@ -88,11 +91,12 @@ class _Blocks:
         self.text = builder.source
         self.paragraph: tuple[int, int] | None = None
         self.code: list[tuple[int, int]] = []  # code spans, where `<!--` opens no comment
+        self.labels = frozenset(reference_label(m[1]) for m in _DEFINED.finditer(self.text))
 
     def flush(self, heading: bool = False) -> None:
         if self.paragraph:
             start, end = self.paragraph
-            self.code += mark_inline(self.builder, start, end)
+            self.code += mark_inline(self.builder, start, end, labels=self.labels)
             if heading:
                 self.builder.scope(start, end, Scope.HEADING)
         self.paragraph = None
@@ -160,7 +164,11 @@ class _Blocks:
         if content > start and self.paragraph and _ITEM.search(text, start, content):
             self.boundary(start)  # a new list item starts a block
         for attr in _ATTR_LIST.finditer(text, content, end):
-            builder.hide(*attr.span())
+            # attr_list puts what is inside into the HTML (a title is shown on hover, an id is in
+            # the page's URL): only the braces are markup
+            opening = 2 if text[attr.start() + 1] == ":" else 1
+            builder.hide(attr.start(), attr.start() + opening)
+            builder.hide(attr.end() - 1, attr.end())
         heading = _ATX.match(text, content, end)
         if heading:
             self.boundary(start)
@@ -168,7 +176,7 @@ class _Blocks:
             close = _ATX_CLOSE.search(text, heading.end(), end)
             if close:
                 builder.hide(close.start(), close.end())
-            self.code += mark_inline(builder, heading.end(), end)
+            self.code += mark_inline(builder, heading.end(), end, labels=self.labels)
             builder.scope(heading.end(), end, Scope.HEADING)
             builder.brk(end)
             return
