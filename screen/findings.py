@@ -99,9 +99,7 @@ def _context(
     return prefix + printable("".join(pieces).rstrip("\r")) + suffix, len(prefix) + start - left
 
 
-def make_findings(
-    document: Document, hits: Iterable[Hit], key: bytes, salt: str = ""
-) -> tuple[Finding, ...]:
+def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str = "") -> tuple[Finding, ...]:
     """Findings for one document, sorted by position, duplicates merged. `salt` keeps the
     fingerprints of a second document of the same file (its name) apart from the content's."""
     unique: dict[tuple[str, int, int], Hit] = {}
