@@ -243,6 +243,12 @@ def screen_built(gate: SiteGate, name: str, data: bytes) -> tuple[Finding, ...]:
     return screen_text(workspace.engine, name, data, workspace.settings.fingerprint_key)
 
 
+def screen_built_name(gate: SiteGate, name: str) -> tuple[Finding, ...]:
+    """Findings in the name of a built file or folder (its URL)."""
+    workspace = gate.workspace
+    return workspace.engine.screen_name(name, workspace.settings.fingerprint_key)
+
+
 def pending_findings(gate: SiteGate, source: Path) -> list[Finding]:
     """The findings of a pending page, for the preview's marks."""
     workspace = gate.workspace

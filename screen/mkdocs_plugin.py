@@ -85,7 +85,8 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
             inside = state.path.startswith(prefix)
             page = state.path.removeprefix(prefix)
             if state.publishable:
-                self.cleared[page] = _review_line(state) if inside else ""
+                if inside:  # docs-relative, as MkDocs names sources; the rest is configuration
+                    self.cleared[page] = _review_line(state)
             elif inside:
                 self.held_back[page] = state.reasons
             else:

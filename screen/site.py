@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import json
 import os
 import shutil
 import tempfile
@@ -14,13 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from screen import api
+from screen.built import Origins, audit
 from screen.errors import EXIT_BLOCKED, ScreenError, UsageError
 from screen.mkdocs_plugin import HOLD_BACK_ENV, PREVIEW_ENV, BaomiPlugin
-from screen.model import Level
 
 CONFIG_NAME = "mkdocs.yml"
-_AUDITED_SUFFIXES = (".html", ".xml", ".json", ".txt", ".js", ".css", ".svg")
 
 
 class PublishError(ScreenError):
@@ -53,8 +50,9 @@ def _environment(name: str, value: str | None) -> Iterator[None]:
             os.environ[name] = previous
 
 
-def _build(root: Path, into: Path) -> BaomiPlugin:
-    """Run MkDocs with the baomi plugin holding uncleared pages back; return its plugin."""
+def _build(root: Path, into: Path) -> tuple[BaomiPlugin, Origins]:
+    """Run MkDocs with the baomi plugin holding uncleared pages back; return its plugin and
+    where the built files may come from."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -69,66 +67,14 @@ def _build(root: Path, into: Path) -> BaomiPlugin:
                 )
             config.plugins.on_startup(command="build", dirty=False)
             build(config, dirty=False)
-            return plugin
+            origins = Origins(
+                docs=Path(config.docs_dir),
+                theme_dirs=tuple(Path(d) for d in config.theme.dirs),
+                cleared=frozenset(plugin.cleared),
+            )
+            return plugin, origins
         except MkDocsException as error:
             raise PublishError(str(error)) from None
-
-
-def _texts(path: Path) -> bytes:
-    """What to screen of a built file: JSON (the search index) as its decoded strings, or as
-    text when it does not parse (a copied file that is not JSON, or nested too deeply)."""
-    data = path.read_bytes()
-    if path.suffix != ".json":
-        return data
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):
-        return data
-    return "\n\n".join(_strings(document)).encode("utf-8")
-
-
-def _strings(document: object) -> list[str]:
-    """Every string in a JSON document, keys included, in document order (no recursion: the
-    depth is the file's to choose)."""
-    found: list[str] = []
-    pending = [document]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            pending.extend(reversed([item for pair in value.items() for item in pair]))
-        elif isinstance(value, list):
-            pending.extend(reversed(value))
-    return found
-
-
-def _audited(site: Path) -> Iterator[Path]:
-    for path in sorted(site.rglob("*")):
-        if (
-            path.is_file()
-            and path.suffix in _AUDITED_SUFFIXES
-            and "assets" not in path.relative_to(site).parts
-        ):
-            yield path
-
-
-def audit(site: Path, gate: api.SiteGate, cleared: set[str]) -> list[str]:
-    """Problems in a built site: blocking text anywhere, or a page that no cleared source (of the
-    docs-relative paths `cleared`) made."""
-    problems = []
-    for path in _audited(site):
-        name = path.relative_to(site).as_posix()
-        suffix = ".html" if path.suffix in (".html", ".xml", ".svg") else ".txt"
-        findings = api.screen_built(gate, f"site/{name}{suffix}", _texts(path))
-        problems += [f"site/{name}: {f.rule} ({f.excerpt})" for f in findings if f.level is Level.BLOCK]
-    sources = {Path(p).with_suffix("").as_posix() for p in cleared}
-    for page in sorted(site.rglob("index.html")):
-        stem = page.parent.relative_to(site).as_posix()
-        stem = "index" if stem == "." else stem
-        if stem not in sources and f"{stem}/index" not in sources:
-            problems.append(f"site/{page.relative_to(site).as_posix()}: no cleared source made this page")
-    return problems
 
 
 def publish(root: Path, site_dir: Path) -> Published:
@@ -137,10 +83,10 @@ def publish(root: Path, site_dir: Path) -> Published:
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
-        plugin = _build(root, staging)
+        plugin, origins = _build(root, staging)
         if plugin.gate is None:
             raise PublishError("the baomi plugin did not check the build; nothing is published")
-        problems = audit(staging, plugin.gate, set(plugin.cleared))
+        problems = audit(staging, plugin.gate, origins)
         if problems:
             raise PublishError("the built site failed its audit:\n  " + "\n  ".join(problems))
         pages = sum(1 for _ in staging.rglob("*.html"))

@@ -275,3 +275,82 @@ def test_report_and_log_work_on_the_sample_portal(portal: Path) -> None:
     document = json.loads(trail.stdout)
     assert document["state"] == "cleared"
     assert [e["kind"] for e in document["events"]] == ["draft", "signoff", "signoff"]
+
+
+# --- the audit of the built site: every name screened, every file with an origin -----------------
+
+
+def _audit_after(portal: Path, tamper: object, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Publish the sample, let `tamper` change a copy of the built site, and audit the copy."""
+    from mkdocs.config import load_config
+
+    from screen import api
+    from screen.built import Origins, audit
+    from screen.settings import load_settings
+
+    assert baomi(portal, "publish").returncode == 0
+    site = portal / "audited"
+    shutil.copytree(portal / "site", site)
+    assert callable(tamper)
+    tamper(site)
+    monkeypatch.chdir(portal)
+    gate = api.gate_site(load_settings(portal))
+    config = load_config(str(portal / "mkdocs.yml"))
+    cleared = {
+        f.path.removeprefix("content/") for f in gate.files if f.publishable and f.path.startswith("content/")
+    }
+    origins = Origins(
+        docs=portal / "content",
+        theme_dirs=tuple(Path(d) for d in config.theme.dirs),
+        cleared=frozenset(cleared),
+    )
+    return audit(site, gate, origins)
+
+
+def _theme_asset(site: Path) -> Path:
+    return next((site / "assets" / "javascripts").glob("bundle.*.min.js"))
+
+
+def _unknown_file(site: Path) -> None:
+    (site / "notes.txt").write_text("备忘", encoding="utf-8")
+
+
+def _htm_page(site: Path) -> None:
+    (site / "old.htm").write_text("<p>关于青松计划的通知</p>", encoding="utf-8")
+
+
+def _changed_theme_asset(site: Path) -> None:
+    asset = _theme_asset(site)
+    asset.write_text(asset.read_text(encoding="utf-8") + "\n// 青松计划\n", encoding="utf-8")
+
+
+def _term_in_sitemap_gz(site: Path) -> None:
+    import gzip
+
+    (site / "sitemap.xml.gz").write_bytes(gzip.compress("<urlset><url>青松计划</url></urlset>".encode()))
+
+
+def _term_in_a_folder_name(site: Path) -> None:
+    shutil.copytree(site / "news", site / "青松计划")
+
+
+@pytest.mark.parametrize(
+    ("tamper", "problem"),
+    [
+        (lambda site: None, None),  # the sample as built: every file has an origin
+        (_unknown_file, "no cleared source, theme file or MkDocs output made this file"),
+        (_htm_page, "no cleared source, theme file or MkDocs output made this file"),
+        (_changed_theme_asset, "site/assets/javascripts/bundle."),
+        (_term_in_sitemap_gz, "site/sitemap.xml.gz: codename.project"),
+        (_term_in_a_folder_name, "site/青松计划: codename.project"),
+    ],
+    ids=["as-built", "unknown-file", "htm-page", "changed-theme-asset", "sitemap-gz", "folder-name"],
+)
+def test_the_built_site_audit(
+    portal: Path, monkeypatch: pytest.MonkeyPatch, tamper: object, problem: str | None
+) -> None:
+    problems = _audit_after(portal, tamper, monkeypatch)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems

@@ -1,0 +1,123 @@
+"""The audit of a built site, before it replaces the published one: every file and folder name is
+screened, and every file must have an origin: the rendered page of a cleared source, a cleared
+file copied as it is, a file of the theme as installed, or MkDocs' own output (sitemap, search
+index, 404 page), whose text is screened. Anything else stops the publish."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from screen import api
+from screen.model import Finding, Level
+
+# What MkDocs and its search plugin write themselves: screened, as no source made them.
+_GENERATED = frozenset({"sitemap.xml", "sitemap.xml.gz", "search/search_index.json", "404.html"})
+_MAX_INFLATED = 64 << 20  # a sitemap that inflates beyond this is refused, not read
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Origins:
+    docs: Path  # the docs directory: cleared files are copied from it as they are
+    theme_dirs: tuple[Path, ...]  # custom_dir (cleared as configuration) and the installed theme
+    cleared: frozenset[str]  # docs-relative paths of the cleared sources
+
+
+def _blocking(findings: tuple[Finding, ...], where: str) -> list[str]:
+    return [f"{where}: {f.rule} ({f.excerpt})" for f in findings if f.level is Level.BLOCK]
+
+
+def _same(path: Path, other: Path) -> bool:
+    return other.is_file() and not other.is_symlink() and other.read_bytes() == path.read_bytes()
+
+
+def _page_stem(rel: str) -> str | None:
+    """The source stem a rendered page stands for (`news/a/index.html` → `news/a`)."""
+    if not rel.endswith(".html"):
+        return None
+    stem = rel.removesuffix("/index.html").removesuffix(".html")
+    return "index" if stem in ("index", "") else stem
+
+
+def _origin(path: Path, rel: str, origins: Origins, stems: frozenset[str]) -> str:
+    """page | copied | theme | generated | unknown."""
+    stem = _page_stem(rel)
+    if stem is not None and (stem in stems or f"{stem}/index" in stems):
+        return "page"
+    if rel in origins.cleared and _same(path, origins.docs / rel):
+        return "copied"
+    if any(_same(path, theme / rel) for theme in origins.theme_dirs):
+        return "theme"
+    return "generated" if rel in _GENERATED else "unknown"
+
+
+def _text(path: Path) -> bytes:
+    """What to screen of a page or a generated file: a gzip file inflated (bounded), JSON (the
+    search index) as its strings, or as text when it does not parse."""
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        with gzip.open(path) as inflated:
+            data = inflated.read(_MAX_INFLATED + 1)
+        if len(data) > _MAX_INFLATED:
+            raise ValueError(f"{path.name} inflates beyond {_MAX_INFLATED >> 20} MB")
+    if path.suffix == ".json":
+        try:
+            document = json.loads(data)
+        except (ValueError, RecursionError):
+            return data
+        return "\n\n".join(_strings(document)).encode("utf-8")
+    return data
+
+
+def _strings(document: object) -> list[str]:
+    """Every string in a JSON document, keys included, in document order (no recursion: the
+    depth is the file's to choose)."""
+    found: list[str] = []
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            pending.extend(reversed([item for pair in value.items() for item in pair]))
+        elif isinstance(value, list):
+            pending.extend(reversed(value))
+    return found
+
+
+def _screened_as(rel: str) -> str:
+    """The name a built file is read as: markup as HTML, anything else as text."""
+    suffix = PurePosixPath(rel.removesuffix(".gz")).suffix
+    return f"site/{rel}" + (".html" if suffix in (".html", ".htm", ".xml", ".svg") else ".txt")
+
+
+def _file_problems(
+    gate: api.SiteGate, path: Path, rel: str, origins: Origins, stems: frozenset[str]
+) -> list[str]:
+    origin = _origin(path, rel, origins, stems)
+    if origin in ("copied", "theme"):
+        return []  # the bytes of a cleared file, or of the theme as installed
+    if origin == "unknown":
+        return [f"site/{rel}: no cleared source, theme file or MkDocs output made this file"]
+    try:
+        data = _text(path)
+    except (OSError, ValueError, EOFError) as error:
+        return [f"site/{rel}: cannot be read to be screened ({error})"]
+    return _blocking(api.screen_built(gate, _screened_as(rel), data), f"site/{rel}")
+
+
+def audit(site: Path, gate: api.SiteGate, origins: Origins) -> list[str]:
+    """Problems in a built site: a blocking finding in any name or text, or a file of unknown
+    origin."""
+    stems = frozenset(str(PurePosixPath(p).with_suffix("")) for p in origins.cleared)
+    problems = []
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        problems += _blocking(api.screen_built_name(gate, rel), f"site/{rel}")
+        if path.is_symlink():
+            problems.append(f"site/{rel}: a symlink in the built site")
+        elif path.is_file():
+            problems += _file_problems(gate, path, rel, origins, stems)
+    return problems
