@@ -249,6 +249,16 @@ def screen_built_name(gate: SiteGate, name: str) -> tuple[Finding, ...]:
     return workspace.engine.screen_name(name, workspace.settings.fingerprint_key)
 
 
+def config_file(root: Path) -> Path:
+    """The MkDocs configuration file of the portal at `root` (`mkdocs.yml`, else `mkdocs.yaml`)."""
+    from screen.mkdocs_config import config_file as found
+
+    path = found(root)
+    if path is None:
+        raise UsageError(f"no mkdocs.yml in {root}: run baomi in the portal's root")
+    return path
+
+
 def pending_findings(gate: SiteGate, source: Path) -> list[Finding]:
     """The findings of a pending page, for the preview's marks."""
     workspace = gate.workspace

@@ -1,5 +1,6 @@
-"""The portal's layout as MkDocs sees it, read once from `mkdocs.yml` into a frozen record, and the
-files it publishes: the docs directory, the theme overrides and the configuration itself."""
+"""The portal's layout as MkDocs sees it, read once from its configuration closure into a frozen
+record (`screen.mkdocs_config`), and the files it publishes: the docs directory, the theme
+overrides, and the configuration itself (the files it inherits and its hooks included)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
-from screen.errors import InputError, UsageError
-from screen.source.reading import read_file
+from screen.errors import UsageError
+from screen.mkdocs_config import read_closure
 
 CONFIG_NAME = "mkdocs.yml"
 STDIN = "-"
@@ -20,8 +19,8 @@ STDIN = "-"
 class Target:
     path: Path  # on disk (or "-")
     display: str  # as reported
-    config: bool = False
-    theme: bool = False  # a theme override: needs the config role
+    config: bool = False  # an MkDocs configuration file: its strings are screened as `config`
+    theme: bool = False  # configuration (theme override, config closure): needs the config role
     data: bytes | None = None  # the bytes to screen when they are not the file's (the git index)
 
     @property
@@ -34,69 +33,67 @@ class Portal:
     root: Path
     docs_dir: Path
     theme_dir: Path | None  # the theme's `custom_dir` (overrides): published too
-    has_config: bool
+    config_files: tuple[Path, ...] = ()  # the configuration file and what it inherits
+    hook_files: tuple[Path, ...] = ()  # hook modules MkDocs runs inside the build
 
     def folders(self) -> list[Path]:
         """The published folders: the docs directory and the theme overrides."""
         return [self.docs_dir] + [d for d in (self.theme_dir,) if d is not None]
 
+    def configuration(self) -> list[str]:
+        """Root-relative names of the configuration closure: config files and hooks."""
+        return [_display(p, self.root) for p in (*self.config_files, *self.hook_files)]
+
+    def is_config_file(self, display: str) -> bool:
+        """Whether a root-relative path is an MkDocs configuration file (its strings are read
+        as configuration)."""
+        return display in {_display(p, self.root) for p in self.config_files} or display == CONFIG_NAME
+
     def is_published(self, display: str) -> bool:
         """Whether a root-relative path is something the portal publishes."""
-        if display == CONFIG_NAME:
+        if display == CONFIG_NAME or display in self.configuration():
             return True
         path = (self.root / display).absolute()
         return any(path.is_relative_to(folder.absolute()) for folder in self.folders())
 
-    def in_theme(self, display: str) -> bool:
-        """Whether a root-relative path is a theme override (it needs the config role)."""
+    def needs_config_role(self, display: str) -> bool:
+        """Whether a root-relative path is configuration: a theme override or a file of the
+        configuration closure (it needs the configuration role)."""
         theme = self.theme_dir
-        return theme is not None and (self.root / display).absolute().is_relative_to(theme.absolute())
+        override = theme is not None and (self.root / display).absolute().is_relative_to(theme.absolute())
+        return override or display in self.configuration()
 
     def audited_paths(self) -> list[str]:
         """Repository-relative pathspecs of what the portal publishes (for the history audit)."""
         root = self.root.absolute()
-        return [f.absolute().relative_to(root).as_posix() for f in self.folders()] + [CONFIG_NAME]
-
-
-class _KeepTags(yaml.SafeLoader):
-    """mkdocs.yml may hold `!!python/name:` and `!ENV` tags; reading docs_dir needs neither."""
-
-
-_KeepTags.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def _present(path: Path) -> bool:
-    """Whether anything stands at `path`: a FIFO or a dangling link there is refused when read,
-    never taken for "no configuration"."""
-    return path.exists() or path.is_symlink()
-
-
-def _config(root: Path) -> dict[str, object]:
-    config = root / CONFIG_NAME
-    if not _present(config):
-        return {}
-    try:
-        text = read_file(config, CONFIG_NAME).decode("utf-8")
-        loaded = yaml.load(text, Loader=_KeepTags)  # noqa: S506 (a SafeLoader subclass)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise InputError(CONFIG_NAME, f"cannot read the MkDocs configuration: {error}") from None
-    except RecursionError:
-        raise InputError(CONFIG_NAME, "cannot read the MkDocs configuration: nested too deeply") from None
-    return loaded if isinstance(loaded, dict) else {}
+        folders = [f.absolute().relative_to(root).as_posix() for f in self.folders()]
+        inside = [name for name in self.configuration() if not Path(name).is_absolute()]
+        return folders + sorted({*inside, CONFIG_NAME})
 
 
 def read_portal(root: Path) -> Portal:
-    """The layout of the portal at `root` (docs_dir defaults to content/)."""
-    config = _config(root)
-    configured = config.get("docs_dir")
-    theme = config.get("theme")
+    """The layout of the portal at `root`, as MkDocs resolves its configuration."""
+    closure = read_closure(root)
+    values = closure.values
+    configured = values.get("docs_dir")
+    theme = values.get("theme")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    base = closure.config_file.parent if closure.config_file else root
     return Portal(
         root=root,
-        docs_dir=root / configured if isinstance(configured, str) else root / "content",
-        theme_dir=root / custom if isinstance(custom, str) else None,
-        has_config=_present(root / CONFIG_NAME),
+        docs_dir=base / configured if isinstance(configured, str) else _default_docs(base, closure.files),
+        theme_dir=base / custom if isinstance(custom, str) else None,
+        config_files=closure.files,
+        hook_files=closure.hooks,
     )
+
+
+def _default_docs(base: Path, config_files: tuple[Path, ...]) -> Path:
+    """Where the pages are when the configuration names no docs_dir: MkDocs' own default `docs/`
+    whenever it exists (that is what MkDocs builds), else this project's `content/` (MkDocs
+    would find nothing to build then, so screening it publishes nothing unseen)."""
+    docs = base / "docs"
+    return docs if config_files and (docs.is_dir() or not (base / "content").is_dir()) else base / "content"
 
 
 def _display(path: Path, root: Path) -> str:
@@ -143,8 +140,9 @@ def published(portal: Portal) -> list[Target]:
         if not overrides.is_dir():
             raise UsageError(f"theme.custom_dir {overrides.name}/ in {CONFIG_NAME} does not exist")
         targets += [replace(t, config=False, theme=True) for t in _walk(overrides, root)]
-    if portal.has_config:
-        targets.append(Target(path=root / CONFIG_NAME, display=CONFIG_NAME, config=True))
+    for path in portal.config_files:
+        targets.append(Target(path=path, display=_display(path, root), config=True, theme=True))
+    targets += [Target(path=p, display=_display(p, root), theme=True) for p in portal.hook_files]
     return targets
 
 
@@ -162,7 +160,7 @@ def resolve(portal: Portal, paths: list[str]) -> list[Target]:
             targets.extend(_walk(path, portal.root))
         elif path.exists() or path.is_symlink():
             display = _display(path, portal.root)
-            targets.append(Target(path=path, display=display, config=path.name == CONFIG_NAME))
+            targets.append(Target(path=path, display=display, config=portal.is_config_file(display)))
         else:
             raise UsageError(f"{raw}: no such file or directory")
     return targets
@@ -173,7 +171,7 @@ def changed_targets(portal: Portal, found: list[tuple[str, bytes | None]], paths
     bytes or None for the working tree's): those published, and under PATH… when given."""
     wanted = [Path(p).as_posix().rstrip("/") for p in paths]
     return [
-        Target(path=portal.root / name, display=name, config=name == CONFIG_NAME, data=data)
+        Target(path=portal.root / name, display=name, config=portal.is_config_file(name), data=data)
         for name, data in found
         if portal.is_published(name)
         and (not wanted or any(name == w or name.startswith(w + "/") for w in wanted))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from screen import api
 from screen.built import Origins, audit
 from screen.errors import EXIT_BLOCKED, ScreenError, UsageError
 from screen.mkdocs_plugin import HOLD_BACK_ENV, PREVIEW_ENV, BaomiPlugin
@@ -59,7 +60,7 @@ def _build(root: Path, into: Path) -> tuple[BaomiPlugin, Origins]:
 
     with _environment(HOLD_BACK_ENV, "1"):
         try:
-            config = load_config(config_file=str(root / CONFIG_NAME), site_dir=str(into))
+            config = load_config(config_file=str(api.config_file(root)), site_dir=str(into))
             plugin = config.plugins.get("baomi")
             if not isinstance(plugin, BaomiPlugin):
                 raise PublishError(
@@ -129,6 +130,6 @@ def serve(root: Path, address: str) -> None:
     os.environ[PREVIEW_ENV] = "1"
     os.environ.pop(HOLD_BACK_ENV, None)
     try:
-        mkdocs_serve(config_file=str(root / CONFIG_NAME), dev_addr=address, livereload=True)
+        mkdocs_serve(config_file=str(api.config_file(root)), dev_addr=address, livereload=True)
     except MkDocsException as error:
         raise UsageError(f"the preview could not be built: {error}") from None

@@ -541,3 +541,57 @@ def test_a_term_in_the_name_and_in_the_text_are_two_findings(cli: Cli, tmp_path:
     assert isinstance(findings, list)
     assert sorted(f["scope"] for f in findings) == ["body", "path"]
     assert len({f["fingerprint"] for f in findings}) == 2  # waiving one never waives the other
+
+
+# --- the configuration closure: every file MkDocs reads to build is published input --------------
+
+_PAGE = {"docs/index.md": "# 首页\n\n欢迎。\n"}
+
+
+@pytest.mark.parametrize(
+    ("files", "path", "scope"),
+    [
+        # MkDocs reads mkdocs.yaml when there is no mkdocs.yml
+        ({"mkdocs.yaml": "site_name: 青松计划门户\n", **_PAGE}, "mkdocs.yaml", "config"),
+        # MkDocs' own default docs_dir is docs/
+        ({"mkdocs.yml": "site_name: 门户\n", "docs/a.md": "关于青松计划的通知。\n"}, "docs/a.md", "body"),
+        # an inherited file's strings are the site's
+        (
+            {
+                "mkdocs.yml": "INHERIT: base/common.yml\nsite_name: 门户\n",
+                "base/common.yml": "copyright: 青松计划\n",
+                **_PAGE,
+            },
+            "base/common.yml",
+            "config",
+        ),
+        # a hook module runs inside the build: it is published input too
+        (
+            {"mkdocs.yml": "site_name: 门户\nhooks: [hooks/x.py]\n", "hooks/x.py": "# 青松计划\n", **_PAGE},
+            "hooks/x.py",
+            None,
+        ),
+    ],
+    ids=["mkdocs-yaml", "default-docs-dir", "inherit", "hooks"],
+)
+def test_the_configuration_closure_is_screened(
+    cli: Cli, tmp_path: Path, files: dict[str, str], path: str, scope: str | None
+) -> None:
+    write_portal(tmp_path, files)
+    run = cli(["check", "--format", "json"], cwd=tmp_path)
+    assert run.code == 1, run.out + run.err
+    findings = [f for f in _json(run)["findings"] if f["path"] == path]  # type: ignore[union-attr]
+    assert findings, run.out
+    assert scope is None or findings[0]["scope"] == scope
+
+
+def test_a_value_from_the_environment_is_refused(cli: Cli, tmp_path: Path) -> None:
+    write_portal(tmp_path, {"mkdocs.yml": "site_name: !ENV SITE_NAME\n", **_PAGE})
+    run = cli(["check"], cwd=tmp_path)
+    assert run.code == 2
+    assert "!ENV" in run.err and "environment" in run.err
+
+
+def test_inherit_in_a_circle_is_refused(cli: Cli, tmp_path: Path) -> None:
+    write_portal(tmp_path, {"mkdocs.yml": "INHERIT: a.yml\n", "a.yml": "INHERIT: mkdocs.yml\n", **_PAGE})
+    assert cli(["check"], cwd=tmp_path).code == 2

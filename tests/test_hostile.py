@@ -284,11 +284,11 @@ def test_a_file_that_is_not_regular_is_refused_at_once(tmp_path: Path, make: obj
     ids=["key", "not-json", "nested-100k"],
 )
 def test_the_site_audit_reads_every_json_file_as_text(tmp_path: Path, data: bytes, expected: str) -> None:
-    from screen.site import _texts
+    from screen.built import _text
 
     path = tmp_path / "data.json"
     path.write_bytes(data)
-    assert expected in _texts(path).decode("utf-8")
+    assert expected in _text(path).decode("utf-8")
 
 
 # --- a rule regex that backtracks ends in bounded time, naming the rule --------------------------

@@ -15,7 +15,7 @@ from dataclasses import replace
 from screen.engine import Engine
 from screen.errors import ScreenError, UsageError
 from screen.model import Finding, HistoryError, HistoryFinding, HistoryResult, Occurrence
-from screen.portal import CONFIG_NAME, Target
+from screen.portal import Target
 from screen.screening import screen
 from screen.signoff.facts import version_facts
 from screen.signoff.waivers import waived
@@ -47,7 +47,7 @@ class _Waivers:
     def of(self, occurrence: Occurrence, data: bytes, findings: list[Finding]) -> dict[str, str]:
         if not findings or not self.signoffs:
             return {}
-        theme = self.workspace.portal.in_theme(occurrence.path)
+        theme = self.workspace.portal.needs_config_role(occurrence.path)
         return waived(version_facts(self.workspace, occurrence.path, data, theme), self.signoffs)
 
 
@@ -63,7 +63,7 @@ def _screen_round(
             errors.append(HistoryError(occurrence=occurrence, message="blob missing from the repository"))
             continue
         data[occurrence.path] = blob
-        config = occurrence.path == CONFIG_NAME
+        config = workspace.portal.is_config_file(occurrence.path)
         targets.append(Target(path=root / occurrence.path, display=occurrence.path, config=config, data=blob))
     found, failed = screen(engine, targets, workspace.settings)
     by_path = {o.path: o for o in batch}

@@ -58,7 +58,7 @@ def cleared_version(workspace: Workspace, cleared: Cleared) -> FileFacts | None:
     data = workspace.repo.blob(cleared.blob)
     if data is None:
         return None
-    return version_facts(workspace, cleared.path, data, workspace.portal.in_theme(cleared.path))
+    return version_facts(workspace, cleared.path, data, workspace.portal.needs_config_role(cleared.path))
 
 
 def file_facts(workspace: Workspace, target: Target, findings: list[Finding], error: str = "") -> FileFacts:
