@@ -103,6 +103,7 @@ class Rule:
     patterns: tuple[EntityPattern, ...] = ()  # entity rules: the whole recognizer, shared
     file_types: tuple[str, ...] = ()  # file rules: archive | legacy_office | binary
     allow_extensions: tuple[str, ...] = ()  # file rules: suffixes (".woff2") let through
+    characters: str = ""  # characters rules: code points and ranges (U+202A-U+202E …)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -246,11 +246,15 @@ def fingerprint(rules: tuple[Rule, ...]) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
+_LATER_FIELDS = ("gaps", "characters")
+
+
 def _effective(rule: Rule) -> dict[str, Any]:
     fields = {k: v for k, v in asdict(rule).items() if k not in ("origin", "hits", "misses")}
     # Term and allow lists are sets to the matcher: sorting a list or repeating a term in it
     # matches nothing differently, so it must not read as a rule change.
     fields["terms"], fields["allow"] = sorted(set(rule.terms)), sorted(set(rule.allow))
-    if not rule.gaps:
-        del fields["gaps"]  # a field added later: rules that do not use it keep their fingerprint
+    for later in _LATER_FIELDS:  # added later: rules that do not use them keep their fingerprint
+        if not fields[later]:
+            del fields[later]
     return fields

@@ -574,3 +574,29 @@ def test_a_marking_with_gaps_a_reader_skips_is_found(engine: Engine, text: str) 
 )
 def test_a_marking_never_spans_a_sentence_or_a_block(engine: Engine, text: str) -> None:
     assert "marking.classified" not in rule_ids(engine, text)
+
+
+# --- characters a browser draws differently from how they are stored ------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "通知\u202e划计松青",  # RIGHT-TO-LEFT OVERRIDE: shown as 青松计划
+        "第\u2067二\u2069段",  # RIGHT-TO-LEFT ISOLATE … POP DIRECTIONAL ISOLATE
+        "<span>\u202d正文</span>",  # inside inline HTML
+        "```\n代码\u202e\n```",  # inside a code block: still drawn by the browser
+    ],
+)
+def test_bidi_controls_are_refused_wherever_they_stand(engine: Engine, text: str) -> None:
+    assert "text.bidi_control" in rule_ids(engine, text)
+
+
+def test_a_bidi_control_is_never_printed(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import write_portal
+
+    write_portal(tmp_path, {"content/a\u202e.md": "通知\u202e划计松青\n"})
+    run = cli(["check"], cwd=tmp_path)
+    assert run.code == 1
+    assert "\u202e" not in run.out and "\u202e" not in run.err
+    assert run.out.count("text.bidi_control") == 2  # the text and the file's name

@@ -917,3 +917,15 @@ def test_rule_files_name_exactly_the_validators_there_are() -> None:
     from screen.rulefields import VALIDATOR_NAMES
 
     assert set(VALIDATOR_NAMES) == set(VALIDATORS)
+
+
+@pytest.mark.parametrize("value", ["202E", "U+202G", "U+2069-U+2066", "U+D800", "U+110000"])
+def test_a_characters_rule_refuses_what_is_not_a_range_of_characters(tmp_path: Path, value: str) -> None:
+    rule = (
+        "id: text.test\nlevel: block\nmessage: 测试\n"
+        f"characters: ['{value}']\nhits: ['a\\u202eb']\nmisses: ['ab']\n"
+    )
+    found = problems(write_rules(tmp_path, {"patterns/c.yml": rule}))
+    assert any("rules/patterns/c.yml:4" in p and "characters" not in p.split(":", 2)[2][:0] for p in found), (
+        found
+    )

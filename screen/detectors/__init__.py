@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
-from screen.detectors import classification, entities, files, patterns, terms
+from screen.detectors import characters, classification, entities, files, patterns, terms
 from screen.detectors.analysis import Analysis
 from screen.model import Hit, Rule
 from screen.rulefields import Problems
@@ -52,6 +52,7 @@ KINDS: dict[str, RuleKind] = {
     "entity": entities,
     "file": files,
     "classification": classification,
+    "characters": characters,
 }
 DEFAULT_KIND = "pattern"  # what a rule with none of the markers is (a regex and its checks)
 
