@@ -62,11 +62,13 @@ def check_changes(settings: Settings, paths: list[str], since: str | None) -> Ch
     from screen.vcs import Repository
 
     repo = Repository(settings.root)
+    links: frozenset[str] = frozenset()
     if since is None:
         found: list[tuple[str, bytes | None]] = list(repo.staged().items())
+        links = repo.staged_links()
     else:
         found = [(name, None) for name in repo.changed_since(since) if (settings.root / name).exists()]
-    targets = changed_targets(read_portal(settings.root), found, paths)
+    targets = changed_targets(read_portal(settings.root), found, paths, links)
     return _checked(settings, targets) if targets else None
 
 

@@ -22,6 +22,7 @@ class Target:
     config: bool = False  # an MkDocs configuration file: its strings are screened as `config`
     theme: bool = False  # configuration (theme override, config closure): needs the config role
     data: bytes | None = None  # the bytes to screen when they are not the file's (the git index)
+    link: bool = False  # a symbolic link stands on its way (the file or a folder): refused
 
     @property
     def stdin(self) -> bool:
@@ -122,8 +123,20 @@ def _walk(directory: Path, root: Path) -> list[Target]:
         chains.update(dict.fromkeys((Path(dirpath, d) for d in dirnames), chain))
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            targets.append(Target(path=path, display=_display(path, root)))
+            targets.append(Target(path=path, display=_display(path, root), link=_linked(path, root)))
     return targets
+
+
+def _linked(path: Path, root: Path) -> bool:
+    """Whether `path`, or a folder between it and the portal's root, is a symbolic link (the
+    root's own location may be reached through links: those are the machine's, not the portal's)."""
+    absolute = Path(os.path.normpath(path.absolute()))
+    base = root.absolute()
+    while absolute != base and absolute.is_relative_to(base):
+        if absolute.is_symlink():
+            return True
+        absolute = absolute.parent
+    return False
 
 
 def published(portal: Portal) -> list[Target]:
@@ -160,18 +173,31 @@ def resolve(portal: Portal, paths: list[str]) -> list[Target]:
             targets.extend(_walk(path, portal.root))
         elif path.exists() or path.is_symlink():
             display = _display(path, portal.root)
-            targets.append(Target(path=path, display=display, config=portal.is_config_file(display)))
+            config, link = portal.is_config_file(display), _linked(path, portal.root)
+            targets.append(Target(path=path, display=display, config=config, link=link))
         else:
             raise UsageError(f"{raw}: no such file or directory")
     return targets
 
 
-def changed_targets(portal: Portal, found: list[tuple[str, bytes | None]], paths: list[str]) -> list[Target]:
+def changed_targets(
+    portal: Portal,
+    found: list[tuple[str, bytes | None]],
+    paths: list[str],
+    links: frozenset[str] = frozenset(),
+) -> list[Target]:
     """Targets for files git reports changed (`found`: root-relative names, with their staged
-    bytes or None for the working tree's): those published, and under PATH… when given."""
+    bytes or None for the working tree's; `links`: those staged as symbolic links): those
+    published, and under PATH… when given."""
     wanted = [Path(p).as_posix().rstrip("/") for p in paths]
     return [
-        Target(path=portal.root / name, display=name, config=portal.is_config_file(name), data=data)
+        Target(
+            path=portal.root / name,
+            display=name,
+            config=portal.is_config_file(name),
+            data=data,
+            link=name in links or (data is None and _linked(portal.root / name, portal.root)),
+        )
         for name, data in found
         if portal.is_published(name)
         and (not wanted or any(name == w or name.startswith(w + "/") for w in wanted))

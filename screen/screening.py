@@ -16,6 +16,11 @@ from screen.settings import Settings
 from screen.source import Document, read_document
 from screen.source.reading import read_file
 
+_LINK = (
+    "a symbolic link (the file or a folder on its way): MkDocs would publish what it points to, "
+    "which git records under another path, so no sign-off of this path covers it; put the file "
+    "itself here (git rm the link, copy the file, commit)"
+)
 _STDIN_AS = "stdin.md"  # text on stdin is read as a Markdown page, the only thing drafters pipe in
 _PARALLEL_BYTES = 1 << 20  # below this, forking workers costs more than it saves
 
@@ -45,7 +50,10 @@ def _utf8_name(target: Target) -> None:
 def _document(target: Target, stdin: bytes | None) -> Document:
     if not target.stdin:
         _utf8_name(target)
-        return read_document(target.display, read_bytes(target, stdin), config=target.config)
+        data = read_bytes(target, stdin)
+        if target.link:
+            raise InputError(target.display, _LINK)
+        return read_document(target.display, data, config=target.config)
     # Read by its format, not as plain text: `&#x9752;松计划` or a percent-encoded link target on
     # stdin must block exactly as it does in a file.
     try:

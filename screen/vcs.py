@@ -241,6 +241,18 @@ class Repository:
             if name
         }
 
+    def staged_links(self) -> frozenset[str]:
+        """Files staged as symbolic links (mode 120000)."""
+        output = self._git(
+            "diff", "--cached", "--raw", "--no-abbrev", "--no-renames", f"--diff-filter={_CHANGED}", "-z"
+        )
+        fields = output.split("\0")
+        return frozenset(
+            name
+            for meta, name in zip(fields[0::2], fields[1::2], strict=False)
+            if meta.split(" ")[1:2] == ["120000"]
+        )
+
     def changed_since(self, rev: str) -> list[str]:
         """Files added, copied, modified, renamed or changed in type on this branch since it left
         `rev` (three-dot: what a pull request against `rev` changes)."""

@@ -467,21 +467,36 @@ def test_parallel_screening_gives_the_same_findings(
     assert parallel.out == serial.out
 
 
-def test_symlinked_directories_in_content_are_screened(cli: Cli, tmp_path: Path) -> None:
-    # MkDocs follows symlinked directories and publishes what is behind them, so Baomi must screen
-    # it, under the path it is published as; a link back up the tree must not loop forever.
+def test_symlinks_in_content_are_refused(cli: Cli, tmp_path: Path) -> None:
+    # MkDocs follows links and publishes what is behind them, which git records under another path
+    # (or not at all): no sign-off of the published path covers those bytes. A link to a file, a
+    # file under a linked folder: each is refused, by the path it is published as; a link back up
+    # the tree must not loop forever.
     write_portal(tmp_path, {"content/index.md": CLEAN, "shared/memo.md": BLOCKING})
     (tmp_path / "content" / "shared").symlink_to(tmp_path / "shared", target_is_directory=True)
     (tmp_path / "content" / "loop").symlink_to(tmp_path / "content", target_is_directory=True)
     (tmp_path / "content" / "alias.md").symlink_to(tmp_path / "shared" / "memo.md")
     run = cli(["check", "--format", "json"], cwd=tmp_path)
-    assert run.code == 1
+    assert run.code == 2
     report = _json(run)
     assert report["files_scanned"] == 3
-    assert [f["path"] for f in report["findings"]] == [  # type: ignore[attr-defined]
-        "content/alias.md",  # named as the link, the path that is published
-        "content/shared/memo.md",
-    ]
+    errors = report["errors"]
+    assert isinstance(errors, list)
+    assert [e["path"] for e in errors] == ["content/alias.md", "content/shared/memo.md"]
+    assert all("symbolic link" in e["message"] for e in errors)
+
+
+def test_a_staged_symlink_is_refused(cli: Cli, tmp_path: Path) -> None:
+    import subprocess
+
+    write_portal(tmp_path, {"content/index.md": CLEAN, "notes/memo.md": BLOCKING})
+    (tmp_path / "content" / "memo.md").symlink_to("../notes/memo.md")
+    git = ["git", "-c", "user.name=撰稿人", "-c", "user.email=d@example.gov.cn"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    run = cli(["check", "--staged", "--format", "json"], cwd=tmp_path)
+    assert run.code == 2, run.out
+    assert [e["path"] for e in _json(run)["errors"]] == ["content/memo.md"]  # type: ignore[union-attr]
 
 
 def test_stdin_is_screened_like_the_same_markdown_file(cli: Cli, tmp_path: Path) -> None:
