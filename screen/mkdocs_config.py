@@ -96,8 +96,8 @@ def _chain(first: Path, root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
             return files, layers
         if not isinstance(parent, str):
             raise InputError(_shown(path, root), "INHERIT must name a file")
-        path = (path.parent / parent).resolve()
-        if path in {f.resolve() for f in files} or len(files) >= _MAX_INHERIT:
+        path = path.parent / parent  # as written: a link on the way is seen, and refused
+        if path.resolve() in {f.resolve() for f in files} or len(files) >= _MAX_INHERIT:
             raise InputError(_shown(path, root), "INHERIT goes round in a circle, or too deep")
         files.append(path)
 

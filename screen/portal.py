@@ -154,8 +154,12 @@ def published(portal: Portal) -> list[Target]:
             raise UsageError(f"theme.custom_dir {overrides.name}/ in {CONFIG_NAME} does not exist")
         targets += [replace(t, config=False, theme=True) for t in _walk(overrides, root)]
     for path in portal.config_files:
-        targets.append(Target(path=path, display=_display(path, root), config=True, theme=True))
-    targets += [Target(path=p, display=_display(p, root), theme=True) for p in portal.hook_files]
+        link = _linked(path, root)
+        targets.append(Target(path=path, display=_display(path, root), config=True, theme=True, link=link))
+    targets += [
+        Target(path=p, display=_display(p, root), theme=True, link=_linked(p, root))
+        for p in portal.hook_files
+    ]
     return targets
 
 

@@ -610,3 +610,26 @@ def test_a_value_from_the_environment_is_refused(cli: Cli, tmp_path: Path) -> No
 def test_inherit_in_a_circle_is_refused(cli: Cli, tmp_path: Path) -> None:
     write_portal(tmp_path, {"mkdocs.yml": "INHERIT: a.yml\n", "a.yml": "INHERIT: mkdocs.yml\n", **_PAGE})
     assert cli(["check"], cwd=tmp_path).code == 2
+
+
+@pytest.mark.parametrize(
+    ("files", "link", "target"),
+    [
+        ({"real.yml": "site_name: 门户\n", **_PAGE}, "mkdocs.yml", "real.yml"),
+        (
+            {"mkdocs.yml": "INHERIT: base.yml\n", "shared/base.yml": "site_name: 门户\n", **_PAGE},
+            "base.yml",
+            "shared/base.yml",
+        ),
+        ({"mkdocs.yml": "hooks: [h.py]\n", "shared/h.py": "# 钩子\n", **_PAGE}, "h.py", "shared/h.py"),
+    ],
+    ids=["mkdocs-yml", "inherited", "hook"],
+)
+def test_a_symlink_in_the_configuration_is_refused(
+    cli: Cli, tmp_path: Path, files: dict[str, str], link: str, target: str
+) -> None:
+    write_portal(tmp_path, files)
+    (tmp_path / link).symlink_to(tmp_path / target)
+    run = cli(["check", "--format", "json"], cwd=tmp_path)
+    assert run.code == 2, run.out + run.err
+    assert link in [e["path"] for e in _json(run)["errors"]]  # type: ignore[union-attr]
