@@ -4,9 +4,8 @@ boundary and allow checks on the few candidates, and longest-leftmost selection 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -14,7 +13,7 @@ import ahocorasick
 
 from screen.detectors.analysis import Analysis, text_example
 from screen.model import Hit, Rule
-from screen.normalize import HIDDEN, fold, gap_ok, noise_re
+from screen.normalize import HIDDEN, Projection, fold, noise_re
 from screen.rulefields import Problems, located, read_strings
 from screen.source.layers import Layer
 
@@ -71,7 +70,7 @@ class TermDetector:
                 continue
             candidates: list[_Candidate] = []
             for end, (length, entries) in raw:
-                span = self._place(layer, projection.to_origin, end - length + 1, end)
+                span = self._place(layer, projection, end - length + 1, end)
                 if span is None:
                     continue
                 key = projection.text[end - length + 1 : end + 1]
@@ -79,16 +78,12 @@ class TermDetector:
             yield from self._select(candidates, layer_index)
 
     @staticmethod
-    def _place(
-        layer: Layer, to_origin: Callable[[int], int], first: int, last: int
-    ) -> tuple[int, int] | None:
+    def _place(layer: Layer, projection: Projection, first: int, last: int) -> tuple[int, int] | None:
         """Source span of compact[first..last], or None if a gap or word boundary forbids it."""
+        if not projection.joined(first, last + 1):
+            return None
         text = layer.text
-        positions = [to_origin(i) for i in range(first, last + 1)]
-        for a, b in pairwise(positions):
-            if b - a > 1 and not gap_ok(text[a + 1 : b]):
-                return None
-        first_at, last_at = positions[0], positions[-1]
+        first_at, last_at = projection.to_origin(first), projection.to_origin(last)
         if _WORDISH.match(text[first_at]) and _WORDISH.match(_neighbour(text, first_at, -1)):
             return None
         if _WORDISH.match(text[last_at]) and _WORDISH.match(_neighbour(text, last_at, 1)):
