@@ -6,6 +6,7 @@ index, 404 page), whose text is screened. Anything else stops the publish."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -87,6 +88,38 @@ def _strings(document: object) -> list[str]:
     return found
 
 
+# Blocks Material repeats on every page: each is screened once per build, by its bytes.
+_REPEATED = "header, footer, nav li, nav > ul, .md-sidebar, .md-tabs"
+
+
+def without_repeats(data: bytes, seen: set[bytes]) -> bytes:
+    """A built page without the blocks an earlier page of the build already had byte for byte
+    (the navigation of a 2,000-page site is screened once, not 2,000 times). What is kept is
+    the page as parsed and serialized again: the same text, attributes and comments."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(data.decode("utf-8", errors="replace"))
+    repeated = []
+    dropped: set[int] = set()
+    for node in tree.css(_REPEATED):
+        parent, inside = node.parent, False
+        while parent is not None and not inside:
+            inside, parent = parent.mem_id in dropped, parent.parent
+        if inside:
+            continue
+        digest = hashlib.blake2b((node.html or "").encode("utf-8"), digest_size=16).digest()
+        if digest in seen:
+            repeated.append(node)
+            dropped.add(node.mem_id)
+        else:
+            seen.add(digest)
+    if not repeated:
+        return data
+    for node in repeated:
+        node.decompose()
+    return (tree.html or "").encode("utf-8")
+
+
 def _screened_as(rel: str) -> str:
     """The name a built file is read as: markup as HTML, anything else as text."""
     suffix = PurePosixPath(rel.removesuffix(".gz")).suffix
@@ -94,7 +127,7 @@ def _screened_as(rel: str) -> str:
 
 
 def _file_problems(
-    gate: api.SiteGate, path: Path, rel: str, origins: Origins, stems: frozenset[str]
+    gate: api.SiteGate, path: Path, rel: str, origins: Origins, stems: frozenset[str], seen: set[bytes]
 ) -> list[str]:
     origin = _origin(path, rel, origins, stems)
     if origin in ("copied", "theme"):
@@ -105,6 +138,8 @@ def _file_problems(
         data = _text(path)
     except (OSError, ValueError, EOFError) as error:
         return [f"site/{rel}: cannot be read to be screened ({error})"]
+    if rel.endswith(".html"):
+        data = without_repeats(data, seen)
     return _blocking(api.screen_built(gate, _screened_as(rel), data), f"site/{rel}")
 
 
@@ -113,11 +148,12 @@ def audit(site: Path, gate: api.SiteGate, origins: Origins) -> list[str]:
     origin."""
     stems = frozenset(str(PurePosixPath(p).with_suffix("")) for p in origins.cleared)
     problems = []
+    seen: set[bytes] = set()
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
         problems += _blocking(api.screen_built_name(gate, rel), f"site/{rel}")
         if path.is_symlink():
             problems.append(f"site/{rel}: a symlink in the built site")
         elif path.is_file():
-            problems += _file_problems(gate, path, rel, origins, stems)
+            problems += _file_problems(gate, path, rel, origins, stems, seen)
     return problems

@@ -16,7 +16,7 @@ from screen import __version__
 from screen.detectors import KINDS, Detector, compile_detectors
 from screen.detectors.analysis import Analysis
 from screen.errors import InputError, RuleError
-from screen.findings import make_findings
+from screen.findings import make_findings, place_rendered, rendered_only, unshared
 from screen.model import Finding, Hit, Rule
 from screen.ruleset import Ruleset, RuleSource, parse, read_sources
 from screen.source import Document, name_document
@@ -41,8 +41,20 @@ class Engine:
         for detector in self.detectors:
             yield from detector.detect(analysis)
 
+    def every_hit(self, document: Document) -> Iterator[Hit]:
+        """The hits of the document and of its rendered view (no merging: for self-tests)."""
+        yield from self.hits(document)
+        if document.view is not None:
+            yield from self.hits(document.view)
+
     def screen(self, document: Document, key: bytes) -> tuple[Finding, ...]:
-        return make_findings(document, self.hits(document), key)
+        """Findings of the document, and those only its rendered view holds (`Document.view`)."""
+        hits = list(self.hits(document))
+        findings = make_findings(document, hits, key)
+        if document.view is None:
+            return findings
+        extra = rendered_only(document, unshared(document, hits), document.view, self.hits(document.view))
+        return findings + place_rendered(document, document.view, extra, key)
 
     def screen_name(self, path: str, key: bytes) -> tuple[Finding, ...]:
         """Findings in the file's name and folders (scope `path`)."""
@@ -58,7 +70,7 @@ def self_test(engine: Engine) -> tuple[str, ...]:
             continue
         for example, expect in [(h, True) for h in rule.hits] + [(m, False) for m in rule.misses]:
             try:
-                found = any(hit.rule.id == rule.id for hit in engine.hits(_example(rule, example)))
+                found = any(hit.rule.id == rule.id for hit in engine.every_hit(_example(rule, example)))
             except InputError:  # a file rule's text example with binary bytes: a broken file
                 found = False
             if found != expect:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from dataclasses import replace
 
 from screen.model import Finding, Hit
 from screen.source import Document
@@ -142,3 +143,123 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str
             )
         )
     return tuple(findings)
+
+
+_RENDERED_SALT = "\x00rendered"  # a rendered-only finding's fingerprint is its own
+_WHERE = re.compile(r"<([a-z][a-z0-9-]*)>#(\d+)")
+_SAME = re.compile(r"[\s\x00\x01]+")
+
+
+def _same(hit: Hit) -> tuple[str, str]:
+    return hit.rule.id, _SAME.sub("", hit.key)
+
+
+class _Anchors:
+    """Where in the source a rendered element (`<p>#3 @title`) most likely starts.
+
+    The element's start tag is found by its ordinal in the HTML the view was parsed from (`<p>#3`:
+    the third `<p`); in a copied HTML file that is the source itself. In a rendered Markdown page
+    the tag is looked for in the source as it was written (raw HTML passes through unchanged),
+    else its first words are; an attribute is looked for by its name. Failing all, the run's own
+    opening words."""
+
+    def __init__(self, source: str, markup: str) -> None:
+        self.source = source
+        self.markup = markup
+        self._tags: dict[str, list[int]] = {}
+
+    def at(self, where: str, shown: str = "") -> int | None:
+        named = _WHERE.match(where)
+        tag = self._tag(named[1], int(named[2])) if named else None
+        if tag is not None and self.markup is self.source:
+            return tag
+        attribute = where.rpartition(" @")[2].split(" ")[0] if " @" in where else ""
+        if attribute:
+            found = re.search(rf"[\s\"'/]{re.escape(attribute)}\b", self.source, re.IGNORECASE)
+            if found:
+                return found.start() + 1
+        if tag is not None:
+            close = self.markup.find(">", tag)
+            for probe in (self.markup[tag : tag + 40], self.markup[close + 1 : close + 13].strip()):
+                # Python-Markdown writes `&#38738` back as `&#38738;`: a semicolon may be missing
+                pattern = re.escape(probe).replace(";", ";?")
+                found = re.search(pattern, self.source) if probe else None
+                if found:
+                    return found.start()
+        words = "".join(shown.split())[:12]
+        index = self.source.find(words) if words else -1
+        return index if index >= 0 else None
+
+    def _tag(self, tag: str, ordinal: int) -> int | None:
+        if tag not in self._tags:
+            pattern = re.compile(rf"<{re.escape(tag)}(?=[\s/>])", re.IGNORECASE)
+            self._tags[tag] = [m.start() for m in pattern.finditer(self.markup)]
+        found = self._tags[tag]
+        return found[ordinal - 1] if ordinal <= len(found) else None
+
+
+def unshared(document: Document, hits: list[Hit]) -> list[Hit]:
+    """The hits outside the pieces of `document` its view repeats (those the view dropped)."""
+    shared = document.shared
+    if not shared:
+        return hits
+    starts = [(layer, start) for layer, start, _ in shared]
+    kept = []
+    for hit in hits:
+        index = bisect_right(starts, (hit.layer, hit.start)) - 1
+        inside = index >= 0 and shared[index][0] == hit.layer and hit.start < shared[index][2]
+        if not inside:
+            kept.append(hit)
+    return kept
+
+
+def rendered_only(
+    document: Document, source: Iterable[Hit], view: Document, rendered: Iterable[Hit]
+) -> list[Hit]:
+    """The hits of the rendered view that the source's hits do not already account for: the same
+    rule and matched text seen in both is one finding, at its source line. Each source hit takes
+    the rendered hit of its kind whose element starts last before it (the element it is in)."""
+    anchors = _Anchors(document.text, view.markup or document.text)
+    lines = _Lines(view.text)
+    pending: dict[tuple[str, str], list[tuple[int, Hit]]] = {}
+    for hit in rendered:
+        line, _ = lines.position(hit.start)
+        where = view.locations[line - 1] if line <= len(view.locations) else ""
+        anchor = anchors.at(where, view.text[slice(*lines.bounds(line))])
+        pending.setdefault(_same(hit), []).append((-1 if anchor is None else anchor, hit))
+    for hit in source:
+        candidates = pending.get(_same(hit))
+        if not candidates:
+            continue
+        before = [i for i, (anchor, _) in enumerate(candidates) if anchor <= hit.start]
+        index = max(before, key=lambda i: candidates[i][0]) if before else 0
+        candidates.pop(index)
+    return sorted((hit for group in pending.values() for _, hit in group), key=lambda h: (h.start, h.rule.id))
+
+
+def place_rendered(document: Document, view: Document, hits: list[Hit], key: bytes) -> tuple[Finding, ...]:
+    """Findings of rendered-only `hits` of `view`, reported in `document`: at the start tag of
+    the element they were found in when the source has it, else at the top of the file."""
+    placed = []
+    lines = _Lines(document.text)
+    shown = _Lines(view.text)
+    anchors = _Anchors(document.text, view.markup or document.text)
+    for finding in make_findings(view, hits, key, salt=_RENDERED_SALT):
+        where = finding.location
+        offset = anchors.at(where, view.text[slice(*shown.bounds(finding.line))]) or 0
+        line, column = lines.position(offset)
+        end_line, end_column = lines.position(offset + 1)  # the first character of the element
+        placed.append(
+            replace(
+                finding,
+                path=document.path,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                location=f"rendered {where}",
+                rendered=where,
+                rendered_offset=finding.column - 1,
+            )
+        )
+    return tuple(placed)

@@ -28,8 +28,9 @@ class FindingsCache:
         salt = f"{code_digest()}|{engine.fingerprint}|{hashlib.sha256(key).hexdigest()}"
         self._salt = salt.encode()
 
-    def key(self, display: str, config: bool, data: bytes) -> str:
-        parts = self._salt + f"|{display}|{config}|{blob_id(data)}".encode()
+    def key(self, display: str, context: str, data: bytes) -> str:
+        """`context`: how the file is read (configuration or theme, the Markdown setup)."""
+        parts = self._salt + f"|{display}|{context}|{blob_id(data)}".encode()
         return hashlib.sha256(parts).hexdigest()
 
     def get(self, keys: list[str]) -> dict[str, tuple[Finding, ...]]:

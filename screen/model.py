@@ -104,6 +104,7 @@ class Rule:
     file_types: tuple[str, ...] = ()  # file rules: archive | legacy_office | binary
     allow_extensions: tuple[str, ...] = ()  # file rules: suffixes (".woff2") let through
     characters: str = ""  # characters rules: code points and ranges (U+202A-U+202E …)
+    refuse: str = ""  # markup rules: the class of constructs refused (script, style, data, …)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +142,10 @@ class Finding:
     fingerprint: str
     context_words: tuple[str, ...] = ()
     location: str = ""  # inside an attachment: `page 3`, `Sheet1!B3`, `EXIF GPS` ("" elsewhere)
+    # Found only in the page as a browser parses it: the rendered element (`<p>#3 @title`) and
+    # where in that element's text the match starts; line and column are the element's start tag.
+    rendered: str = ""
+    rendered_offset: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

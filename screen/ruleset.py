@@ -246,7 +246,7 @@ def fingerprint(rules: tuple[Rule, ...]) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
-_LATER_FIELDS = ("gaps", "characters")
+_LATER_FIELDS = ("gaps", "characters", "refuse")
 
 
 def _effective(rule: Rule) -> dict[str, Any]:

@@ -6,15 +6,18 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from multiprocessing import get_context
+from pathlib import Path
 
 from screen.engine import Engine
 from screen.errors import InputError
 from screen.findings_cache import FindingsCache
+from screen.mkdocs_config import read_closure
 from screen.model import FileError, Finding
 from screen.portal import Target
 from screen.settings import Settings
 from screen.source import Document, read_document
 from screen.source.reading import read_file
+from screen.source.rendering import DEFAULT_SETUP, MarkdownSetup, setup_from
 
 _LINK = (
     "a symbolic link (the file or a folder on its way): MkDocs would publish what it points to, "
@@ -47,48 +50,69 @@ def _utf8_name(target: Target) -> None:
         ) from None
 
 
-def _document(target: Target, stdin: bytes | None) -> Document:
+def markdown_setup(root: Path) -> MarkdownSetup:
+    """How the portal at `root` renders its pages (its configuration read as data); MkDocs'
+    defaults without one, or when it cannot be read (screening the configuration says why)."""
+    try:
+        return setup_from(read_closure(root).values)
+    except InputError:
+        return DEFAULT_SETUP
+
+
+def _document(target: Target, stdin: bytes | None, setup: MarkdownSetup) -> Document:
     if not target.stdin:
         _utf8_name(target)
         data = read_bytes(target, stdin)
         if target.link:
             raise InputError(target.display, _LINK)
-        return read_document(target.display, data, config=target.config)
+        return read_document(
+            target.display, data, config=target.config, markup=not target.theme, markdown=setup
+        )
     # Read by its format, not as plain text: `&#x9752;松计划` or a percent-encoded link target on
     # stdin must block exactly as it does in a file.
     try:
-        document = read_document(_STDIN_AS, stdin or b"")
+        document = read_document(_STDIN_AS, stdin or b"", markdown=setup)
     except InputError as error:
         raise InputError(target.display, error.reason) from None
     return replace(document, path=target.display)
 
 
-def screen_targets(engine: Engine, targets: list[Target], key: bytes, stdin: bytes | None = None) -> Screened:
-    """Screen `targets` one after the other in this process."""
+def screen_targets(
+    engine: Engine,
+    targets: list[Target],
+    key: bytes,
+    stdin: bytes | None = None,
+    setup: MarkdownSetup = DEFAULT_SETUP,
+) -> Screened:
+    """Screen `targets` one after the other in this process (pages rendered with `setup`)."""
     findings: list[Finding] = []
     errors: list[FileError] = []
     for target in targets:
         if not target.stdin:
             findings.extend(engine.screen_name(target.display, key))
         try:
-            findings.extend(engine.screen(_document(target, stdin), key))
+            document = _document(target, stdin, setup)
+            findings.extend(engine.screen(document, key))
+            if document.unrendered:
+                errors.append(FileError(path=target.display, message=document.unrendered))
         except InputError as error:
             errors.append(FileError(path=error.path or target.display, message=error.reason))
     return findings, errors
 
 
 def screen_text(engine: Engine, name: str, data: bytes, key: bytes) -> tuple[Finding, ...]:
-    """Findings of one text read as the file `name` (a rendered page, a built file)."""
-    return engine.screen(read_document(name, data), key)
+    """Findings of one text read as the file `name` (a rendered page, a built file). Its markup
+    is the theme's around cleared pages, so the page policy is not applied to it again."""
+    return engine.screen(read_document(name, data, markup=False), key)
 
 
 _WORKER: dict[str, object] = {}  # the engine a forked worker inherited from its parent
 
 
-def _work(targets: list[Target], key: bytes) -> Screened:
+def _work(targets: list[Target], key: bytes, setup: MarkdownSetup) -> Screened:
     engine = _WORKER["engine"]
     assert isinstance(engine, Engine)
-    return screen_targets(engine, targets, key)
+    return screen_targets(engine, targets, key, setup=setup)
 
 
 def _size(target: Target) -> int:
@@ -108,22 +132,25 @@ def _batches(targets: list[Target], count: int) -> list[list[Target]]:
     return [b for b in batches if b]
 
 
-def _screen_all(engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None) -> Screened:
+def _screen_all(
+    engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None, setup: MarkdownSetup
+) -> Screened:
     """Screen `targets`, on several cores when there is enough to share."""
     jobs = min(settings.jobs, len(targets))
     if jobs <= 1 or any(t.stdin for t in targets) or sum(map(_size, targets)) < _PARALLEL_BYTES:
-        return screen_targets(engine, targets, settings.fingerprint_key, stdin)
+        return screen_targets(engine, targets, settings.fingerprint_key, stdin, setup)
     _WORKER["engine"] = engine
     batches = _batches(targets, jobs * 4)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            parts = list(pool.map(_work, batches, [settings.fingerprint_key] * len(batches)))
+            count = len(batches)
+            parts = list(pool.map(_work, batches, [settings.fingerprint_key] * count, [setup] * count))
     finally:
         _WORKER.clear()
     return [f for part in parts for f in part[0]], [e for part in parts for e in part[1]]
 
 
-def _cache_keys(cache: FindingsCache, targets: list[Target]) -> dict[str, str]:
+def _cache_keys(cache: FindingsCache, targets: list[Target], setup: MarkdownSetup) -> dict[str, str]:
     """The cache key of each target whose bytes can be read (the others are screened, where
     their error is reported)."""
     keys: dict[str, str] = {}
@@ -131,21 +158,27 @@ def _cache_keys(cache: FindingsCache, targets: list[Target]) -> dict[str, str]:
         if target.stdin:
             continue
         try:
-            keys[target.display] = cache.key(target.display, target.config, read_bytes(target))
+            context = f"{target.config} {target.theme} {setup.digest}"
+            keys[target.display] = cache.key(target.display, context, read_bytes(target))
         except InputError:
             continue
     return keys
 
 
 def _through_cache(
-    cache: FindingsCache, engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None
+    cache: FindingsCache,
+    engine: Engine,
+    targets: list[Target],
+    settings: Settings,
+    stdin: bytes | None,
+    setup: MarkdownSetup,
 ) -> Screened:
     """Findings the cache holds, and the rest screened and put in the cache."""
-    keys = _cache_keys(cache, targets)
+    keys = _cache_keys(cache, targets, setup)
     found = cache.get(list(keys.values()))
     hits = [f for t in targets if keys.get(t.display) in found for f in found[keys[t.display]]]
     pending = [t for t in targets if keys.get(t.display) not in found]
-    findings, errors = _screen_all(engine, pending, settings, stdin)
+    findings, errors = _screen_all(engine, pending, settings, stdin, setup)
     failed = {e.path for e in errors}
     cache.put(
         {
@@ -160,12 +193,13 @@ def _through_cache(
 def screen(engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None = None) -> Screened:
     """Findings and errors of `targets` (whose `display` names must differ), in target order,
     from the findings cache where it has them and screened on all cores otherwise."""
+    setup = markdown_setup(settings.root)
     if settings.cache_dir is None:
-        findings, errors = _screen_all(engine, targets, settings, stdin)
+        findings, errors = _screen_all(engine, targets, settings, stdin, setup)
     else:
         cache = FindingsCache(settings.cache_dir, engine, settings.fingerprint_key)
         try:
-            findings, errors = _through_cache(cache, engine, targets, settings, stdin)
+            findings, errors = _through_cache(cache, engine, targets, settings, stdin, setup)
         finally:
             cache.close()
     order = {t.display: i for i, t in enumerate(targets)}

@@ -62,6 +62,11 @@ def commit(portal: Path, message: str) -> None:
 
 
 def sign(portal: Path, keys: Path, who: str, *paths: str) -> None:
+    result = try_sign(portal, keys, who, *paths)
+    assert result.returncode == 0, result.stderr
+
+
+def try_sign(portal: Path, keys: Path, who: str, *paths: str) -> subprocess.CompletedProcess[str]:
     name, email = LEADERS[who]
     env = {
         "GIT_CONFIG_COUNT": "4",
@@ -74,8 +79,7 @@ def sign(portal: Path, keys: Path, who: str, *paths: str) -> None:
         "GIT_CONFIG_KEY_3": "user.signingkey",
         "GIT_CONFIG_VALUE_3": str(keys / f"{who}_ed25519.pub"),
     }
-    result = run(portal, str(ROOT / ".venv" / "bin" / "baomi"), "sign", *paths, env=env, check=False)
-    assert result.returncode == 0, result.stderr
+    return run(portal, str(ROOT / ".venv" / "bin" / "baomi"), "sign", *paths, env=env, check=False)
 
 
 def site_text(site: Path) -> str:
@@ -202,11 +206,18 @@ def test_snippet_include_of_uncleared_text_is_blocked(portal: Path, demo_keys: P
     page = portal / "content" / "news" / "flood-season-meeting.md"
     page.write_text(page.read_text(encoding="utf-8") + '\n--8<-- "note.md"\n', encoding="utf-8")
     commit(portal, "snippet")
-    sign(portal, demo_keys, "wang", "mkdocs.yml", "content/news/flood-season-meeting.md")
+    # The page is rendered with the portal's extensions at check: the included text is seen.
+    checked = baomi(portal, "check", "content/news/flood-season-meeting.md", "--format", "json")
+    assert checked.returncode == 1
+    (finding,) = [f for f in json.loads(checked.stdout)["findings"] if f["rule"] == "codename.project"]
+    assert finding["rendered"]["element"].startswith("<p>#")
+    signed = try_sign(portal, demo_keys, "wang", "content/news/flood-season-meeting.md")
+    assert signed.returncode != 0 and "codename.project" in signed.stderr
+    sign(portal, demo_keys, "wang", "mkdocs.yml")
     sign(portal, demo_keys, "li", "mkdocs.yml")
-    result = baomi(portal, "publish")
-    assert result.returncode == 1
-    assert "flood-season-meeting.md" in result.stderr and "codename.project" in result.stderr
+    result = baomi(portal, "publish")  # unsigned, so held back; its text is not on the site
+    assert result.returncode == 0 and "flood-season-meeting.md" in result.stdout
+    assert "青松计划" not in site_text(portal / "site")
 
 
 def test_theme_overrides_need_the_config_signoff(portal: Path, demo_keys: Path) -> None:
@@ -330,6 +341,24 @@ def _term_in_sitemap_gz(site: Path) -> None:
     (site / "sitemap.xml.gz").write_bytes(gzip.compress("<urlset><url>青松计划</url></urlset>".encode()))
 
 
+def _last_page(site: Path) -> Path:
+    return sorted(site.rglob("index.html"))[-1]
+
+
+def _term_in_a_repeated_nav(site: Path) -> None:
+    """The navigation is screened once per build; a page whose copy of it differs is screened."""
+    page = _last_page(site)
+    html = page.read_text(encoding="utf-8")
+    at = html.index('class="md-nav__link"')
+    page.write_text(html[:at] + 'title="&#0038738;&#26494计划" ' + html[at:], encoding="utf-8")
+
+
+def _term_in_an_attribute_name(site: Path) -> None:
+    page = _last_page(site)
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("<article", "<span x青松计划></span><article", 1), encoding="utf-8")
+
+
 def _term_in_a_folder_name(site: Path) -> None:
     shutil.copytree(site / "news", site / "青松计划")
 
@@ -343,8 +372,19 @@ def _term_in_a_folder_name(site: Path) -> None:
         (_changed_theme_asset, "site/assets/javascripts/bundle."),
         (_term_in_sitemap_gz, "site/sitemap.xml.gz: codename.project"),
         (_term_in_a_folder_name, "site/青松计划: codename.project"),
+        (_term_in_a_repeated_nav, ": codename.project"),
+        (_term_in_an_attribute_name, ": codename.project"),
     ],
-    ids=["as-built", "unknown-file", "htm-page", "changed-theme-asset", "sitemap-gz", "folder-name"],
+    ids=[
+        "as-built",
+        "unknown-file",
+        "htm-page",
+        "changed-theme-asset",
+        "sitemap-gz",
+        "folder-name",
+        "repeated-nav",
+        "attribute-name",
+    ],
 )
 def test_the_built_site_audit(
     portal: Path, monkeypatch: pytest.MonkeyPatch, tamper: object, problem: str | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
-from screen.detectors import characters, classification, entities, files, patterns, terms
+from screen.detectors import characters, classification, entities, files, markup, patterns, terms
 from screen.detectors.analysis import Analysis
 from screen.model import Hit, Rule
 from screen.rulefields import Problems
@@ -53,6 +53,7 @@ KINDS: dict[str, RuleKind] = {
     "file": files,
     "classification": classification,
     "characters": characters,
+    "markup": markup,
 }
 DEFAULT_KIND = "pattern"  # what a rule with none of the markers is (a regex and its checks)
 

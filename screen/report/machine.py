@@ -33,6 +33,8 @@ def finding_json(view: ReportView, finding: Finding) -> dict[str, Any]:
         record["context_words"] = list(finding.context_words)
     if finding.location:
         record["location"] = finding.location
+    if finding.rendered:
+        record["rendered"] = {"element": finding.rendered, "offset": finding.rendered_offset}
     if view.show_matches:
         record["match"] = finding.match
     return record

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from screen.errors import InputError
 from screen.model import Scope
 from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, extract
-from screen.source.frontmatter import mark_yaml
+from screen.source.frontmatter import mark_yaml, split_front_matter
+from screen.source.htmlview import Construct, View, decode_declared, parse_view, style_view
 from screen.source.inline import CommentEnds, mark_inline
 from screen.source.layers import Layer, LayerBuilder
 from screen.source.markdown import markdown_layers
 from screen.source.reading import MAX_BYTES
+from screen.source.rendering import DEFAULT_SETUP, MarkdownSetup, render
+from screen.source.views import Shared, narrow
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml"})
+_XML_SUFFIXES = frozenset({".xhtml", ".svg", ".xml"})
 YAML_SUFFIXES = frozenset({".yml", ".yaml"})
 # Text formats: a NUL byte in one of these is a broken file (exit 2), not a binary type.
 TEXT_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | YAML_SUFFIXES | {".txt", ".csv", ".json", ".css", ".js"}
@@ -36,6 +40,15 @@ class Document:
     layers: tuple[Layer, ...]
     locations: tuple[str, ...] = ()  # an attachment's: where each line of `text` is in the file
     kind: str = "text"  # or a file type no reader can open (model.FILE_TYPES): screened by file rules
+    # The page as a browser parses it (`screen.source.htmlview`), screened next to the source:
+    # its lines are the runs a reader meets, `locations` the rendered element of each.
+    view: Document | None = None
+    # A view's: what the page policy weighs, each at the start of an empty line of its own.
+    constructs: tuple[tuple[int, Construct], ...] = ()
+    # Pieces of this document the view repeats word for word, dropped from it (`views.narrow`).
+    shared: Shared = ()
+    markup: str = ""  # a view's: the HTML it was parsed from, when that is not the source itself
+    unrendered: str = ""  # why a page has no rendered view (it is an error to fix: exit 2)
 
 
 def decode(path: str, data: bytes) -> str:
@@ -64,6 +77,13 @@ def decode(path: str, data: bytes) -> str:
     )
 
 
+def _sized(path: str, data: bytes, text: str) -> str:
+    """`text` decoded from a declared encoding, under the same limits as UTF-8 text."""
+    if len(data) > MAX_BYTES or "\x00" in text[:8192]:
+        decode(path, data)  # raises the size or binary error
+    return text
+
+
 def _plain_layers(text: str, default: Scope) -> tuple[Layer, ...]:
     builder = LayerBuilder(text, default)
     for match in _BLANK_LINE.finditer(text):
@@ -84,6 +104,41 @@ def _html_layers(text: str) -> tuple[Layer, ...]:
         builder.show(start + 4, content_end, Scope.HTML_COMMENT)
         start = text.find("<!--", end)
     return builder.build()
+
+
+def view_document(path: str, view: View, *, markup: bool = True) -> Document:
+    """The runs of a parsed page as a document: one run a line, nothing matches across lines.
+    With `markup` (a page, not the theme), each construct follows as an empty line, so a finding
+    of the page policy has the element for its location."""
+    texts = [" ".join(run.text.splitlines()) for run in view.runs]
+    constructs = view.constructs if markup else ()
+    text = "\n".join(texts + [""] * len(constructs))
+    builder = LayerBuilder(text)
+    cursor = 0
+    for run, line in zip(view.runs, texts, strict=True):
+        builder.scope(cursor, cursor + len(line), run.scope)
+        cursor += len(line)
+        builder.brk(cursor)
+        cursor += 1
+    placed = []
+    for construct in constructs:
+        placed.append((cursor, construct))
+        cursor += 1
+    return Document(
+        path=path,
+        text=text,
+        layers=builder.build(),
+        locations=tuple(run.where for run in view.runs) + tuple(c.where for c in constructs),
+        constructs=tuple(placed),
+    )
+
+
+def _with_view(
+    path: str, text: str, layers: tuple[Layer, ...], view: View, markup: bool, html: str = ""
+) -> Document:
+    narrowed, shared = narrow(layers, view)
+    rendered = replace(view_document(path, narrowed, markup=markup), markup=html)
+    return Document(path=path, text=text, layers=layers, view=rendered, shared=shared)
 
 
 def _yaml_layers(path: str, text: str, scope: Scope) -> tuple[Layer, ...]:
@@ -120,10 +175,20 @@ def file_kind(suffix: str, data: bytes) -> str:
     return "binary" if b"\x00" in data[:8192] else "text"
 
 
-def read_document(path: str, data: bytes, *, config: bool = False) -> Document:
+def read_document(
+    path: str,
+    data: bytes,
+    *,
+    config: bool = False,
+    markup: bool = True,
+    markdown: MarkdownSetup = DEFAULT_SETUP,
+) -> Document:
     """A `Document` for `path` (used only to choose the format and name the file in messages).
 
-    `config` marks the MkDocs configuration, whose strings are screened with scope `config`."""
+    `config` marks the MkDocs configuration, whose strings are screened with scope `config`.
+    `markup` says the page policy applies (a page or a file under the docs folder); the theme's
+    templates and a built page, whose markup is the theme's, are screened without it.
+    `markdown` is how the portal renders its pages (MkDocs' defaults outside a portal)."""
     suffix = PurePosixPath(path).suffix.lower()
     kind = "text" if config else file_kind(suffix, data)
     if kind != "text":
@@ -136,15 +201,34 @@ def read_document(path: str, data: bytes, *, config: bool = False) -> Document:
         text = "\n".join(f.text for f in fields)
         layers = _plain_layers(text, Scope.ATTACHMENT)
         return Document(path=path, text=text, layers=layers, locations=tuple(f.location for f in fields))
-    text = decode(path, data)
+    declared = decode_declared(path, data, xml=suffix in _XML_SUFFIXES) if suffix in HTML_SUFFIXES else None
+    text = decode(path, data) if declared is None else _sized(path, data, declared)
     if config:
-        layers = _yaml_layers(path, text, Scope.CONFIG)
-    elif suffix in MARKDOWN_SUFFIXES:
+        return Document(path=path, text=text, layers=_yaml_layers(path, text, Scope.CONFIG))
+    return _text_document(path, suffix, text, markup, markdown)
+
+
+def _text_document(path: str, suffix: str, text: str, markup: bool, markdown: MarkdownSetup) -> Document:
+    """A text file by its format: pages and markup with their rendered view, the rest as read."""
+    if suffix in MARKDOWN_SUFFIXES:
+        front = split_front_matter(path, text)
         layers = markdown_layers(path, text)
-    elif suffix in HTML_SUFFIXES:
-        layers = _html_layers(text)
-    elif suffix in YAML_SUFFIXES:
-        layers = _yaml_layers(path, text, Scope.FRONT_MATTER)
-    else:
-        layers = _plain_layers(text, Scope.ATTACHMENT)
-    return Document(path=path, text=text, layers=layers)
+        try:
+            html = render(path, text[front.end :] if front else text, markdown)
+            page = parse_view(html)
+        except InputError as error:  # the source is still screened; the error stops the page
+            return Document(path=path, text=text, layers=layers, unrendered=error.reason)
+        return _with_view(path, text, layers, page, markup, html)
+    if suffix in HTML_SUFFIXES:
+        try:
+            page = parse_view(text)
+        except InputError as error:
+            raise InputError(path, error.reason) from None
+        return _with_view(path, text, _html_layers(text), page, markup)
+    plain = _plain_layers(text, Scope.ATTACHMENT)
+    if suffix in (".css", ".js"):  # a style sheet as read, a script as a whole
+        script = View(runs=(), constructs=(Construct(kind="file", name="script", where="whole file"),))
+        return _with_view(path, text, plain, style_view(text) if suffix == ".css" else script, markup)
+    if suffix in YAML_SUFFIXES:
+        return Document(path=path, text=text, layers=_yaml_layers(path, text, Scope.FRONT_MATTER))
+    return Document(path=path, text=text, layers=plain)

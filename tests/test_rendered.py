@@ -1,0 +1,162 @@
+"""Check sees what publish sees: a Markdown page is also screened as Python-Markdown renders it
+with the portal's extensions, and a page the publish audit would block is never clean earlier."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from screen.engine import Engine
+from screen.model import Level
+from screen.screening import screen_text
+from screen.source import read_document
+from screen.source.rendering import MarkdownSetup, render, setup_from
+from tests.conftest import ROOT, write_portal
+
+KEY = b"test-key"
+TERM = "青松计划"
+CODENAME = "codename.project"
+# The sample portal's own extensions, as its mkdocs.yml names them.
+PORTAL = setup_from({"markdown_extensions": ["toc", "tables", "admonition", "attr_list", "md_in_html"]})
+
+
+def _blocking(engine: Engine, page: str, setup: MarkdownSetup = PORTAL) -> set[str]:
+    document = read_document("content/page.md", page.encode("utf-8"), markdown=setup)
+    return {f.rule for f in engine.screen(document, KEY) if f.level is Level.BLOCK}
+
+
+def _audited(engine: Engine, page: str, setup: MarkdownSetup = PORTAL) -> set[str]:
+    """What the publish audit blocks in the page as built (its rendered body, read as HTML)."""
+    html = f"<html><body><article>{render('page.md', page, setup)}</article></body></html>"
+    return {
+        f.rule
+        for f in screen_text(engine, "site/page/index.html", html.encode(), KEY)
+        if f.level is Level.BLOCK
+    }
+
+
+MARKDOWN_CASES = [
+    ("attr_list title with a reference", '正文\n{: title="&#38738;&#26494;计划" }\n'),
+    ("attr_list attribute name", f'正文\n{{: data-{TERM}="1" }}\n'),
+    ("inline HTML attribute name", f"正文<span x{TERM}>说明</span>"),
+    ("reference without a semicolon in inline HTML", "<p>&#38738&#26494计划</p>"),
+    ("comment opener in an attribute", f'<div title="<!--">{TERM}</div>\n\n-->'),
+    ("markdown inside an HTML block", '<div markdown="1">\n青松**计划**\n</div>'),
+    ("ruby in a paragraph", "<ruby>青<rt>qīng</rt>松<rt>sōng</rt>计划</ruby>"),
+    ("heading built from references", "# &#x9752;&#x677E;计划\n"),
+    ("table cell with entities", "| 项目 |\n|---|\n| &#38738;&#26494;计划 |\n"),
+]
+
+
+@pytest.mark.parametrize("page", [c[1] for c in MARKDOWN_CASES], ids=[c[0] for c in MARKDOWN_CASES])
+def test_what_the_rendered_page_shows_is_blocked_at_check(engine: Engine, page: str) -> None:
+    assert CODENAME in _audited(engine, page)  # the published page would show it
+    assert CODENAME in _blocking(engine, page)
+
+
+def test_the_page_policy_applies_to_markdown_pages(engine: Engine) -> None:
+    assert "html.script" in _blocking(engine, "正文\n\n<script>document.write('x')</script>\n")
+    assert "html.script" in _blocking(engine, '正文\n{: onclick="x()" }\n')
+    assert "html.element" in _blocking(engine, '<iframe src="https://example.org/"></iframe>')
+
+
+def test_code_is_not_markup(engine: Engine) -> None:
+    page = "示例：\n\n```html\n<script>alert(1)</script>\n```\n\n以及 `<iframe>` 一词。\n"
+    assert _blocking(engine, page) == set()
+
+
+def test_the_sample_portal_is_clean_of_the_page_policy(engine: Engine) -> None:
+    for path in sorted((ROOT / "content").rglob("*.md")):
+        document = read_document(str(path.relative_to(ROOT)), path.read_bytes(), markdown=PORTAL)
+        rules = {f.rule for f in engine.screen(document, KEY)}
+        assert not {r for r in rules if r.startswith("html.")}, path
+
+
+def test_a_rendered_only_finding_points_at_its_source_line(engine: Engine) -> None:
+    page = "# 标题\n\n第一段。\n\n<p>&#38738&#26494计划</p>\n"
+    document = read_document("content/page.md", page.encode(), markdown=PORTAL)
+    (finding,) = engine.screen(document, KEY)
+    assert (finding.rule, finding.line, finding.rendered) == (CODENAME, 5, "<p>#2")
+
+
+def test_a_term_in_the_source_is_found_once(engine: Engine) -> None:
+    page = f"# 标题\n\n关于{TERM}的说明，{TERM}。\n\n- 列表{TERM}\n"
+    document = read_document("content/page.md", page.encode(), markdown=PORTAL)
+    findings = engine.screen(document, KEY)
+    assert [(f.line, bool(f.rendered)) for f in findings] == [(3, False), (3, False), (5, False)]
+
+
+def test_an_extension_that_is_not_installed_is_refused(tmp_path: Path) -> None:
+    """A module in the portal named as an extension is never imported: it would run uncleared code."""
+    root = write_portal(
+        tmp_path,
+        {
+            "mkdocs.yml": "site_name: 测试\ndocs_dir: content\nmarkdown_extensions:\n  - localext\n",
+            "localext.py": "import pathlib\npathlib.Path('ran').write_text('x')\n",
+            "content/index.md": "# 首页\n",
+        },
+    )
+    env = {"BAOMI_FINGERPRINT_KEY": "test-fingerprint-key-0123456789abcdef", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "screen", "check", "content", "--format", "json"],
+        cwd=root,
+        env=env | {"PATH": "/usr/bin:/bin", "BAOMI_CACHE_DIR": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "not an installed package" in json.loads(done.stdout)["errors"][0]["message"]
+    assert not (root / "ran").exists()
+
+
+def test_an_option_built_from_a_python_tag_falls_back_to_the_default() -> None:
+    setup = setup_from({"markdown_extensions": [{"toc": {"permalink": True, "slugify": None}}]})
+    assert '<h1 id="' in render("page.md", "# 标题\n", setup)
+
+
+def test_a_page_that_cannot_be_rendered_is_an_error_but_its_source_is_screened(engine: Engine) -> None:
+    setup = MarkdownSetup(extensions=("no_such_extension_x",))
+    document = read_document("content/a.md", f"# {TERM}".encode(), markdown=setup)
+    assert "not an installed package" in document.unrendered
+    assert [f.rule for f in engine.screen(document, KEY)] == [CODENAME]
+    slow = read_document("content/b.md", ("[" * 200_000).encode(), markdown=PORTAL)
+    assert "takes more than" in slow.unrendered
+
+
+_PIECES = st.sampled_from(
+    [
+        TERM,
+        "&#38738;&#26494;计划",
+        "&#38738&#26494计划",
+        "&#x9752;&#x677E;计划",
+        "青松**计划**",
+        "青<b>松</b>计划",
+        "青<!-- x -->松计划",
+        f'<span title="{TERM}">说明</span>',
+        f"<span x{TERM}>说明</span>",
+        '{: title="&#38738;&#26494;计划" }',
+        f"`{TERM}`",
+        f"[链接](https://example.org/{TERM})",
+        "<ruby>青<rt>q</rt>松<rt>s</rt>计划</ruby>",
+    ]
+)
+_AROUND = st.sampled_from(
+    ["", "正文", "\n", "\n\n", "# ", "- ", "> ", "| a |\n|---|\n| ", "<div>", "</div>", "*"]
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.tuples(_AROUND, _PIECES, _AROUND), min_size=1, max_size=3))
+def test_check_and_the_publish_audit_agree(engine: Engine, parts: list[tuple[str, str, str]]) -> None:
+    """Every rule that blocks the page as built blocks it at check, and a page check passes
+    publishes clean."""
+    page = "".join(a + piece + b for a, piece, b in parts)
+    audited, checked = _audited(engine, page), _blocking(engine, page)
+    assert audited <= checked, (page, audited - checked)
