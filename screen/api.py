@@ -261,6 +261,52 @@ def config_file(root: Path) -> Path:
     return path
 
 
+def gate_before_load(root: Path) -> tuple[SiteGate | None, list[str]]:
+    """The site's gate, computed from the configuration read as data, and what stops MkDocs from
+    loading that configuration: a file of its closure (the configuration, what it inherits, its
+    hooks) that is not cleared, or no `baomi` plugin. MkDocs builds Python objects from its tags
+    and imports the hooks while it loads; nothing of an uncleared closure may run."""
+    from screen.mkdocs_config import read_closure
+    from screen.settings import DEFAULT_TRUST_REF, load_settings
+
+    values = read_closure(root).values
+    options = _baomi_options(values.get("plugins"))
+    if options is None:
+        return None, [
+            f"{config_file(root).name} does not enable the baomi plugin; add `- baomi` under plugins"
+        ]
+    rules = options.get("rules")
+    trust_ref = options.get("trust_ref")
+    settings = load_settings(
+        root,
+        rules=rules if isinstance(rules, str) else None,
+        jobs=1,
+        trust_ref=trust_ref if isinstance(trust_ref, str) else DEFAULT_TRUST_REF,
+    )
+    gate = gate_site(settings)
+    closure = {*read_portal(root).configuration(), config_file(root).name}
+    problems = [
+        f"{state.path}: {state.state}: {'; '.join(state.reasons)}"
+        for state in gate.files
+        if state.path in closure and not state.publishable
+    ]
+    return gate, problems
+
+
+def _baomi_options(plugins: object) -> dict[str, object] | None:
+    """The options of the `baomi` plugin in a `plugins` value read as data, or None without it."""
+    if isinstance(plugins, dict):
+        entries: list[object] = [dict([pair]) for pair in plugins.items()]
+    else:
+        entries = list(plugins) if isinstance(plugins, list) else []
+    for entry in entries:
+        pairs: list[tuple[object, object]] = list(entry.items()) if isinstance(entry, dict) else [(entry, {})]
+        for name, options in pairs:
+            if name == "baomi":
+                return options if isinstance(options, dict) else {}
+    return None
+
+
 def pending_findings(gate: SiteGate, source: Path) -> list[Finding]:
     """The findings of a pending page, for the preview's marks."""
     workspace = gate.workspace

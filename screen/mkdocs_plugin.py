@@ -52,6 +52,8 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         self.held_back: dict[str, tuple[str, ...]] = {}  # docs-relative path → reasons
         self.cleared: dict[str, str] = {}  # docs-relative path → review line for its footer
         self.gate: SiteGate | None = None  # what the build may publish, once `on_files` asked
+        # `baomi publish` computes the gate before MkDocs loads the configuration, and hands it in
+        self.preset: SiteGate | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         if self._preview() and command != "serve":
@@ -76,7 +78,7 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
 
     @event_priority(100)
     def _on_files_first(self, files: Files, /, *, config: Any) -> Files:
-        self.gate = gate = self._gate(config)
+        self.gate = gate = self.preset or self._gate(config)
         docs = Path(config.docs_dir).resolve()
         prefix = docs.relative_to(gate.repo_root.resolve()).as_posix() + "/"
         self.held_back, self.cleared = {}, {}

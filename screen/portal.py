@@ -4,12 +4,14 @@ overrides, and the configuration itself (the files it inherits and its hooks inc
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from screen.errors import UsageError
 from screen.mkdocs_config import read_closure
+from screen.source.rendering import setup_from
 
 CONFIG_NAME = "mkdocs.yml"
 STDIN = "-"
@@ -36,10 +38,12 @@ class Portal:
     theme_dir: Path | None  # the theme's `custom_dir` (overrides): published too
     config_files: tuple[Path, ...] = ()  # the configuration file and what it inherits
     hook_files: tuple[Path, ...] = ()  # hook modules MkDocs runs inside the build
+    snippet_dirs: tuple[Path, ...] = ()  # pymdownx.snippets' base paths: included into pages
+    template_files: tuple[Path, ...] = ()  # extra_templates: pages MkDocs renders with Jinja
 
     def folders(self) -> list[Path]:
-        """The published folders: the docs directory and the theme overrides."""
-        return [self.docs_dir] + [d for d in (self.theme_dir,) if d is not None]
+        """The published folders: the docs directory, the theme overrides and the snippets."""
+        return [self.docs_dir] + [d for d in (self.theme_dir,) if d is not None] + list(self.snippet_dirs)
 
     def configuration(self) -> list[str]:
         """Root-relative names of the configuration closure: config files and hooks."""
@@ -60,9 +64,17 @@ class Portal:
     def needs_config_role(self, display: str) -> bool:
         """Whether a root-relative path is configuration: a theme override or a file of the
         configuration closure (it needs the configuration role)."""
-        theme = self.theme_dir
-        override = theme is not None and (self.root / display).absolute().is_relative_to(theme.absolute())
-        return override or display in self.configuration()
+        path = (self.root / display).absolute()
+        templates = {t.absolute() for t in self.template_files}
+        return (
+            any(
+                path.is_relative_to(d.absolute())
+                for d in (self.theme_dir, *self.snippet_dirs)
+                if d is not None
+            )
+            or path in templates
+            or display in self.configuration()
+        )
 
     def audited_paths(self) -> list[str]:
         """Repository-relative pathspecs of what the portal publishes (for the history audit)."""
@@ -80,13 +92,49 @@ def read_portal(root: Path) -> Portal:
     theme = values.get("theme")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     base = closure.config_file.parent if closure.config_file else root
+    docs = base / configured if isinstance(configured, str) else _default_docs(base, closure.files)
+    templates = values.get("extra_templates") or []
     return Portal(
         root=root,
-        docs_dir=base / configured if isinstance(configured, str) else _default_docs(base, closure.files),
+        docs_dir=docs,
         theme_dir=base / custom if isinstance(custom, str) else None,
         config_files=closure.files,
         hook_files=closure.hooks,
+        snippet_dirs=_snippet_dirs(root, values),
+        template_files=tuple(docs / t for t in templates if isinstance(t, str))
+        if isinstance(templates, list)
+        else (),
     )
+
+
+def _snippet_dirs(root: Path, values: dict[str, object]) -> tuple[Path, ...]:
+    """Where pymdownx.snippets may include files from, when the portal renders with it. Its
+    default base path is the whole repository and it can fetch URLs: both are refused, as what
+    it includes is published and must be cleared."""
+    setup = setup_from(values)
+    if "pymdownx.snippets" not in setup.extensions:
+        return ()
+    options = json.loads(setup.options).get("pymdownx.snippets", {})
+    if options.get("url_download"):
+        raise UsageError(
+            f"pymdownx.snippets in {CONFIG_NAME} has url_download on: the build would publish text "
+            "fetched from the network, which no sign-off covers; turn it off"
+        )
+    configured = options.get("base_path", ["."])
+    paths = (
+        [configured] if isinstance(configured, str) else configured if isinstance(configured, list) else []
+    )
+    dirs = []
+    for name in paths:
+        folder = root / str(name)
+        if root.absolute().is_relative_to(Path(os.path.normpath(folder.absolute()))):
+            raise UsageError(
+                f"pymdownx.snippets in {CONFIG_NAME} may include any file of the repository (base_path "
+                f"{name!r}); set base_path to a folder of snippets (base_path: [snippets]), whose files "
+                "are then published and cleared as configuration"
+            )
+        dirs.append(folder)
+    return tuple(dirs)
 
 
 def _default_docs(base: Path, config_files: tuple[Path, ...]) -> Path:
@@ -147,12 +195,15 @@ def published(portal: Portal) -> list[Target]:
             f"no {content.name}/ directory under {root}: run baomi in the portal's root, "
             "or name the files to screen"
         )
-    targets = _walk(content, root)
+    targets = [replace(t, theme=portal.needs_config_role(t.display)) for t in _walk(content, root)]
     overrides = portal.theme_dir
     if overrides is not None:
         if not overrides.is_dir():
             raise UsageError(f"theme.custom_dir {overrides.name}/ in {CONFIG_NAME} does not exist")
         targets += [replace(t, config=False, theme=True) for t in _walk(overrides, root)]
+    for snippets in portal.snippet_dirs:
+        if snippets.is_dir():
+            targets += [replace(t, theme=True) for t in _walk(snippets, root)]
     for path in portal.config_files:
         link = _linked(path, root)
         targets.append(Target(path=path, display=_display(path, root), config=True, theme=True, link=link))
@@ -174,11 +225,13 @@ def resolve(portal: Portal, paths: list[str]) -> list[Target]:
             continue
         path = Path(raw)
         if path.is_dir():
-            targets.extend(_walk(path, portal.root))
+            walked = _walk(path, portal.root)
+            targets.extend(replace(t, theme=portal.needs_config_role(t.display)) for t in walked)
         elif path.exists() or path.is_symlink():
             display = _display(path, portal.root)
             config, link = portal.is_config_file(display), _linked(path, portal.root)
-            targets.append(Target(path=path, display=display, config=config, link=link))
+            theme = portal.needs_config_role(display)
+            targets.append(Target(path=path, display=display, config=config, theme=theme, link=link))
         else:
             raise UsageError(f"{raw}: no such file or directory")
     return targets
@@ -199,6 +252,7 @@ def changed_targets(
             path=portal.root / name,
             display=name,
             config=portal.is_config_file(name),
+            theme=portal.needs_config_role(name),
             data=data,
             link=name in links or (data is None and _linked(portal.root / name, portal.root)),
         )

@@ -51,9 +51,9 @@ def _environment(name: str, value: str | None) -> Iterator[None]:
             os.environ[name] = previous
 
 
-def _build(root: Path, into: Path) -> tuple[BaomiPlugin, Origins]:
-    """Run MkDocs with the baomi plugin holding uncleared pages back; return its plugin and
-    where the built files may come from."""
+def _build(root: Path, into: Path, gate: api.SiteGate) -> tuple[BaomiPlugin, Origins]:
+    """Run MkDocs with the baomi plugin holding uncleared pages back (with the gate computed
+    before MkDocs loaded anything); return its plugin and where the built files may come from."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -66,6 +66,7 @@ def _build(root: Path, into: Path) -> tuple[BaomiPlugin, Origins]:
                 raise PublishError(
                     f"{CONFIG_NAME} does not enable the baomi plugin; add `- baomi` under plugins"
                 )
+            plugin.preset = gate
             config.plugins.on_startup(command="build", dirty=False)
             build(config, dirty=False)
             origins = Origins(
@@ -80,11 +81,18 @@ def _build(root: Path, into: Path) -> tuple[BaomiPlugin, Origins]:
 
 def publish(root: Path, site_dir: Path) -> Published:
     """Build, audit and swap in the site; raise `PublishError` and leave the old site otherwise."""
+    gate, problems = api.gate_before_load(root)
+    if gate is None or problems:
+        raise PublishError(
+            "the MkDocs configuration is not cleared, so MkDocs does not read it (loading runs its "
+            "Python tags and hooks); clear it first (baomi sign, with the configuration role):\n  "
+            + "\n  ".join(problems)
+        )
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
-        plugin, origins = _build(root, staging)
+        plugin, origins = _build(root, staging, gate)
         if plugin.gate is None:
             raise PublishError("the baomi plugin did not check the build; nothing is published")
         problems = audit(staging, plugin.gate, origins)

@@ -14,6 +14,7 @@ import base64
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -206,9 +207,18 @@ def _url(base: str, name: str) -> str:
 
 
 def _what_a_reader_sees(browser: webdriver.Chrome, url: str) -> str:  # noqa: F811
+    """The oracle's reading once the page has settled: two readings a moment apart that agree
+    (scripts and Material's own may still be writing when the load event fires)."""
     browser.get(url)
     browser.set_script_timeout(20)
-    return str(browser.execute_async_script(_ORACLE))
+    seen, deadline = "", time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        again = str(browser.execute_async_script(_ORACLE))
+        if again == seen and "\n\n\n" not in again:
+            break
+        seen = again
+    return seen
 
 
 def _flags(engine: Engine, text: str) -> bool:

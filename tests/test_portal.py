@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_portal
 
 LEADERS = {
     "wang": ("王建国", "wang@qingxi.gov.cn"),
@@ -215,9 +215,68 @@ def test_snippet_include_of_uncleared_text_is_blocked(portal: Path, demo_keys: P
     assert signed.returncode != 0 and "codename.project" in signed.stderr
     sign(portal, demo_keys, "wang", "mkdocs.yml")
     sign(portal, demo_keys, "li", "mkdocs.yml")
-    result = baomi(portal, "publish")  # unsigned, so held back; its text is not on the site
-    assert result.returncode == 0 and "flood-season-meeting.md" in result.stdout
+    result = baomi(portal, "publish")  # the snippet is published input, and not cleared
+    assert result.returncode == 1 and "snippets/note.md" in result.stderr
     assert "青松计划" not in site_text(portal / "site")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("  - pymdownx.snippets\n", "may include any file of the repository"),
+        (
+            "  - pymdownx.snippets:\n      base_path: ['.', snippets]\n",
+            "may include any file of the repository",
+        ),
+        ("  - pymdownx.snippets:\n      base_path: [snippets]\n      url_download: true\n", "url_download"),
+    ],
+    ids=["default-base-path", "root-among-base-paths", "url-download"],
+)
+def test_snippets_from_anywhere_are_refused(portal: Path, options: str, message: str) -> None:
+    config = portal / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  - md_in_html\n", "  - md_in_html\n" + options)
+    )
+    result = baomi(portal, "check")
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_snippets_and_extra_templates_need_the_configuration_role(tmp_path: Path) -> None:
+    from screen.portal import published, read_portal
+
+    root = write_portal(
+        tmp_path,
+        {
+            "mkdocs.yml": "site_name: x\ndocs_dir: content\nextra_templates: [robots.txt]\n"
+            "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [parts]\n",
+            "content/index.md": "# 首页\n",
+            "content/robots.txt": "User-agent: *\n",
+            "parts/note.md": "说明\n",
+        },
+    )
+    portal = read_portal(root)
+    roles = {t.display: t.theme for t in published(portal)}
+    assert roles["parts/note.md"] and roles["content/robots.txt"] and not roles["content/index.md"]
+
+
+def test_an_uncleared_configuration_is_never_loaded(portal: Path, demo_keys: Path) -> None:
+    """MkDocs imports hooks and builds Python tags while it loads its configuration: publish
+    checks the closure is cleared, read as data, before MkDocs reads any of it."""
+    config = portal / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hooks/stamp.py\n", encoding="utf-8")
+    (portal / "hooks").mkdir()
+    (portal / "hooks" / "stamp.py").write_text(
+        "from pathlib import Path\nPath('hook-ran').write_text('ran')\n", encoding="utf-8"
+    )
+    commit(portal, "a hook")
+    result = baomi(portal, "publish")
+    assert result.returncode != 0
+    assert "not cleared" in result.stderr and "hooks/stamp.py" in result.stderr
+    assert not (portal / "hook-ran").exists()
+    sign(portal, demo_keys, "wang", "mkdocs.yml", "hooks/stamp.py")
+    sign(portal, demo_keys, "li", "mkdocs.yml", "hooks/stamp.py")
+    assert baomi(portal, "publish").returncode == 0
+    assert (portal / "hook-ran").exists()  # cleared as configuration, it runs
 
 
 def test_theme_overrides_need_the_config_signoff(portal: Path, demo_keys: Path) -> None:
