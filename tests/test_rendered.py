@@ -126,7 +126,7 @@ def test_a_page_that_cannot_be_rendered_is_an_error_but_its_source_is_screened(e
     document = read_document("content/a.md", f"# {TERM}".encode(), markdown=setup)
     assert "not an installed package" in document.unrendered
     assert [f.rule for f in engine.screen(document, KEY)] == [CODENAME]
-    slow = read_document("content/b.md", ("[" * 200_000).encode(), markdown=PORTAL)
+    slow = read_document("content/b.md", ("[" * 200_000 + "&amp;").encode(), markdown=PORTAL)
     assert "takes more than" in slow.unrendered
 
 
@@ -145,6 +145,8 @@ _PIECES = st.sampled_from(
         f"`{TERM}`",
         f"[链接](https://example.org/{TERM})",
         "<ruby>青<rt>q</rt>松<rt>s</rt>计划</ruby>",
+        "![图](data:image/svg+xml;base64,PHN2Zz48dGV4dD7pnZLmnb7orqHliJI8L3RleHQ+PC9zdmc+)",
+        "[链接](https://example.org/%E9%9D%92%E6%9D%BE%E8%AE%A1%E5%88%92)",
     ]
 )
 _AROUND = st.sampled_from(
@@ -160,3 +162,33 @@ def test_check_and_the_publish_audit_agree(engine: Engine, parts: list[tuple[str
     page = "".join(a + piece + b for a, piece, b in parts)
     audited, checked = _audited(engine, page), _blocking(engine, page)
     assert audited <= checked, (page, audited - checked)
+
+
+def test_a_plain_page_is_read_from_its_source_alone() -> None:
+    plain = read_document(
+        "content/a.md", f"# 标题\n\n正文{TERM}，**强调**，[链接](https://example.org/)。\n".encode()
+    )
+    assert plain.view is None  # nothing to render that the source reading does not see
+    assert read_document("content/b.md", b"<p>x</p>").view is not None
+
+
+def test_an_extension_that_makes_text_always_renders(engine: Engine) -> None:
+    """With magiclink a bare address becomes a link, and a browser decodes its escapes."""
+    setup = setup_from({"markdown_extensions": ["pymdownx.magiclink"]})
+    page = "见 https://example.org/%E9%9D%92%E6%9D%BE%E8%AE%A1%E5%88%92 。\n"
+    assert CODENAME in _audited(engine, page, setup)
+    assert CODENAME in _blocking(engine, page, setup)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "![图](data:image/svg+xml;base64,PHN2Zz48dGV4dD7pnZLmnb7orqHliJI8L3RleHQ+PC9zdmc+)\n",
+        "[打开](DATA:text/html;base64,PHA+6Z2S5p2+6K6h5YiSPC9wPg==)\n",
+        "[打开](javascript:alert(1))\n",
+    ],
+    ids=["data-image", "data-html-upper", "javascript"],
+)
+def test_link_targets_a_browser_reads_are_rendered(engine: Engine, page: str) -> None:
+    assert read_document("content/a.md", page.encode(), markdown=PORTAL).view is not None
+    assert _blocking(engine, page)

@@ -15,7 +15,7 @@ from screen.source.inline import CommentEnds, mark_inline
 from screen.source.layers import Layer, LayerBuilder
 from screen.source.markdown import markdown_layers
 from screen.source.reading import MAX_BYTES
-from screen.source.rendering import DEFAULT_SETUP, MarkdownSetup, render
+from screen.source.rendering import DEFAULT_SETUP, MarkdownSetup, reads_as_written, render
 from screen.source.views import Shared, narrow
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -208,17 +208,25 @@ def read_document(
     return _text_document(path, suffix, text, markup, markdown)
 
 
+def _markdown_document(path: str, text: str, markup: bool, markdown: MarkdownSetup) -> Document:
+    """A page, with the view of it rendered as MkDocs renders it unless it reads as written."""
+    front = split_front_matter(path, text)
+    layers = markdown_layers(path, text)
+    body = text[front.end :] if front else text
+    if reads_as_written(body, markdown):
+        return Document(path=path, text=text, layers=layers)
+    try:
+        html = render(path, body, markdown)
+        page = parse_view(html)
+    except InputError as error:  # the source is still screened; the error stops the page
+        return Document(path=path, text=text, layers=layers, unrendered=error.reason)
+    return _with_view(path, text, layers, page, markup, html)
+
+
 def _text_document(path: str, suffix: str, text: str, markup: bool, markdown: MarkdownSetup) -> Document:
     """A text file by its format: pages and markup with their rendered view, the rest as read."""
     if suffix in MARKDOWN_SUFFIXES:
-        front = split_front_matter(path, text)
-        layers = markdown_layers(path, text)
-        try:
-            html = render(path, text[front.end :] if front else text, markdown)
-            page = parse_view(html)
-        except InputError as error:  # the source is still screened; the error stops the page
-            return Document(path=path, text=text, layers=layers, unrendered=error.reason)
-        return _with_view(path, text, layers, page, markup, html)
+        return _markdown_document(path, text, markup, markdown)
     if suffix in HTML_SUFFIXES:
         try:
             page = parse_view(text)

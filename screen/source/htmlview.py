@@ -296,7 +296,7 @@ def _visit(walk: _Walk, node: object, entering: bool, stack: list[_Open]) -> Non
         # A link that shows its own address (an autolink) is one text, not two.
         text = " ".join(str(node.text(deep=True) or "").split())  # type: ignore[attr-defined]
         href = str(attributes.get("href") or "").strip()
-        if text and href in (text, f"mailto:{text}", unquote(text)):
+        if text and "%" not in href and href in (text, f"mailto:{text}"):
             attributes = {k: v for k, v in attributes.items() if k != "href"}
             walk.constructs.append(
                 Construct(kind="attribute", name="a href", where=f"{where} @href", detail=href)

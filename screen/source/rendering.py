@@ -85,6 +85,33 @@ def setup_from(values: dict[str, Any]) -> MarkdownSetup:
     )
 
 
+# Extensions whose output holds no text the source reading does not hold, for a page without the
+# characters below: they only wrap the page's own text in markup (tables, lists, admonitions,
+# tabs, emphasis), or add fixed English words (footnote back-links, key names); attr_list and
+# md_in_html need `{` or `<`. Anything else (an extension that includes files, fetches, turns
+# text into links or runs code) always renders.
+_PLAIN_EXTENSIONS = frozenset(
+    (  # noqa: SIM905
+        "toc tables fenced_code abbr admonition attr_list md_in_html def_list footnotes meta nl2br "
+        "sane_lists smarty "
+        "wikilinks codehilite legacy_em pymdownx.betterem pymdownx.caret pymdownx.mark pymdownx.tilde "
+        "pymdownx.superfences pymdownx.highlight pymdownx.inlinehilite pymdownx.details "
+        "pymdownx.tabbed pymdownx.tasklist pymdownx.keys pymdownx.smartsymbols pymdownx.saneheaders"
+    ).split()
+)
+# Raw HTML and comments, character references, attribute lists, backslash escapes, and link or
+# image targets a browser reads as content (`data:`) or runs (`javascript:`).
+_UNPLAIN = re.compile(r"[<&{\\]|data:|script:", re.IGNORECASE)
+
+
+def reads_as_written(body: str, setup: MarkdownSetup) -> bool:
+    """Whether rendering cannot show anything the source reading does not see: every extension
+    only wraps the page's own text, and the page has no raw HTML, no character reference, no
+    attribute list and no backslash escape. Such a page is screened from its source alone
+    (the differential test of check against the publish audit covers it as any other)."""
+    return all(name in _PLAIN_EXTENSIONS for name in setup.extensions) and not _UNPLAIN.search(body)
+
+
 @cache
 def _registered() -> frozenset[str]:
     """Extension names installed packages register (`toc`, `pymdownx.…` are named this way)."""

@@ -23,13 +23,10 @@ Shared = tuple[tuple[int, int, int], ...]  # (layer, start, end) of source piece
 
 
 def _pieces(layer: Layer) -> list[tuple[int, int]]:
-    text = layer.text
     pieces, start = [], 0
-    for index, char in enumerate(text):
-        if char == BREAK:
-            pieces.append((start, index))
-            start = index + 1
-    pieces.append((start, len(text)))
+    for piece in layer.text.split(BREAK):
+        pieces.append((start, start + len(piece)))
+        start += len(piece) + 1
     return pieces
 
 
