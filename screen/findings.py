@@ -180,7 +180,9 @@ class _Anchors:
                 return found.start() + 1
         if tag is not None:
             close = self.markup.find(">", tag)
-            for probe in (self.markup[tag : tag + 40], self.markup[close + 1 : close + 13].strip()):
+            following = self.markup.find("<", close + 1)
+            content = self.markup[close + 1 : min(close + 13, following if following > 0 else close + 13)]
+            for probe in (self.markup[tag : tag + 40], content.strip()):
                 # Python-Markdown writes `&#38738` back as `&#38738;`: a semicolon may be missing
                 pattern = re.escape(probe).replace(";", ";?")
                 found = re.search(pattern, self.source) if probe else None

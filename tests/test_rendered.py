@@ -192,3 +192,13 @@ def test_an_extension_that_makes_text_always_renders(engine: Engine) -> None:
 def test_link_targets_a_browser_reads_are_rendered(engine: Engine, page: str) -> None:
     assert read_document("content/a.md", page.encode(), markdown=PORTAL).view is not None
     assert _blocking(engine, page)
+
+
+def test_front_matter_the_theme_writes_as_html_is_read_as_html(engine: Engine) -> None:
+    """Material writes `title` into <h1> and <title> unescaped: a browser decodes it."""
+    page = '---\ntitle: "&#38738;松计划"\n---\n\n正文。\n'
+    document = read_document("content/a.md", page.encode(), markdown=PORTAL)
+    (finding,) = engine.screen(document, KEY)
+    assert (finding.rule, finding.line) == (CODENAME, 2)
+    scripted = '---\ntitle: "通知<script>alert(1)</script>"\n---\n\n正文。\n'
+    assert "html.script" in _blocking(engine, scripted)

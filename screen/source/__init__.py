@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from screen.errors import InputError
 from screen.model import Scope
 from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, extract
-from screen.source.frontmatter import mark_yaml, split_front_matter
+from screen.source.frontmatter import front_matter_values, mark_yaml, split_front_matter
 from screen.source.htmlview import Construct, View, decode_declared, parse_view, style_view
 from screen.source.inline import CommentEnds, mark_inline
 from screen.source.layers import Layer, LayerBuilder
@@ -208,15 +209,33 @@ def read_document(
     return _text_document(path, suffix, text, markup, markdown)
 
 
+def _strings(value: object) -> list[str]:
+    """Every string in front matter read as data (keys are names, not shown)."""
+    found: list[str] = []
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            found.append(current)
+        elif isinstance(current, Mapping):
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
+    return found
+
+
 def _markdown_document(path: str, text: str, markup: bool, markdown: MarkdownSetup) -> Document:
     """A page, with the view of it rendered as MkDocs renders it unless it reads as written."""
     front = split_front_matter(path, text)
     layers = markdown_layers(path, text)
     body = text[front.end :] if front else text
-    if reads_as_written(body, markdown):
+    if reads_as_written(text, markdown):
         return Document(path=path, text=text, layers=layers)
     try:
-        html = render(path, body, markdown)
+        # The theme writes front-matter values into the page as HTML (Material's <h1> and
+        # <title> show `title` unescaped): they are read as the browser reads them.
+        values = "".join(f"<div>{value}</div>" for value in _strings(front_matter_values(path, text)))
+        html = render(path, body, markdown) + values
         page = parse_view(html)
     except InputError as error:  # the source is still screened; the error stops the page
         return Document(path=path, text=text, layers=layers, unrendered=error.reason)
