@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from screen.errors import InputError
 from screen.model import Finding, Level, Scope
 from screen.signoff.gate import decide
 from screen.signoff.message import (
@@ -599,3 +600,26 @@ NOT_BEFORE_CASES = [
 @pytest.mark.parametrize(("made", "dates", "expected"), NOT_BEFORE_CASES)
 def test_not_before(made: Commit, dates: dict[str, datetime.datetime], expected: datetime.datetime) -> None:
     assert not_before(made, dates) == expected
+
+
+_EVIL = cleared_for("content/news/evil.md", b"# secret\n")
+_INJECTED = f"Baomi-Cleared: {_EVIL.path} blob={_EVIL.blob} sha256={_EVIL.sha256}"
+
+
+@pytest.mark.parametrize(
+    "brk", ["\n", "\r", "\u2028", "\u2029", "\x85", "\x1c", "\x1d", "\x1e", "\x0b", "\x0c"]
+)
+def test_a_path_cannot_carry_a_trailer_of_its_own(brk: str) -> None:
+    """A file named `a.md<break>Baomi-Cleared: …` must not make a sign-off of it clear another."""
+    named = cleared_for(f"content/a.md{brk}{_INJECTED}", DATA)
+    with pytest.raises(InputError, match="line break or a control character"):
+        format_message(SignOffMessage(cleared=(named,), rules_fingerprint="sha256:" + "a" * 64, waivers=()))
+    # A message written by other means (a drafter's commit a leader rebases) is read as git
+    # ends lines: the injected trailer is part of a longer line, which matches no trailer.
+    forged = (
+        f"baomi: 审核签发 1 个文件\n\nBaomi-Cleared: {named.path} blob={named.blob} sha256={named.sha256}\n"
+        f"Baomi-Rules: sha256:{'a' * 64}\n"
+    )
+    parsed = parse_message(forged)
+    paths = [c.path for c in parsed.cleared] if parsed else []
+    assert _EVIL.path not in paths or brk == "\n"

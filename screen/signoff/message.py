@@ -7,13 +7,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from screen.errors import InputError
 from screen.model import blob_id
 
 CLEARED = "Baomi-Cleared"
 RULES = "Baomi-Rules"
 WAIVE = "Baomi-Waive"
 _CLEARED_LINE = re.compile(
-    rf"^{CLEARED}: (?P<path>.+) blob=(?P<blob>[0-9a-f]{{40}}) sha256=(?P<sha>[0-9a-f]{{64}})$"
+    rf"^{CLEARED}: (?P<path>[^\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]+) "
+    rf"blob=(?P<blob>[0-9a-f]{{40}}) sha256=(?P<sha>[0-9a-f]{{64}})$"
 )
 _RULES_LINE = re.compile(rf"^{RULES}: (?P<fp>sha256:[0-9a-f]{{64}})$")
 _WAIVE_LINE = re.compile(rf"^{WAIVE}: (?P<fp>[0-9a-f]{{32}}) (?P<reason>\S.*)$")
@@ -50,7 +52,27 @@ def cleared_for(path: str, data: bytes) -> Cleared:
     return Cleared(path=path, blob=blob_id(data), sha256=hashlib.sha256(data).hexdigest())
 
 
+# Characters that end a line somewhere: git keeps only `\n` as the line end, but Python's
+# `splitlines`, mail tools and editors also break at these, and a path holding one could carry
+# a forged trailer onto a line of its own (a tab breaks no line, and stays allowed).
+_LINE_BREAKS = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def unsafe_path(path: str) -> bool:
+    """Whether a path holds a control character or a line break, which no trailer may carry."""
+    return bool(_LINE_BREAKS.search(path))
+
+
 def format_message(message: SignOffMessage) -> str:
+    """The message of DESIGN.md. A path with a line break or a control character is refused: in
+    a trailer it could start a line that clears another file."""
+    for cleared in message.cleared:
+        if unsafe_path(cleared.path):
+            raise InputError(
+                repr(cleared.path),
+                "the file name holds a line break or a control character, which a sign-off cannot "
+                "record safely; rename it (git mv) without them",
+            )
     count = len(message.cleared)
     lines = [f"baomi: 审核签发 {count} 个文件", ""]
     if message.comment.strip():
@@ -67,8 +89,10 @@ def parse_message(text: str) -> SignOffMessage | None:
     waivers: list[Waiver] = []
     comment: list[str] = []
     rules = ""
-    for number, raw in enumerate(text.splitlines()):
-        line = raw.rstrip()
+    # Lines as git ends them (`\n` only): a U+2028 or a control character inside a trailer keeps
+    # it one line, and the whole line must match, so an injected trailer is never its own.
+    for number, raw in enumerate(text.split("\n")):
+        line = raw.rstrip(" \t\r")
         if number and not (cleared or rules or waivers) and not _CLEARED_LINE.match(line):
             comment.append(line)  # the review opinion (审核意见): after the subject, before the trailers
         if match := _CLEARED_LINE.match(line):
@@ -100,7 +124,7 @@ def parse_quoted(text: str) -> SignOffMessage | None:
     gate can say why it does not count; None if it quotes none."""
     if not mentions_signoff(text):
         return None
-    return parse_message("\n".join(_QUOTING.sub("", line) for line in text.splitlines()))
+    return parse_message("\n".join(_QUOTING.sub("", line) for line in text.split("\n")))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,8 +148,8 @@ def format_declassification(record: Declassification) -> str:
 def parse_declassification(text: str) -> Declassification | None:
     """The declassification a commit message records, or None."""
     found = reason = None
-    for raw in text.splitlines():
-        line = raw.rstrip()
+    for raw in text.split("\n"):
+        line = raw.rstrip(" \t\r")
         found = found or _DECLASSIFIED_LINE.match(line)
         reason = reason or _REASON_LINE.match(line)
     if found is None or reason is None:
