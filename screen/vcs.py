@@ -53,17 +53,28 @@ class Repository:
             self._repo = git.Repo(path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise GitError(f"{path} is not inside a git repository; sign-offs live in git history") from None
+        # Replace objects (`git replace`, refs/replace/*) let anyone with a clone show another
+        # history than the one the commits record, and hide a commit from the author check:
+        # every git call reads the recorded objects only.
+        self._repo.git.update_environment(GIT_NO_REPLACE_OBJECTS="1")
         self.root = Path(self._repo.working_tree_dir or path)
         if self._git("rev-parse", "--is-shallow-repository") == "true":
             raise GitError(
                 "this is a shallow clone: sign-offs in the missing history cannot be verified; "
                 "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)"
             )
+        grafts = Path(self._git("rev-parse", "--path-format=absolute", "--git-path", "info/grafts"))
+        if grafts.exists():
+            raise GitError(
+                f"{grafts} rewrites which commits are parents of which (grafts): the history cannot "
+                "be verified; delete it (`git replace --convert-graft-file` would only hide the "
+                "same rewrite) and fetch the full history"
+            )
 
     def _git(self, *args: str, allowed_signers: Path | None = None) -> str:
         # core.quotePath=false: file names as they are (通知.md), not octal escapes; the few git
         # still quotes (quotes, backslashes, control characters) are unquoted by `_path`
-        options = ["-c", "core.quotePath=false"]
+        options = ["--no-replace-objects", "-c", "core.quotePath=false"]
         if allowed_signers:
             options += ["-c", f"gpg.ssh.allowedSignersFile={allowed_signers}"]
         try:

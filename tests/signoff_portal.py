@@ -11,13 +11,21 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from screen.signoff.message import SignOffMessage, Waiver, cleared_for, format_message
+from screen import sshsig
+from screen.signoff.message import (
+    SignOffMessage,
+    Waiver,
+    cleared_for,
+    format_message,
+    parse_message,
+    payload,
+)
 from tests.conftest import RULES, Run
 
 Cli = Callable[..., Run]
@@ -193,9 +201,16 @@ class Portal:
         key: Person | None = None,
         signed: bool = True,
         date: str = "",
+        sealed: bool = True,
     ) -> str:
         """An empty commit made without `baomi sign`: `who` as author, signed by `key` (default
-        `who`) or not at all."""
+        `who`) or not at all. A sign-off message is made on HEAD and sealed by the signing key
+        as `baomi sign` does, unless `sealed` is false (or it already names its parent)."""
+        parsed = parse_message(message)
+        if sealed and parsed is not None and not parsed.parent:
+            parsed = replace(parsed, parent=self.head())
+            signature = sshsig.seal(payload(parsed), str(self.keys / (key or who).id))
+            message = format_message(replace(parsed, seal=signature))
         env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None
         flag = "-S" if signed else "--no-gpg-sign"
         self.git(*self.identity(who, key=key), "commit", "-q", "--allow-empty", flag, "-m", message, env=env)

@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screen.errors import InputError
 from screen.model import Finding, Level, Scope
@@ -23,6 +25,8 @@ from screen.signoff.message import (
     mentions_signoff,
     parse_message,
     parse_quoted,
+    payload,
+    unsafe_path,
 )
 from screen.signoff.records import FileFacts, VerifiedSignOff, wrote
 from screen.signoff.signers import (
@@ -623,3 +627,33 @@ def test_a_path_cannot_carry_a_trailer_of_its_own(brk: str) -> None:
     parsed = parse_message(forged)
     paths = [c.path for c in parsed.cleared] if parsed else []
     assert _EVIL.path not in paths or brk == "\n"
+
+
+_PATHS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(name=_PATHS, other=_PATHS, comment=st.text(max_size=30) | st.just(f"同意\n {_INJECTED}"))
+def test_signing_one_file_never_clears_another(name: str, other: str, comment: str) -> None:
+    """Any path from the whole of Unicode: the message either refuses it, or reads back as
+    exactly that one file, and its sealed payload names nothing else."""
+    named = cleared_for(f"content/{name}", DATA)
+    message = SignOffMessage(
+        cleared=(named,),
+        rules_fingerprint="sha256:" + "a" * 64,
+        waivers=(),
+        comment=comment,
+        parent="b" * 40,
+        seal="c" * 60,
+    )
+    try:
+        text = format_message(message)
+    except InputError as error:
+        assert unsafe_path(named.path) or (_INJECTED in comment and "trailer" in str(error))
+        return
+    parsed = parse_message(text)
+    assert parsed is not None
+    assert parsed.cleared == (named,)
+    assert (parsed.parent, parsed.seal) == (message.parent, message.seal)
+    assert all(c.path != f"content/{other}" or other == name for c in parsed.cleared)
+    assert payload(parsed).count(b"\ncleared ") == 1

@@ -49,6 +49,7 @@ def version_facts(workspace: Workspace, path: str, data: bytes, theme: bool = Fa
         roles=roles,
         authors=authorship.emails,
         author_keys=authorship.keys,
+        unproven=authorship.unproven,
     )
 
 
@@ -76,6 +77,7 @@ def file_facts(workspace: Workspace, target: Target, findings: list[Finding], er
         blocking=tuple(f for f in findings if f.level is Level.BLOCK),
         authors=version.authors,
         author_keys=version.author_keys,
+        unproven=version.unproven,
         not_in_force=workspace.trust.not_in_force(path, version.blob),
         classification=record.describe() if record else "",
         withheld=(withheld(record) if record else "") or workspace.classification.undeclassified(path),

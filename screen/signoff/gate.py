@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from screen.signoff.records import FileFacts, FileStatus, VerifiedSignOff
-from screen.signoff.signers import Signer, roles_covered
+from screen.signoff.signers import Signer, enough_people, roles_covered
 from screen.signoff.waivers import counts, fair, waived
 
 
@@ -73,7 +73,7 @@ def _decide(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
     if blocked:
         return FileStatus(path=facts.path, state="blocked", reasons=blocked)
     people = [s.signer for s in cleared_by if s.signer]
-    if people and roles_covered(facts.roles, people):
+    if enough_people(facts.roles, people, bool(facts.unproven)):
         if facts.not_in_force:  # signed, but not by those in force before the change
             return FileStatus(path=facts.path, state="untrusted-signer", reasons=(facts.not_in_force,))
         return FileStatus(path=facts.path, state="cleared", signoffs=tuple(cleared_by))
@@ -108,6 +108,17 @@ def _short_of_clearance(
             reasons=(f"signed by {names}, who also changed it: a reviewer never clears their own writing",),
         )
     have = sorted({role for p in people for role in p.roles})
+    if people and roles_covered(facts.roles, people):  # short of a second leader only
+        unproven = ", ".join(_short(sha) for sha in facts.unproven[:3])
+        return FileStatus(
+            path=facts.path,
+            state="missing-role",
+            reasons=(
+                f"changed in {unproven} by a commit no key in rules/signers.yml signed: who wrote it "
+                "is not proven (policy authors: signed), so two different leaders must clear it; "
+                f"signed so far by {', '.join(sorted({p.name for p in people}))}",
+            ),
+        )
     reasons = [
         f"needs roles {', '.join(facts.roles)} from different people; signed so far by "
         f"{', '.join(sorted({p.name for p in people})) or 'nobody eligible'} "

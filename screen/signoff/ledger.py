@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from screen.signoff.message import Cleared
 from screen.signoff.records import VerifiedSignOff, wrote
-from screen.signoff.signers import roles_covered
+from screen.signoff.signers import enough_people
 from screen.vcs import Commit
 
 Reachable = Callable[[str], frozenset[str]]
@@ -25,6 +25,12 @@ class Authorship:
     emails: frozenset[str]
     keys: frozenset[str]
     previous: tuple[str, Cleared] | None  # (sign-off commit, the version it cleared)
+    unproven: tuple[str, ...] = ()  # changes no listed key signed (policy `authors: signed`)
+
+
+# git's %G? of a signature that verifies cryptographically: G (key allowed), U (key not listed in
+# the allowed-signers file git was given); whose key it is, the signers file says.
+_VERIFIES = frozenset({"G", "U"})
 
 
 @dataclass(kw_only=True)
@@ -32,6 +38,8 @@ class Ledger:
     history: list[Commit]  # of the published ref, newest first
     signoffs: list[VerifiedSignOff]  # verified, newest first
     reachable: Reachable  # every commit reachable from a commit (itself included)
+    signed_authors: bool = False  # policy `authors: signed`: a change's author is its key's owner
+    known_keys: frozenset[str] = frozenset()  # fingerprints of every listed signer's keys
     _reach: dict[str, frozenset[str]] = field(default_factory=dict)
     _fair: dict[tuple[str, str, str, tuple[str, ...]], bool] = field(default_factory=dict)
 
@@ -42,21 +50,28 @@ class Ledger:
 
     def changers(
         self, path: str, base: frozenset[str], within: frozenset[str] | None = None
-    ) -> tuple[frozenset[str], frozenset[str]]:
-        """Author emails and signing keys of the changes to `path` after `base` (within `within`)."""
+    ) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+        """Author emails and signing keys of the changes to `path` after `base` (within
+        `within`), and the changes whose author is not proven. Under `authors: signed` only a
+        listed key that signed a change names its author (an e-mail is anyone's to claim), and
+        a change without one is unproven."""
         changes = [
             c
             for c in self.history
             if path in c.paths and c.sha not in base and (within is None or c.sha in within)
         ]
-        return frozenset(c.author_email for c in changes), frozenset(c.key for c in changes if c.key)
+        if not self.signed_authors:
+            return frozenset(c.author_email for c in changes), frozenset(c.key for c in changes if c.key), ()
+        proven = [c for c in changes if c.signature in _VERIFIES and c.key in self.known_keys]
+        unproven = tuple(c.sha for c in changes if c not in proven)
+        return frozenset(), frozenset(c.key for c in proven), unproven
 
     def authorship(self, path: str, blob: str, roles: tuple[str, ...]) -> Authorship:
         """Who changed `path` since the last fair clearance of other bytes than `blob`."""
         previous = self.last_clearance(path, blob, roles)
         base = self._reachable(previous[0]) if previous else frozenset()
-        emails, keys = self.changers(path, base)
-        return Authorship(emails=emails, keys=keys, previous=previous)
+        emails, keys, unproven = self.changers(path, base)
+        return Authorship(emails=emails, keys=keys, previous=previous, unproven=unproven)
 
     def last_clearance(
         self, path: str, blob: str, roles: tuple[str, ...], within: frozenset[str] | None = None
@@ -79,7 +94,7 @@ class Ledger:
         of whom changed the file since the version cleared before it (recursively)."""
         reach = self._reachable(sha)
         before = self.last_clearance(version.path, version.blob, roles, reach - {sha})
-        emails, keys = self.changers(
+        emails, keys, unproven = self.changers(
             version.path, self._reachable(before[0]) if before else frozenset(), reach
         )
         people = [
@@ -88,4 +103,4 @@ class Ledger:
             if s.sha in reach and s.signer and not s.problem and version.path not in s.touches
             if s.names(version.path, version.blob, version.sha256) and not wrote(s.signer, emails, keys)
         ]
-        return bool(people) and roles_covered(roles, people)
+        return enough_people(roles, people, bool(unproven))

@@ -13,12 +13,16 @@ from screen.model import blob_id
 CLEARED = "Baomi-Cleared"
 RULES = "Baomi-Rules"
 WAIVE = "Baomi-Waive"
+PARENT = "Baomi-Parent"
+SEAL = "Baomi-Seal"
 _CLEARED_LINE = re.compile(
     rf"^{CLEARED}: (?P<path>[^\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]+) "
     rf"blob=(?P<blob>[0-9a-f]{{40}}) sha256=(?P<sha>[0-9a-f]{{64}})$"
 )
 _RULES_LINE = re.compile(rf"^{RULES}: (?P<fp>sha256:[0-9a-f]{{64}})$")
 _WAIVE_LINE = re.compile(rf"^{WAIVE}: (?P<fp>[0-9a-f]{{32}}) (?P<reason>\S.*)$")
+_PARENT_LINE = re.compile(rf"^{PARENT}: (?P<sha>[0-9a-f]{{40}}|[0-9a-f]{{64}})$")
+_SEAL_LINE = re.compile(rf"^{SEAL}: (?P<seal>[A-Za-z0-9+/=]{{40,}})$")
 DECLASSIFIED = "Baomi-Declassified"
 REASON = "Baomi-Reason"
 _DECLASSIFIED_LINE = re.compile(
@@ -46,6 +50,26 @@ class SignOffMessage:
     rules_fingerprint: str
     waivers: tuple[Waiver, ...]
     comment: str = ""
+    parent: str = ""  # the commit it was made on: a copy elsewhere (rebase, cherry-pick) is no sign-off
+    seal: str = ""  # the signer's `baomi`-namespace signature of `payload(...)` (screen.sshsig)
+
+
+def _canonical(text: str) -> str:
+    """A comment as git keeps it whatever its cleanup mode: lines without trailing blanks, no
+    empty lines."""
+    return "\n".join(line.rstrip() for line in text.split("\n") if line.strip())
+
+
+def payload(message: SignOffMessage) -> bytes:
+    """What a sign-off's seal signs: every fact it records, one per line, where it was made
+    first. Trailers are single lines (paths with line breaks are refused), so the lines are
+    unambiguous."""
+    lines = ["baomi-signoff 1", f"parent {message.parent}"]
+    lines += [f"cleared {c.blob} {c.sha256} {c.path}" for c in message.cleared]
+    lines.append(f"rules {message.rules_fingerprint}")
+    lines += [f"waive {w.fingerprint} {w.reason}" for w in message.waivers]
+    lines.append("comment")
+    return ("\n".join(lines) + "\n" + _canonical(message.comment) + "\n").encode("utf-8")
 
 
 def cleared_for(path: str, data: bytes) -> Cleared:
@@ -55,6 +79,7 @@ def cleared_for(path: str, data: bytes) -> Cleared:
 # Characters that end a line somewhere: git keeps only `\n` as the line end, but Python's
 # `splitlines`, mail tools and editors also break at these, and a path holding one could carry
 # a forged trailer onto a line of its own (a tab breaks no line, and stays allowed).
+_TRAILER_KEY = re.compile(r"^Baomi-[A-Za-z]+:", re.IGNORECASE)
 _LINE_BREAKS = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 
 
@@ -73,6 +98,8 @@ def format_message(message: SignOffMessage) -> str:
                 "the file name holds a line break or a control character, which a sign-off cannot "
                 "record safely; rename it (git mv) without them",
             )
+    if any(_TRAILER_KEY.match(line.strip()) for line in message.comment.split("\n")):
+        raise InputError("the review comment", "a line of it starts like a Baomi- trailer; reword it")
     count = len(message.cleared)
     lines = [f"baomi: 审核签发 {count} 个文件", ""]
     if message.comment.strip():
@@ -80,6 +107,10 @@ def format_message(message: SignOffMessage) -> str:
     lines += [f"{CLEARED}: {c.path} blob={c.blob} sha256={c.sha256}" for c in message.cleared]
     lines.append(f"{RULES}: {message.rules_fingerprint}")
     lines += [f"{WAIVE}: {w.fingerprint} {w.reason}" for w in message.waivers]
+    if message.parent:
+        lines.append(f"{PARENT}: {message.parent}")
+    if message.seal:
+        lines.append(f"{SEAL}: {message.seal}")
     return "\n".join(lines) + "\n"
 
 
@@ -88,12 +119,12 @@ def parse_message(text: str) -> SignOffMessage | None:
     cleared: list[Cleared] = []
     waivers: list[Waiver] = []
     comment: list[str] = []
-    rules = ""
+    rules = parent = seal = ""
     # Lines as git ends them (`\n` only): a U+2028 or a control character inside a trailer keeps
     # it one line, and the whole line must match, so an injected trailer is never its own.
     for number, raw in enumerate(text.split("\n")):
         line = raw.rstrip(" \t\r")
-        if number and not (cleared or rules or waivers) and not _CLEARED_LINE.match(line):
+        if number and not (cleared or rules or waivers or parent or seal) and not _trailer(line):
             comment.append(line)  # the review opinion (审核意见): after the subject, before the trailers
         if match := _CLEARED_LINE.match(line):
             cleared.append(Cleared(path=match["path"], blob=match["blob"], sha256=match["sha"]))
@@ -101,6 +132,10 @@ def parse_message(text: str) -> SignOffMessage | None:
             rules = match["fp"]
         elif match := _WAIVE_LINE.match(line):
             waivers.append(Waiver(fingerprint=match["fp"], reason=match["reason"]))
+        elif match := _PARENT_LINE.match(line):
+            parent = parent or match["sha"]
+        elif match := _SEAL_LINE.match(line):
+            seal = seal or match["seal"]
     if not cleared:
         return None
     return SignOffMessage(
@@ -108,7 +143,13 @@ def parse_message(text: str) -> SignOffMessage | None:
         rules_fingerprint=rules,
         waivers=tuple(waivers),
         comment="\n".join(comment).strip(),
+        parent=parent,
+        seal=seal,
     )
+
+
+def _trailer(line: str) -> bool:
+    return any(p.match(line) for p in (_CLEARED_LINE, _RULES_LINE, _PARENT_LINE, _SEAL_LINE))
 
 
 def mentions_signoff(text: str) -> bool:

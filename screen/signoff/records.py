@@ -49,6 +49,7 @@ class FileFacts:
     blocking: tuple[Finding, ...] = ()  # blocking findings under the current rules
     authors: frozenset[str] = frozenset()  # emails of who changed it since its last clearance
     author_keys: frozenset[str] = frozenset()  # fingerprints of keys that signed those changes
+    unproven: tuple[str, ...] = ()  # of those changes, the ones no listed key signed (authors: signed)
     not_in_force: str = ""  # a rules file whose version the chain of trust did not accept: why
     error: str = ""
     classification: str = ""  # a page's recorded level, described (公开, 机密★5年（… 定密）)

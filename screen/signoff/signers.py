@@ -15,10 +15,13 @@ import yaml
 from screen.errors import ScreenError
 from screen.portal import CONFIG_NAME
 
+RULES_FOLDER = "rules/"  # everything under it is in the chain of trust
 SIGNERS_PATH = "rules/signers.yml"
 POLICY_PATH = "rules/policy.yml"
 TRUST_PATHS = (SIGNERS_PATH, POLICY_PATH)
-ROLES = frozenset({"deputy", "principal"})
+ROLES = frozenset({"deputy", "principal"})  # the leaders' roles, which policy may require
+SIGNER_ROLES = ROLES | {"drafter"}  # a listed drafter (撰稿人) signs commits, never clears anything
+AUTHORS = ("claimed", "signed")  # policy `authors:` who wrote a change: its author e-mail, or its key
 
 
 class TrustError(ScreenError):
@@ -79,6 +82,13 @@ class Policy:
     important: tuple[str, ...]
     config: tuple[str, ...]
     rules: tuple[str, ...]
+    # "signed": a change is authored by the owner of the listed key that signed it, and a change
+    # no listed key signed needs two leaders; "claimed": by its author e-mail (and its key, if any)
+    authors: str = "claimed"
+
+    @property
+    def signed_authors(self) -> bool:
+        return self.authors == "signed"
 
 
 def _load(path: str, data: bytes) -> dict[str, Any]:
@@ -103,8 +113,9 @@ def _signer(entry: object) -> Signer:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         raise ValueError("each signer needs an 'id'")
     roles = frozenset(_strings(entry.get("roles", [])))
-    if not roles <= ROLES:
-        raise ValueError(f"signer {entry['id']}: unknown role(s) {sorted(roles - ROLES)}")
+    if not roles <= SIGNER_ROLES:
+        raise ValueError(f"signer {entry['id']}: unknown role(s) {sorted(roles - SIGNER_ROLES)}")
+    roles -= {"drafter"}  # a role that clears nothing
     keys = _strings(entry.get("keys", []))
     emails = tuple(e.lower() for e in _strings(entry.get("email", [])))
     if not emails:
@@ -159,7 +170,10 @@ def parse_policy(data: bytes) -> Policy:
             raise TrustError(f"{POLICY_PATH}: require.{kind}: unknown role(s) {sorted(set(roles) - ROLES)}")
     if not fields["default"] or not fields["rules"]:
         raise TrustError(f"{POLICY_PATH}: require.default and require.rules must name at least one role")
-    return Policy(**fields)
+    authors = loaded.get("authors", "claimed")
+    if authors not in AUTHORS:
+        raise TrustError(f"{POLICY_PATH}: authors: must be one of {', '.join(AUTHORS)}")
+    return Policy(**fields, authors=authors)
 
 
 def roles_covered(required: tuple[str, ...], people: list[Signer]) -> bool:
@@ -178,6 +192,15 @@ def roles_covered(required: tuple[str, ...], people: list[Signer]) -> bool:
         return False
 
     return all(cover(role, set()) for role in dict.fromkeys(required))
+
+
+def enough_people(required: tuple[str, ...], people: list[Signer], unproven: bool = False) -> bool:
+    """Whether `people` (fair signers of one version) clear it: they cover every required role,
+    and, when a change to it has no proven author, they are two different leaders at least, so
+    that whoever wrote it is not the only one who read it."""
+    if not people or not roles_covered(required, people):
+        return False
+    return not unproven or len({p.id for p in people if p.roles}) >= 2
 
 
 def required_roles(path: str, policy: Policy, important: bool, config: bool = False) -> tuple[str, ...]:

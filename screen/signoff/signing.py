@@ -4,14 +4,15 @@ sign-off would record, why it refuses, and the signed, empty commit that records
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from screen import sshsig
 from screen.errors import UsageError
 from screen.model import Finding
 from screen.screening import read_bytes
 from screen.signoff.facts import file_facts
-from screen.signoff.message import SignOffMessage, Waiver, cleared_for, format_message
+from screen.signoff.message import SignOffMessage, Waiver, cleared_for, format_message, payload
 from screen.signoff.records import FileFacts, wrote
 from screen.signoff.signers import Signer, key_fingerprint
 from screen.signoff.workspace import Workspace
@@ -97,13 +98,15 @@ def plan_signoff(
         rules_fingerprint=workspace.engine.fingerprint,
         waivers=tuple(Waiver(fingerprint=fp, reason=reason) for fp, reason in waivers),
         comment=comment,
+        parent=workspace.head,
     )
     return SignPlan(signer=signer, message=message, findings=tuple(findings))
 
 
 def _refusal(signer: Signer, facts: FileFacts, waived: dict[str, str]) -> str:
     """Why `signer` may not clear the file described by `facts` ("" when they may)."""
-    if not set(facts.roles) & signer.roles:
+    second = bool(facts.unproven and signer.roles)  # a second leader for an unproven change
+    if not set(facts.roles) & signer.roles and not second:
         held = ", ".join(sorted(signer.roles)) or "no role"
         return f"{facts.path} needs role {', '.join(facts.roles)}; {signer.name} holds {held}"
     if wrote(signer, facts.authors, facts.author_keys):
@@ -117,6 +120,17 @@ def _refusal(signer: Signer, facts: FileFacts, waived: dict[str, str]) -> str:
     return ""
 
 
+def seal(repo: Repository, message: SignOffMessage) -> SignOffMessage:
+    """`message` with the signer's `baomi` seal (screen.sshsig), made with git's signing key."""
+    configured = repo.config("user.signingkey") or ""
+    signature = sshsig.seal(payload(message), configured, repo.config("gpg.ssh.program"))
+    return replace(message, seal=signature)
+
+
 def sign(workspace: Workspace, plan: SignPlan) -> str:
-    """Record `plan` in a signed commit; the commit id."""
-    return workspace.repo.commit_signoff(format_message(plan.message))
+    """Record `plan` in a sealed, signed, empty commit on the commit it was planned on; the
+    commit id."""
+    repo = workspace.repo
+    if repo.resolve("HEAD") != plan.message.parent:
+        raise UsageError("HEAD moved while signing; run baomi sign again")
+    return repo.commit_signoff(format_message(seal(repo, plan.message)))

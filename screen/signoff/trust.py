@@ -11,11 +11,22 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 
-from screen.signoff.message import CLEARED, Cleared, cleared_for, parse_message, parse_quoted
+from screen import sshsig
+from screen.signoff.message import (
+    CLEARED,
+    Cleared,
+    SignOffMessage,
+    cleared_for,
+    parse_message,
+    parse_quoted,
+    payload,
+)
 from screen.signoff.records import VerifiedSignOff, wrote
 from screen.signoff.signers import (
     POLICY_PATH,
+    RULES_FOLDER,
     SIGNERS_PATH,
     TRUST_PATHS,
     Policy,
@@ -129,6 +140,42 @@ def judge_signature(
     return signer, problem
 
 
+_ASK_AGAIN = "ask the leader to sign again with `baomi sign`"
+
+
+@cache
+def _seal_verifies(data: bytes, seal: str) -> bool:
+    return sshsig.verifies(data, seal)
+
+
+def _made_here(commit: Commit, message: SignOffMessage, touches: tuple[str, ...]) -> str:
+    """Why a commit signed by a signer in force is still no sign-off ("" when it is one): it
+    must be a commit of its own, made by `baomi sign` where it stands (its `Baomi-Parent` is its
+    parent, its seal the commit signer's), changing nothing that is published. Git signs every
+    commit it writes when `commit.gpgsign` is on, so a rebased, cherry-picked or amended copy of
+    someone's message carries the leader's commit signature, but never their seal of this place."""
+    if len(commit.parents) != 1:
+        return "a merge commit is no sign-off; sign in a commit of its own with `baomi sign`"
+    if not message.parent or not message.seal:
+        return (
+            "not made by `baomi sign` (no Baomi-Parent or Baomi-Seal): a commit signature alone "
+            f"is no sign-off, since git signs every commit a leader rebases or copies; {_ASK_AGAIN}"
+        )
+    if message.parent != commit.parents[0]:
+        return (
+            f"a copied sign-off: made on {message.parent[:10]}, found on {commit.parents[0][:10]} "
+            f"(a rebase, cherry-pick or amend copies a commit and git signs the copy); {_ASK_AGAIN}"
+        )
+    if sshsig.sealer(message.seal) != commit.key or not _seal_verifies(payload(message), message.seal):
+        return f"its Baomi-Seal does not verify with the key that signed the commit; {_ASK_AGAIN}"
+    if touches:
+        return (
+            f"the sign-off commit changes published files ({', '.join(touches[:3])}): a sign-off "
+            "changes nothing that is published; sign in an empty commit"
+        )
+    return ""
+
+
 def verify(
     commit: Commit,
     signers: Signers,
@@ -140,7 +187,10 @@ def verify(
     message = parse_message(commit.message)
     if message is None:
         return _quoted(commit, published)
+    touches = tuple(p for p in commit.paths if p in published or p.startswith(RULES_FOLDER))
     signer, state, problem = _judge(commit, signers, made)
+    if signer is not None and (problem := _made_here(commit, message, touches)):
+        signer, state = None, "bad-signature"
     return VerifiedSignOff(
         sha=commit.sha,
         message=message,
@@ -148,7 +198,7 @@ def verify(
         signer=signer,
         state=state,
         problem=problem,
-        touches=tuple(p for p in commit.paths if p in published or p in TRUST_PATHS),
+        touches=touches,
     )
 
 

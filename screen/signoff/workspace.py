@@ -102,7 +102,14 @@ class Workspace:
 
     @cached_property
     def ledger(self) -> Ledger:
-        return Ledger(history=self.history, signoffs=self.signoffs, reachable=self.repo.reachable)
+        signers = self.trust.signers.signers
+        return Ledger(
+            history=self.history,
+            signoffs=self.signoffs,
+            reachable=self.repo.reachable,
+            signed_authors=self.trust.policy.signed_authors,
+            known_keys=frozenset(fp for signer in signers for fp in signer.fingerprints),
+        )
 
     @cached_property
     def classification(self) -> ClassificationHistory:

@@ -1,0 +1,104 @@
+"""SSH signatures over Baomi's own records (`ssh-keygen -Y sign`/`check-novalidate`, namespace
+`baomi`), kept apart from git's commit signatures (namespace `git`).
+
+Why a second signature: git signs whatever commit it writes when `commit.gpgsign` is on, so a
+leader who rebases or cherry-picks a drafter's branch signs the drafter's messages too. A record
+sealed in the `baomi` namespace was made by `baomi sign` (or `declassify`, `revoke`) with the
+leader's key, deliberately: no git command produces one. OpenSSH does the cryptography; this
+module only reads the public key out of the SSHSIG envelope (PROTOCOL.sshsig) to say whose it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import shutil
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
+
+from screen.errors import ScreenError
+
+NAMESPACE = "baomi"
+_ARMOR = "-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----"
+_TIMEOUT = 60  # an agent that prompts (a hardware key's touch) gets a minute
+
+
+class SealError(ScreenError):
+    """A record cannot be sealed: no ssh-keygen, or the key cannot sign (exit 2)."""
+
+    exit_code = 2
+
+
+def _program(configured: str | None) -> str:
+    program = configured or "ssh-keygen"
+    found = shutil.which(program)
+    if found is None:
+        raise SealError(f"{program} is not installed: signing needs OpenSSH's ssh-keygen")
+    return found
+
+
+def seal(payload: bytes, signing_key: str, program: str | None = None) -> str:
+    """The signature of `payload` by git's signing key (`user.signingkey`: a key file, or a
+    `key::`/`ssh-…` public key whose private half is in ssh-agent), armor and line breaks removed."""
+    with tempfile.TemporaryDirectory(prefix="baomi-seal-") as directory:
+        key = signing_key.removeprefix("key::")
+        if key.startswith(("ssh-", "ecdsa-", "sk-")):
+            path = Path(directory) / "key.pub"
+            path.write_text(key + "\n", encoding="utf-8")
+            args = ["-U", "-f", str(path)]  # the private half is the agent's
+        else:
+            args = ["-f", str(Path(key).expanduser())]
+        command = [_program(program), "-Y", "sign", "-n", NAMESPACE, *args]
+        try:
+            done = subprocess.run(command, input=payload, capture_output=True, timeout=_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise SealError("ssh-keygen did not sign within a minute (is the key's agent waiting?)") from None
+        if done.returncode != 0:
+            why = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise SealError(f"ssh-keygen could not sign with {signing_key}: {why[-1] if why else 'failed'}")
+    lines = done.stdout.decode("ascii").splitlines()
+    return "".join(line.strip() for line in lines if not line.startswith("-----"))
+
+
+def sealer(signature: str) -> str | None:
+    """The fingerprint (`SHA256:…`) of the key a seal names, if it is a well-formed SSHSIG in
+    the `baomi` namespace; None otherwise. Says nothing of whether the signature verifies."""
+    try:
+        blob = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not blob.startswith(b"SSHSIG") or len(blob) < 10:
+        return None
+    fields: list[bytes] = []
+    at = 10  # magic and version
+    try:
+        for _ in range(2):  # public key, namespace
+            (size,) = struct.unpack_from(">I", blob, at)
+            fields.append(blob[at + 4 : at + 4 + size])
+            at += 4 + size
+    except struct.error:
+        return None
+    key, namespace = fields
+    if namespace != NAMESPACE.encode() or not key:
+        return None
+    return "SHA256:" + base64.b64encode(hashlib.sha256(key).digest()).decode().rstrip("=")
+
+
+def verifies(payload: bytes, signature: str, program: str | None = None) -> bool:
+    """Whether `signature` is a valid `baomi` signature of `payload` by the key it names."""
+    if sealer(signature) is None:
+        return False
+    body = "\n".join(signature[i : i + 70] for i in range(0, len(signature), 70))
+    armored = f"{_ARMOR[0]}\n{body}\n{_ARMOR[1]}\n"
+    with tempfile.TemporaryDirectory(prefix="baomi-seal-") as directory:
+        path = Path(directory) / "seal.sig"
+        path.write_text(armored, encoding="ascii")
+        command = [_program(program), "-Y", "check-novalidate", "-n", NAMESPACE, "-s", str(path)]
+        try:
+            done = subprocess.run(command, input=payload, capture_output=True, timeout=_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            return False
+    return done.returncode == 0
