@@ -182,13 +182,15 @@ class Runner:
         git(self.root, "-c", "user.name=撰稿人", "-c", "user.email=drafter@qingxi.gov.cn", "commit", "-q",
             "--no-gpg-sign", "-m", message)  # fmt: skip
 
-    def sign_as_deputy(self, path: str, keys: Path) -> None:
-        """`baomi sign` as 王建国 (deputy) with the public demo key, set up as the README says."""
+    def sign_as(self, path: str, keys: Path, who: str = "wang") -> None:
+        """`baomi sign` as 王建国 (deputy) or 李明 (principal) with the public demo key, set up
+        as the README says."""
+        name = {"wang": "王建国", "li": "李明"}[who]
         for key, value in (
-            ("user.name", "王建国"),
-            ("user.email", "wang@qingxi.gov.cn"),
+            ("user.name", name),
+            ("user.email", f"{who}@qingxi.gov.cn"),
             ("gpg.format", "ssh"),
-            ("user.signingkey", str(keys / "wang_ed25519.pub")),
+            ("user.signingkey", str(keys / f"{who}_ed25519.pub")),
         ):
             git(self.root, "config", key, value)
         done = self.shell(f"baomi sign {shlex.quote(path)} -m 经审核，不涉及国家秘密，同意公开。")
@@ -273,7 +275,9 @@ def test_github_gate_passes_a_cleared_pull_request(runner: Runner, demo_keys: Pa
     git(runner.root, "switch", "-q", "-c", "feature")
     runner.edit(PAGE, "\n各乡镇要加强农技服务。\n")
     runner.commit("补充春耕稿件")
-    runner.sign_as_deputy(PAGE, demo_keys)
+    runner.sign_as(PAGE, demo_keys)
+    # the drafter's commit is unsigned and the sample's policy is `authors: signed`: two leaders
+    runner.sign_as(PAGE, demo_keys, "li")
     summary = tmp_path / "summary.md"
     steps = github_job(runner, "gate", summary)
     assert [code for _, code, _ in steps] == [0] * len(steps), steps
@@ -332,7 +336,9 @@ def test_gitlab_gate_passes_a_cleared_merge_request(runner: Runner, demo_keys: P
     git(runner.root, "switch", "-q", "-c", "feature")
     runner.edit(PAGE, "\n各乡镇要加强农技服务。\n")
     runner.commit("补充春耕稿件")
-    runner.sign_as_deputy(PAGE, demo_keys)
+    runner.sign_as(PAGE, demo_keys)
+    # the drafter's commit is unsigned and the sample's policy is `authors: signed`: two leaders
+    runner.sign_as(PAGE, demo_keys, "li")
     code, output = gitlab_job(
         runner,
         "baomi:gate",
