@@ -24,6 +24,7 @@ from screen.signoff.records import FileStatus, Review, StatusResult
 # needs them: a one-file check at a pre-commit hook starts without GitPython.
 if TYPE_CHECKING:
     from screen.signoff.declassify import DeclassifyPlan
+    from screen.signoff.revocation import RevokePlan
     from screen.signoff.signing import SignPlan
     from screen.signoff.workspace import Workspace
 
@@ -191,6 +192,26 @@ def declassify(settings: Settings, path: str, reason: str, dry_run: bool) -> Dec
     commit = "" if dry_run else commit_record(workspace, plan)
     message = format_declassification(plan.record)
     return Declassified(plan=plan, message=message, commit=commit)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Revoked:
+    plan: RevokePlan
+    message: str  # the revocation record (撤稿)
+    commit: str  # "" for a dry run
+
+
+def revoke(settings: Settings, path: str, reason: str, dry_run: bool) -> Revoked:
+    """A leader's sealed record that `path` is taken down at the next publish (撤稿)."""
+    from screen.signoff.message import format_revocation
+    from screen.signoff.revocation import plan_revocation
+    from screen.signoff.revocation import revoke as commit_record
+    from screen.signoff.workspace import Workspace
+
+    workspace = Workspace(settings)
+    plan = plan_revocation(workspace, path, reason)
+    commit = "" if dry_run else commit_record(workspace, plan)
+    return Revoked(plan=plan, message=format_revocation(plan.record), commit=commit)
 
 
 # --- audits -----------------------------------------------------------------------------------

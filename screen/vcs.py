@@ -208,6 +208,41 @@ class Repository:
             found += [(sha.strip(), name) for name in names if name]
         return found
 
+    def deletions(self, rev: str, paths: list[str]) -> list[tuple[str, datetime.datetime, str]]:
+        """(commit, committer date, path) of every deletion of a file under `paths` in the
+        history of `rev`, newest first (a rename deletes its old path; merges show none of their
+        own: the side branch's commit is listed)."""
+        token = secrets.token_hex(16)
+        output = self._git(
+            "log", "--diff-filter=D", "--full-history", "--no-renames", "--name-only", "-z",
+            f"--format=\x1e{token}%H %ct", rev, "--", *paths,
+        )  # fmt: skip
+        found = []
+        for record in output.split(f"\x1e{token}")[1:]:
+            header, *names = (part.strip("\n") for part in record.split("\0"))
+            sha, when = header.split()
+            committed = datetime.datetime.fromtimestamp(int(when), tz=datetime.UTC)
+            found += [(sha, committed, name) for name in names if name]
+        return found
+
+    def renames(self, rev: str, paths: list[str]) -> list[tuple[str, str, str]]:
+        """(commit, old path, new path) of every rename and copy git's detection finds (its
+        default 50 % similarity) in the history of `rev` under `paths`, newest first."""
+        token = secrets.token_hex(16)
+        output = self._git(
+            "log", "--full-history", "-M", "-C", "--diff-filter=RC", "--name-status", "-z",
+            f"--format=\x1e{token}%H", rev, "--", *paths,
+        )  # fmt: skip
+        found = []
+        for record in output.split(f"\x1e{token}")[1:]:
+            sha, *fields = (part.strip("\n") for part in record.split("\0"))
+            fields = [f for f in fields if f]
+            at = 0
+            while at + 2 < len(fields) and fields[at][:1] in ("R", "C"):
+                found.append((sha.strip(), fields[at + 1], fields[at + 2]))
+                at += 3
+        return found
+
     def tree_blobs(self, rev: str, paths: list[str]) -> set[tuple[str, str]]:
         """(path, blob id) of every file under `paths` at `rev`."""
         output = self._git("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)

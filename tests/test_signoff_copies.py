@@ -44,7 +44,7 @@ def test_a_leader_rebasing_a_drafters_message_clears_nothing(portal: Portal) -> 
     portal.git("merge", "-q", "--ff-only", "feature")
     state, code, reasons = portal.state(EVIL)
     assert (state, code) == ("bad-signature", 1)
-    assert "not made by `baomi sign`" in reasons
+    assert "not made by baomi (no Baomi-Parent or Baomi-Seal)" in reasons
 
 
 def test_a_cherry_picked_message_with_a_forged_seal_clears_nothing(portal: Portal) -> None:

@@ -109,4 +109,10 @@ def inspect(workspace: Workspace, period: Period) -> Inspection:
         median_hours=round(statistics.median(hours), 1) if hours else None,
         broken=tuple((s.committed.date().isoformat(), s.sha[:10], s.problem) for s in in_period if s.problem),
         classification=tuple(_classification_changes(workspace, period)),
+        revoked=tuple(
+            (e.committed.date().isoformat(), e.path, e.who, e.reason)
+            for endings in workspace.endings.by_path.values()
+            for e in endings
+            if e.kind == "revoked" and period.holds(e.committed)
+        ),
     )

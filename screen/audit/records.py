@@ -13,7 +13,8 @@ from screen.signoff.records import FileStatus
 class Event:
     when: datetime.datetime
     commit: str
-    kind: str  # draft | deleted | signoff | signoff-not-counted | declassified
+    # draft | deleted | signoff | signoff-not-counted | declassified | revoked | revocation-not-counted
+    kind: str
     who: str
     blob: str = ""
     detail: str = ""  # findings of a version, roles and waivers of a sign-off, a reason
@@ -51,3 +52,4 @@ class Inspection:
     median_hours: float | None  # from a version's commit to the sign-off that cleared it
     broken: tuple[tuple[str, str, str], ...]  # (date, commit, why a sign-off did not count)
     classification: tuple[tuple[str, str, str], ...]  # (date, path, what changed)
+    revoked: tuple[tuple[str, str, str, str], ...] = ()  # (date, path, leader, reason) of 撤稿 records

@@ -13,7 +13,7 @@ from screen.portal import Target
 from screen.screening import screen
 from screen.signoff.classification_history import classification_of_page
 from screen.signoff.facts import cleared_version
-from screen.signoff.message import parse_declassification
+from screen.signoff.message import parse_declassification, parse_revocation
 from screen.signoff.records import VerifiedSignOff
 from screen.signoff.status import status
 from screen.signoff.waivers import decides, fair, not_counted
@@ -96,10 +96,26 @@ def _signoffs(workspace: Workspace, path: str) -> list[Event]:
     return events
 
 
+def _revocations(workspace: Workspace, path: str) -> list[Event]:
+    """撤稿 records of `path`: those that count, and those that do not, with why."""
+    events = [
+        Event(when=e.committed, commit=e.commit, kind="revoked", who=e.who, detail=e.reason)
+        for e in workspace.endings.by_path.get(path, [])
+        if e.kind == "revoked"
+    ]
+    for commit, why in workspace.endings.refused:
+        record = parse_revocation(commit.message)
+        if record is not None and record.path == path:
+            events.append(Event(when=commit.committed, commit=commit.sha, kind="revocation-not-counted",
+                                who=commit.author_name, detail=why))  # fmt: skip
+    return events
+
+
 def trail(workspace: Workspace, path: str) -> Trail:
     """The review trail of `path` (a published file) in the history of HEAD."""
     target = workspace.select([path])[0]
     events = _drafts(workspace, target.display) + _signoffs(workspace, target.display)
+    events += _revocations(workspace, target.display)
     order = {c.sha: n for n, c in enumerate(reversed(workspace.history))}  # parents before children
     rank = {"declassified": 0, "draft": 1, "deleted": 1}  # a commit's record, then its version
     events.sort(key=lambda e: (order.get(e.commit, -1), rank.get(e.kind, 2)))

@@ -24,6 +24,7 @@ DOORS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sign": signoff.run_sign,
     "review": signoff.run_review,
     "declassify": signoff.run_declassify,
+    "revoke": signoff.run_revoke,
     "history": audit.run_history,
     "report": audit.run_report,
     "log": audit.run_log,

@@ -122,6 +122,13 @@ def _signoff(commands: Commands) -> None:
     )
     declassify.add_argument("--dry-run", action="store_true", help="print the record without committing")
     _trust(declassify)
+    revoke = commands.add_parser(
+        "revoke", help="take a published file down at the next publish (撤稿), keeping it in the repository"
+    )
+    revoke.add_argument("path", metavar="PATH")
+    revoke.add_argument("--reason", required=True, help="why it is taken down (撤稿理由)")
+    revoke.add_argument("--dry-run", action="store_true", help="print the record without committing")
+    _trust(revoke)
     review = commands.add_parser(
         "review", help="what a reviewer needs: diff, unredacted findings, what a sign-off records"
     )

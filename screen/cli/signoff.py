@@ -1,4 +1,4 @@
-"""Doors of the sign-off commands: `status`, `sign`, `review`, `declassify`."""
+"""Doors of the sign-off commands: `status`, `sign`, `review`, `declassify`, `revoke`."""
 
 from __future__ import annotations
 
@@ -53,5 +53,17 @@ def run_declassify(args: argparse.Namespace) -> int:
     print(
         f"declassified {done.plan.path} (was {done.plan.record.was}) in {done.commit[:10]}; "
         "from now on it is screened and signed off like any page"
+    )
+    return EXIT_CLEAN
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    done = api.revoke(trusted_settings(args), args.path, args.reason, args.dry_run)
+    if args.dry_run:
+        sys.stdout.write(done.message)
+        return EXIT_CLEAN
+    print(
+        f"revoked {done.plan.record.path} as {done.plan.signer.name} in {done.commit[:10]}: it is taken "
+        "down at the next publish (撤稿); a new sign-off publishes it again"
     )
     return EXIT_CLEAN

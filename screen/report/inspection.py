@@ -72,6 +72,10 @@ def format_report_markdown(report: Inspection) -> str:
         "",
         *_table(("日期", "文件", "变化"), list(report.classification)),
         "",
+        "## 七、撤稿",
+        "",
+        *_table(("日期", "文件", "撤稿人", "理由"), list(report.revoked)),
+        "",
         "本报告由 baomi 根据版本库历史与经验证的签发记录生成，文中不含检出内容原文。",
     ]
     return "\n".join(lines) + "\n"
@@ -125,6 +129,7 @@ def format_report_html(report: Inspection) -> str:
         "<h2>四、审核签发人员</h2>" + _bars(by_reviewer, "#2e6da4"),
         "<h2>五、无效签发</h2>" + _html_table(("日期", "提交", "原因"), list(report.broken)),
         "<h2>六、定密与解密</h2>" + _html_table(("日期", "文件", "变化"), list(report.classification)),
+        "<h2>七、撤稿</h2>" + _html_table(("日期", "文件", "撤稿人", "理由"), list(report.revoked)),
     ]
     style = (
         "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"

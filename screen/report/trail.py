@@ -13,6 +13,8 @@ _KIND = {
     "signoff": "签发 sign-off",
     "signoff-not-counted": "签发无效 sign-off not counted",
     "declassified": "解密 declassified",
+    "revoked": "撤稿 revoked",
+    "revocation-not-counted": "撤稿无效 revocation not counted",
 }
 
 

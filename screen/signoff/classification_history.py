@@ -10,8 +10,8 @@ from functools import cached_property
 from screen.classification import Classification, classification_of
 from screen.errors import InputError
 from screen.model import blob_id
-from screen.signoff.message import DECLASSIFIED, parse_declassification
-from screen.signoff.trust import Trust, judge_signature
+from screen.signoff.message import DECLASSIFIED, declassification_payload, parse_declassification
+from screen.signoff.trust import Trust, judge_signature, sealed_here
 from screen.source import MARKDOWN_SUFFIXES
 from screen.source.frontmatter import front_matter_values
 from screen.vcs import Repository
@@ -29,8 +29,10 @@ def classification_of_page(path: str, data: bytes) -> Classification | None:
     return classification_of(page_front(path, data))
 
 
-def _folder(path: str) -> str:
-    return path.rsplit("/", 1)[0] if "/" in path else path
+def _top(path: str) -> str:
+    """The top folder of a path (`content` of `content/news/a.md`): a page may have been
+    classified anywhere under it, and renamed since."""
+    return path.split("/", 1)[0]
 
 
 class ClassificationHistory:
@@ -53,39 +55,94 @@ class ClassificationHistory:
         found: dict[str, list[str]] = {}
         for commit in self.repo.log(self.head, self.trust.allowed, grep=f"{DECLASSIFIED}:"):
             record = parse_declassification(commit.message)
-            if record is None or record.path not in commit.paths:
+            if record is None:
                 continue
             signer, _ = judge_signature(commit, self.trust.signers)
             if signer is None or not signer.roles & set(self.trust.policy.rules):
                 continue
+            sealed = declassification_payload(record)
+            if sealed_here(commit, record.parent, record.seal, sealed, "declassification"):
+                continue  # a copy, or a drafter's message the principal's git signed
             data = self.repo.show(commit.sha, record.path)
             if data is not None and blob_id(data) == record.blob:
                 found.setdefault(record.path, []).append(commit.sha)
         return found
 
-    def undeclassified(self, path: str) -> str:
-        """Why a public page that was classified before is still withheld ("" if it is not): its
-        last classified version must be followed by the principal's declassification record."""
-        classified = self.classified_in.get(path)
-        if not classified:
-            return ""
-        if any(classified[0] in self._reachable(sha) for sha in self.declassified.get(path, [])):
-            return ""
-        return (
-            f"it was classified in {classified[0][:10]} and no declassification record of the "
-            "principal follows: changing the record to 公开 is not declassifying it; the principal "
-            f"runs `baomi declassify {path} --reason '…'` on the classified version"
-        )
+    @cached_property
+    def _sources(self) -> dict[str, set[str]]:
+        """For each path, the paths git's rename and copy detection says its content came from."""
+        sources: dict[str, set[str]] = {}
+        if self.pages:
+            for _, old, new in self.repo.renames(self.head, sorted({_top(p) for p in self.pages})):
+                sources.setdefault(new, set()).add(old)
+        return sources
+
+    def lineage(self, path: str) -> set[str]:
+        """`path` and every path its content was renamed or copied from, transitively."""
+        seen, todo = {path}, [path]
+        while todo:
+            for old in self._sources.get(todo.pop(), ()):
+                if old not in seen:
+                    seen.add(old)
+                    todo.append(old)
+        return seen
+
+    def last_classified(self, path: str) -> Classification | None:
+        """The record of the newest classified version in `path`'s lineage, if any."""
+        found = [(sha, p) for p in self.lineage(path) for sha in self.classified_in.get(p, [])[:1]]
+        for sha, where in sorted(found, key=lambda f: len(self._reachable(f[0])), reverse=True):
+            data = self.repo.show(sha, where)
+            try:
+                record = classification_of_page(where, data) if data is not None else None
+            except InputError:
+                record = None
+            return record if record is not None else Classification(problems=("unreadable",))
+        return None
+
+    def undeclassified(self, path: str, blob: str = "") -> str:
+        """Why a public file whose content was classified before is still withheld ("" if it is
+        not): every classified version of it, under this path or any it was renamed or copied
+        from, must be followed by the principal's declassification record of one of those paths;
+        and bytes that were ever recorded classified, anywhere, are never public."""
+        if blob and blob in self.classified_blobs:
+            where, sha = self.classified_blobs[blob]
+            return (
+                f"these exact bytes were recorded classified as {where} in {sha[:10]}: 涉密信息不公开, "
+                "whatever the file is called now"
+            )
+        lineage = self.lineage(path)
+        records = [sha for p in lineage for sha in self.declassified.get(p, [])]
+        for earlier in sorted(lineage):
+            for classified in self.classified_in.get(earlier, []):
+                if any(classified in self._reachable(sha) for sha in records):
+                    continue
+                renamed = "" if earlier == path else f" as {earlier} (renamed or copied since)"
+                return (
+                    f"it was classified{renamed} in {classified[:10]} and no declassification record "
+                    "of the principal follows: changing the record to 公开 is not declassifying it; "
+                    f"the principal runs `baomi declassify {path} --reason '…'`"
+                )
+        return ""
 
     @cached_property
     def classified_in(self) -> dict[str, list[str]]:
         """For each page that was ever recorded as anything but 公开, the commits (newest first)
         whose version of it was."""
+        return self._classified[0]
+
+    @cached_property
+    def classified_blobs(self) -> dict[str, tuple[str, str]]:
+        """Every blob that was ever recorded classified: where and in which commit (the newest)."""
+        return self._classified[1]
+
+    @cached_property
+    def _classified(self) -> tuple[dict[str, list[str]], dict[str, tuple[str, str]]]:
         found: dict[str, list[str]] = {}
+        blobs: dict[str, tuple[str, str]] = {}
         if not self.pages:
-            return found
+            return found, blobs
         pattern = "^[[:space:]]*classification[[:space:]]*:"
-        for sha, path in self.repo.touching(self.head, pattern, sorted({_folder(p) for p in self.pages})):
+        for sha, path in self.repo.touching(self.head, pattern, sorted({_top(p) for p in self.pages})):
             old = self.repo.show(sha, path)
             try:
                 record = classification_of_page(path, old) if old is not None else None
@@ -93,4 +150,6 @@ class ClassificationHistory:
                 record = Classification(problems=("unreadable",))
             if record is not None and not record.public:
                 found.setdefault(path, []).append(sha)
-        return found
+                if old is not None:
+                    blobs.setdefault(blob_id(old), (path, sha))
+        return found, blobs

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from screen import sshsig
 from screen.errors import UsageError
 from screen.model import blob_id
 from screen.screening import read_bytes
 from screen.signoff.classification_history import classification_of_page
-from screen.signoff.message import Declassification, format_declassification
+from screen.signoff.message import Declassification, declassification_payload, format_declassification
 from screen.signoff.signing import current_signer
 from screen.signoff.workspace import Workspace
 from screen.source.frontmatter import split_front_matter
@@ -75,7 +76,7 @@ def plan_declassification(
     data = read_bytes(target)
     record = classification_of_page(target.display, data)
     if record is None or record.public:
-        raise UsageError(f"{target.display} is not recorded as classified; nothing to declassify")
+        return _declassify_history(workspace, target.display, data, reason, today)
     if record.problems:
         raise UsageError(
             f"{target.display}: the classification record cannot be read: {'; '.join(record.problems)}"
@@ -86,11 +87,45 @@ def plan_declassification(
     return DeclassifyPlan(
         path=target.display,
         data=public,
-        record=Declassification(path=target.display, blob=blob_id(public), was=was, reason=why),
+        record=Declassification(
+            path=target.display, blob=blob_id(public), was=was, reason=why, parent=workspace.head
+        ),
     )
+
+
+def _declassify_history(
+    workspace: Workspace, path: str, data: bytes, reason: str, today: datetime.date
+) -> DeclassifyPlan:
+    """A file public now whose content was classified before, under this path or one it was
+    renamed or copied from: the record names its current bytes, in a commit of its own."""
+    history = workspace.classification
+    if blob_id(data) in history.classified_blobs:
+        raise UsageError(
+            f"{path} holds the exact bytes of a classified version; declassify that page, or make "
+            "these bytes its public version first"
+        )
+    if not history.undeclassified(path):
+        raise UsageError(f"{path} is not recorded as classified; nothing to declassify")
+    last = history.last_classified(path)
+    if last is None or last.problems:
+        was = "涉密"
+        expires = None
+    else:
+        was = f"{last.level}★{last.term()}" if last.term() else last.level
+        expires = last.expires()
+    why = _reason(reason, expires, today)
+    record = Declassification(path=path, blob=blob_id(data), was=was, reason=why, parent=workspace.head)
+    return DeclassifyPlan(path=path, data=data, record=record)
 
 
 def declassify(workspace: Workspace, plan: DeclassifyPlan) -> str:
     """Write the public version and commit it, signed, with the record; the commit id."""
+    repo = workspace.repo
+    if repo.resolve("HEAD") != plan.record.parent:
+        raise UsageError("HEAD moved while declassifying; run baomi declassify again")
+    key, program = repo.config("user.signingkey") or "", repo.config("gpg.ssh.program")
+    record = replace(plan.record, seal=sshsig.seal(declassification_payload(plan.record), key, program))
+    if read_bytes(workspace.select([plan.path])[0]) == plan.data:  # the bytes are public already
+        return repo.commit_signoff(format_declassification(record))
     (workspace.settings.root / plan.path).write_bytes(plan.data)
-    return workspace.repo.commit_paths([plan.path], format_declassification(plan.record))
+    return repo.commit_paths([plan.path], format_declassification(record))

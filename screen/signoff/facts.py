@@ -78,9 +78,11 @@ def file_facts(workspace: Workspace, target: Target, findings: list[Finding], er
         authors=version.authors,
         author_keys=version.author_keys,
         unproven=version.unproven,
+        ended=workspace.ended(path),
         not_in_force=workspace.trust.not_in_force(path, version.blob),
         classification=record.describe() if record else "",
-        withheld=(withheld(record) if record else "") or workspace.classification.undeclassified(path),
+        withheld=(withheld(record) if record else "")
+        or workspace.classification.undeclassified(path, version.blob),
     )
 
 

@@ -90,6 +90,9 @@ def _short_of_clearance(
     people: list[Signer],
 ) -> FileStatus:
     """Signed, but not enough: bad signatures, self-approval or a missing role."""
+    ended = next((facts.ending(s.sha) for s in exact if facts.ending(s.sha)), "")
+    if not valid and ended and all(facts.ending(s.sha) or s.problem for s in exact):
+        return FileStatus(path=facts.path, state="unsigned", reasons=(ended,))
     if not valid:
         first = next((s for s in exact if s.problem), exact[0])
         state = first.state or "bad-signature"

@@ -43,7 +43,8 @@ class Ledger:
     _reach: dict[str, frozenset[str]] = field(default_factory=dict)
     _fair: dict[tuple[str, str, str, tuple[str, ...]], bool] = field(default_factory=dict)
 
-    def _reachable(self, sha: str) -> frozenset[str]:
+    def reach(self, sha: str) -> frozenset[str]:
+        """Every commit reachable from `sha` (itself included), asked of git once."""
         if sha not in self._reach:
             self._reach[sha] = self.reachable(sha)
         return self._reach[sha]
@@ -69,7 +70,7 @@ class Ledger:
     def authorship(self, path: str, blob: str, roles: tuple[str, ...]) -> Authorship:
         """Who changed `path` since the last fair clearance of other bytes than `blob`."""
         previous = self.last_clearance(path, blob, roles)
-        base = self._reachable(previous[0]) if previous else frozenset()
+        base = self.reach(previous[0]) if previous else frozenset()
         emails, keys, unproven = self.changers(path, base)
         return Authorship(emails=emails, keys=keys, previous=previous, unproven=unproven)
 
@@ -92,10 +93,10 @@ class Ledger:
     def fairly_cleared(self, sha: str, version: Cleared, roles: tuple[str, ...]) -> bool:
         """Whether, as of commit `sha`, sign-offs by people holding `roles` cleared `version`, none
         of whom changed the file since the version cleared before it (recursively)."""
-        reach = self._reachable(sha)
+        reach = self.reach(sha)
         before = self.last_clearance(version.path, version.blob, roles, reach - {sha})
         emails, keys, unproven = self.changers(
-            version.path, self._reachable(before[0]) if before else frozenset(), reach
+            version.path, self.reach(before[0]) if before else frozenset(), reach
         )
         people = [
             s.signer

@@ -25,9 +25,8 @@ _PARENT_LINE = re.compile(rf"^{PARENT}: (?P<sha>[0-9a-f]{{40}}|[0-9a-f]{{64}})$"
 _SEAL_LINE = re.compile(rf"^{SEAL}: (?P<seal>[A-Za-z0-9+/=]{{40,}})$")
 DECLASSIFIED = "Baomi-Declassified"
 REASON = "Baomi-Reason"
-_DECLASSIFIED_LINE = re.compile(
-    rf"^{DECLASSIFIED}: (?P<path>.+) blob=(?P<blob>[0-9a-f]{{40}}) was=(?P<was>\S+)$"
-)
+_PATH = r"(?P<path>[^\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]+)"  # no line break, no control
+_DECLASSIFIED_LINE = re.compile(rf"^{DECLASSIFIED}: {_PATH} blob=(?P<blob>[0-9a-f]{{40}}) was=(?P<was>\S+)$")
 _REASON_LINE = re.compile(rf"^{REASON}: (?P<reason>\S.*)$")
 
 
@@ -177,22 +176,97 @@ class Declassification:
     blob: str
     was: str  # the classification it had: 机密★5年
     reason: str
+    parent: str = ""  # the commit it was made on
+    seal: str = ""  # the principal's `baomi` signature of `declassification_payload(...)`
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def declassification_payload(record: Declassification) -> bytes:
+    lines = ["baomi-declassify 1", f"parent {record.parent}", f"declassified {record.blob} {record.path}"]
+    lines += [f"was {record.was}", f"reason {_one_line(record.reason)}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _sealing(parent: str, seal: str) -> str:
+    return (f"{PARENT}: {parent}\n" if parent else "") + (f"{SEAL}: {seal}\n" if seal else "")
 
 
 def format_declassification(record: Declassification) -> str:
+    if unsafe_path(record.path):
+        raise InputError(repr(record.path), "the file name holds a line break or a control character")
     return (
         f"baomi: 解密 {record.path}\n\n{record.reason}\n\n"
-        f"{DECLASSIFIED}: {record.path} blob={record.blob} was={record.was}\n{REASON}: {record.reason}\n"
+        f"{DECLASSIFIED}: {record.path} blob={record.blob} was={record.was}\n"
+        f"{REASON}: {_one_line(record.reason)}\n" + _sealing(record.parent, record.seal)
     )
+
+
+def _sealed_trailers(text: str) -> tuple[str, str, str, list[str]]:
+    """(parent, seal, reason, the other lines) of a record's message, lines as git ends them."""
+    parent = seal = reason = ""
+    rest: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.rstrip(" \t\r")
+        if match := _PARENT_LINE.match(line):
+            parent = parent or match["sha"]
+        elif match := _SEAL_LINE.match(line):
+            seal = seal or match["seal"]
+        elif match := _REASON_LINE.match(line):
+            reason = reason or match["reason"]
+        else:
+            rest.append(line)
+    return parent, seal, reason, rest
 
 
 def parse_declassification(text: str) -> Declassification | None:
     """The declassification a commit message records, or None."""
-    found = reason = None
-    for raw in text.split("\n"):
-        line = raw.rstrip(" \t\r")
-        found = found or _DECLASSIFIED_LINE.match(line)
-        reason = reason or _REASON_LINE.match(line)
-    if found is None or reason is None:
+    parent, seal, reason, rest = _sealed_trailers(text)
+    found = next((m for line in rest if (m := _DECLASSIFIED_LINE.match(line))), None)
+    if found is None or not reason:
         return None
-    return Declassification(path=found["path"], blob=found["blob"], was=found["was"], reason=reason["reason"])
+    return Declassification(
+        path=found["path"], blob=found["blob"], was=found["was"], reason=reason, parent=parent, seal=seal
+    )
+
+
+REVOKED = "Baomi-Revoked"
+_REVOKED_LINE = re.compile(rf"^{REVOKED}: {_PATH}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Revocation:
+    """A leader's record that a page is taken down (撤稿): every clearance of it made before this
+    record ends; the file stays in the repository, and a new sign-off publishes it again."""
+
+    path: str
+    reason: str
+    parent: str = ""
+    seal: str = ""
+
+
+def revocation_payload(record: Revocation) -> bytes:
+    lines = ["baomi-revoke 1", f"parent {record.parent}", f"revoked {record.path}"]
+    lines.append(f"reason {_one_line(record.reason)}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def format_revocation(record: Revocation) -> str:
+    if unsafe_path(record.path):
+        raise InputError(repr(record.path), "the file name holds a line break or a control character")
+    return (
+        f"baomi: 撤稿 {record.path}\n\n{record.reason}\n\n"
+        f"{REVOKED}: {record.path}\n{REASON}: {_one_line(record.reason)}\n"
+        + _sealing(record.parent, record.seal)
+    )
+
+
+def parse_revocation(text: str) -> Revocation | None:
+    """The revocation a commit message records, or None."""
+    parent, seal, reason, rest = _sealed_trailers(text)
+    found = next((m for line in rest if (m := _REVOKED_LINE.match(line))), None)
+    if found is None or not reason:
+        return None
+    return Revocation(path=found["path"], reason=reason, parent=parent, seal=seal)

@@ -50,6 +50,12 @@ class FileFacts:
     authors: frozenset[str] = frozenset()  # emails of who changed it since its last clearance
     author_keys: frozenset[str] = frozenset()  # fingerprints of keys that signed those changes
     unproven: tuple[str, ...] = ()  # of those changes, the ones no listed key signed (authors: signed)
+    ended: tuple[tuple[str, str], ...] = ()  # (sign-off, why) of clearances a deletion or 撤稿 ended
+
+    def ending(self, signoff: str) -> str:
+        """Why the clearance by `signoff` ended ("" when it did not)."""
+        return next((why for sha, why in self.ended if sha == signoff), "")
+
     not_in_force: str = ""  # a rules file whose version the chain of trust did not accept: why
     error: str = ""
     classification: str = ""  # a page's recorded level, described (公开, 机密★5年（… 定密）)

@@ -105,6 +105,8 @@ def plan_signoff(
 
 def _refusal(signer: Signer, facts: FileFacts, waived: dict[str, str]) -> str:
     """Why `signer` may not clear the file described by `facts` ("" when they may)."""
+    if facts.withheld:
+        return f"{facts.path} is withheld whatever its sign-offs: {facts.withheld}"
     second = bool(facts.unproven and signer.roles)  # a second leader for an unproven change
     if not set(facts.roles) & signer.roles and not second:
         held = ", ".join(sorted(signer.roles)) or "no role"

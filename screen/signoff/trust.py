@@ -140,7 +140,7 @@ def judge_signature(
     return signer, problem
 
 
-_ASK_AGAIN = "ask the leader to sign again with `baomi sign`"
+_ASK_AGAIN = "ask the leader to make it again with baomi (`baomi sign`, `declassify`, `revoke`)"
 
 
 @cache
@@ -148,26 +148,34 @@ def _seal_verifies(data: bytes, seal: str) -> bool:
     return sshsig.verifies(data, seal)
 
 
-def _made_here(commit: Commit, message: SignOffMessage, touches: tuple[str, ...]) -> str:
-    """Why a commit signed by a signer in force is still no sign-off ("" when it is one): it
-    must be a commit of its own, made by `baomi sign` where it stands (its `Baomi-Parent` is its
-    parent, its seal the commit signer's), changing nothing that is published. Git signs every
-    commit it writes when `commit.gpgsign` is on, so a rebased, cherry-picked or amended copy of
-    someone's message carries the leader's commit signature, but never their seal of this place."""
+def sealed_here(commit: Commit, parent: str, seal: str, data: bytes, what: str = "sign-off") -> str:
+    """Why a record a signer in force signed was not made deliberately, here ("" when it was):
+    `baomi` must have sealed it with the key that signed the commit, naming the commit's parent.
+    Git signs every commit it writes when `commit.gpgsign` is on, so a rebased, cherry-picked or
+    amended copy of someone's message carries the leader's commit signature, but never their
+    seal of this place."""
     if len(commit.parents) != 1:
-        return "a merge commit is no sign-off; sign in a commit of its own with `baomi sign`"
-    if not message.parent or not message.seal:
+        return f"a merge commit is no {what}; make it in a commit of its own with baomi"
+    if not parent or not seal:
         return (
-            "not made by `baomi sign` (no Baomi-Parent or Baomi-Seal): a commit signature alone "
-            f"is no sign-off, since git signs every commit a leader rebases or copies; {_ASK_AGAIN}"
+            "not made by baomi (no Baomi-Parent or Baomi-Seal): a commit signature alone is no "
+            f"{what}, since git signs every commit a leader rebases or copies; {_ASK_AGAIN}"
         )
-    if message.parent != commit.parents[0]:
+    if parent != commit.parents[0]:
         return (
-            f"a copied sign-off: made on {message.parent[:10]}, found on {commit.parents[0][:10]} "
+            f"a copied {what}: made on {parent[:10]}, found on {commit.parents[0][:10]} "
             f"(a rebase, cherry-pick or amend copies a commit and git signs the copy); {_ASK_AGAIN}"
         )
-    if sshsig.sealer(message.seal) != commit.key or not _seal_verifies(payload(message), message.seal):
+    if sshsig.sealer(seal) != commit.key or not _seal_verifies(data, seal):
         return f"its Baomi-Seal does not verify with the key that signed the commit; {_ASK_AGAIN}"
+    return ""
+
+
+def _made_here(commit: Commit, message: SignOffMessage, touches: tuple[str, ...]) -> str:
+    """Why a commit signed by a signer in force is still no sign-off ("" when it is one): it
+    must be sealed where it stands (`sealed_here`) and change nothing that is published."""
+    if problem := sealed_here(commit, message.parent, message.seal, payload(message)):
+        return problem
     if touches:
         return (
             f"the sign-off commit changes published files ({', '.join(touches[:3])}): a sign-off "

@@ -17,7 +17,8 @@ from screen.signoff.records import FileFacts, VerifiedSignOff, wrote
 def counts(signoff: VerifiedSignOff, facts: FileFacts) -> bool:
     """Whether `signoff` is a valid sign-off of exactly these bytes."""
     named = signoff.names(facts.path, facts.blob, facts.sha256)
-    return named and not signoff.problem and facts.path not in signoff.touches
+    valid = not signoff.problem and facts.path not in signoff.touches
+    return named and valid and not facts.ending(signoff.sha)
 
 
 def fair(signoff: VerifiedSignOff, facts: FileFacts) -> bool:
@@ -50,6 +51,8 @@ def _invalid(signoff: VerifiedSignOff, facts: FileFacts) -> str:
         return signoff.problem
     if facts.path in signoff.touches:
         return "the sign-off commit changes the file it clears; sign in an empty commit"
+    if ended := facts.ending(signoff.sha):
+        return ended
     return "" if signoff.signer is not None else "no trusted signer"
 
 

@@ -16,10 +16,11 @@ from screen.ruleset import rule_source
 from screen.screening import screen
 from screen.settings import Settings
 from screen.signoff.classification_history import ClassificationHistory
+from screen.signoff.endings import Endings, read_endings
 from screen.signoff.ledger import Ledger
 from screen.signoff.message import CLEARED
 from screen.signoff.records import VerifiedSignOff
-from screen.signoff.signers import TRUST_PATHS
+from screen.signoff.signers import TRUST_PATHS, required_roles
 from screen.signoff.trust import Trust, load_trust, not_before, verify
 from screen.source import MARKDOWN_SUFFIXES
 from screen.source.reading import read_file
@@ -110,6 +111,32 @@ class Workspace:
             signed_authors=self.trust.policy.signed_authors,
             known_keys=frozenset(fp for signer in signers for fp in signer.fingerprints),
         )
+
+    @cached_property
+    def endings(self) -> Endings:
+        """Deletions and revocations (撤稿) of the files published now."""
+        policy, portal = self.trust.policy, self.portal
+
+        def roles(path: str) -> tuple[str, ...]:  # any role the file can require
+            return required_roles(path, policy, True, portal.needs_config_role(path))
+
+        published = frozenset(t.display for t in self.targets)
+        dates = {c.sha: c.committed for c in self.history}
+        return read_endings(self.repo, self.head, self.trust, published, roles, dates)
+
+    def ended(self, path: str) -> tuple[tuple[str, str], ...]:
+        """(sign-off commit, why) of each sign-off naming `path` whose clearance a later
+        deletion or revocation of it ended."""
+        endings = self.endings.by_path.get(path, [])
+        if not endings:
+            return ()
+        found = []
+        for signoff in self.signoffs:
+            if any(c.path == path for c in signoff.message.cleared):
+                ending = next((e for e in endings if signoff.sha in self.ledger.reach(e.commit)), None)
+                if ending is not None:
+                    found.append((signoff.sha, ending.describe()))
+        return tuple(found)
 
     @cached_property
     def classification(self) -> ClassificationHistory:

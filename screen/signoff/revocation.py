@@ -1,0 +1,50 @@
+"""`baomi revoke PATH --reason TEXT`: a leader's sealed, signed record that a published file is
+taken down (撤稿) at the next publish, without deleting it from the repository. Every clearance
+of it made before the record ends (`screen.signoff.endings`); a new sign-off publishes it again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from screen import sshsig
+from screen.errors import UsageError
+from screen.screening import read_bytes
+from screen.signoff.facts import roles_for
+from screen.signoff.message import Revocation, format_revocation, revocation_payload
+from screen.signoff.signers import Signer
+from screen.signoff.signing import current_signer
+from screen.signoff.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RevokePlan:
+    signer: Signer
+    record: Revocation
+
+
+def plan_revocation(workspace: Workspace, path: str, reason: str) -> RevokePlan:
+    """What `baomi revoke` would record, or a `UsageError` that says why it refuses."""
+    signer = current_signer(workspace)
+    if not reason.strip():
+        raise UsageError("say why the page is taken down: --reason '…' (撤稿理由)")
+    target = workspace.select([path])[0]
+    roles = roles_for(workspace, target.display, read_bytes(target), target.theme)
+    if not signer.roles & set(roles):
+        held = ", ".join(sorted(signer.roles)) or "no role"
+        raise UsageError(
+            f"{target.display} needs role {', '.join(roles)} to take down; {signer.name} holds {held}"
+        )
+    if workspace.repo.staged_anything():
+        raise UsageError("staged changes: commit or unstage them first; a revocation is a commit of its own")
+    record = Revocation(path=target.display, reason=" ".join(reason.split()), parent=workspace.head)
+    return RevokePlan(signer=signer, record=record)
+
+
+def revoke(workspace: Workspace, plan: RevokePlan) -> str:
+    """Record `plan` in a sealed, signed, empty commit; the commit id."""
+    repo = workspace.repo
+    if repo.resolve("HEAD") != plan.record.parent:
+        raise UsageError("HEAD moved while revoking; run baomi revoke again")
+    key, program = repo.config("user.signingkey") or "", repo.config("gpg.ssh.program")
+    record = replace(plan.record, seal=sshsig.seal(revocation_payload(plan.record), key, program))
+    return repo.commit_signoff(format_revocation(record))
