@@ -206,7 +206,7 @@ def enough_people(required: tuple[str, ...], people: list[Signer], unproven: boo
 def required_roles(path: str, policy: Policy, important: bool, config: bool = False) -> tuple[str, ...]:
     """Every role the policy requires for `path` (repository-relative); `config` marks the MkDocs
     configuration and theme overrides."""
-    if path in TRUST_PATHS:
+    if path in TRUST_PATHS or path.startswith(RULES_FOLDER):
         return policy.rules
     roles = list(policy.default)
     if config or path == CONFIG_NAME:

@@ -10,15 +10,15 @@ from pathlib import Path
 
 from screen.engine import Engine, load_engine_from, shared_engine
 from screen.errors import InputError, UsageError
-from screen.model import FileError, Finding
+from screen.model import FileError, Finding, blob_id
 from screen.portal import Portal, Target, published, read_portal
-from screen.ruleset import rule_source
+from screen.ruleset import is_rule_file, rule_source
 from screen.screening import screen
 from screen.settings import Settings
 from screen.signoff.classification_history import ClassificationHistory
 from screen.signoff.endings import Endings, read_endings
 from screen.signoff.ledger import Ledger
-from screen.signoff.message import CLEARED
+from screen.signoff.message import CLEARED, cleared_for
 from screen.signoff.records import VerifiedSignOff
 from screen.signoff.signers import TRUST_PATHS, required_roles
 from screen.signoff.trust import Trust, load_trust, not_before, verify
@@ -56,23 +56,69 @@ class Workspace:
         return self._engine or shared_engine(self.settings.rules_dir, self.settings.cache_dir)
 
     @cached_property
+    def rules_folder(self) -> str:
+        """The rules folder, relative to the repository (`rules`)."""
+        return self.settings.rules_dir.resolve().relative_to(self.repo.root.resolve()).as_posix()
+
+    @cached_property
+    def rule_targets(self) -> list[Target]:
+        """Every rule file (terms, patterns, term lists) but the trust files: each needs the
+        principal's clearance before it takes effect, as the signers and policy do."""
+        folder = self.settings.root / self.rules_folder
+        names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        return [
+            Target(path=folder / name, display=f"{self.rules_folder}/{name}")
+            for name in names
+            if is_rule_file(name) and f"{self.rules_folder}/{name}" not in TRUST_PATHS
+        ]
+
+    def _in_force(self, target: Target, trusted: dict[str, bytes]) -> bytes | None:
+        """The version of a rule file in force: its bytes when the principal cleared them, else
+        the version last cleared, else the trust ref's (None: the file has none yet)."""
+        data = _read(target.path)
+        roles = self.trust.policy.rules
+        if data is not None and self.ledger.fairly_cleared(
+            self.head, cleared_for(target.display, data), roles
+        ):
+            return data
+        previous = self.ledger.last_clearance(target.display, blob_id(data or b""), roles)
+        if previous is not None:
+            return self.repo.blob(previous[1].blob)
+        return trusted.get(target.display)
+
+    @cached_property
     def trusted_engine(self) -> Engine | None:
-        """The trust ref's own rules, when the working tree's differ: a change under review must
-        not unblock its own pages by weakening the rules it is screened with."""
-        folder = self.settings.rules_dir.resolve().relative_to(self.repo.root.resolve()).as_posix()
-        trusted = self.repo.tree_files(self.trust.sha, folder)
-        if not trusted:
-            return None  # the trust ref has no rules yet: nothing to weaken
-        if all(_read(self.repo.root / p) == data for p, data in trusted.items()):
-            return None  # nothing the trust ref has was removed or changed
-        files = {Path(p).relative_to(folder).as_posix(): d for p, d in trusted.items()}
+        """The rules in force, when the working tree's differ: a rule file changed and not yet
+        cleared by the principal counts in its last cleared version (or the trust ref's) as well,
+        so a change can add terms at once but removes them only once cleared."""
+        folder = self.rules_folder
+        trusted = {
+            p: d for p, d in self.repo.tree_files(self.trust.sha, folder).items() if p not in TRUST_PATHS
+        }
+        working = {t.display: _read(t.path) for t in self.rule_targets}
+        in_force = {t.display: self._in_force(t, trusted) for t in self.rule_targets}
+        # deleted here: its last cleared version (else the trust ref's) still counts
+        cleared = {c.path for s in self.signoffs for c in s.message.cleared if not s.problem}
+        gone = {p for p in cleared if p.startswith(f"{folder}/") and p not in TRUST_PATHS} | set(trusted)
+        for path in sorted(gone - set(working)):
+            if not is_rule_file(path.removeprefix(f"{folder}/")):
+                continue
+            previous = self.ledger.last_clearance(path, "", self.trust.policy.rules)
+            in_force[path] = self.repo.blob(previous[1].blob) if previous else trusted.get(path)
+        if all(in_force.get(p) in (None, working.get(p)) for p in in_force):
+            return None  # nothing in force that the working rules lack
+        # the working files fill in what has no version in force, so every rule finds its terms
+        merged = {**working, **{p: d for p, d in in_force.items() if d is not None}}
+        files = {Path(p).relative_to(folder).as_posix(): d for p, d in merged.items() if d is not None}
         return load_engine_from(
-            rule_source(Path(f"{self.trust.sha[:10]}:{folder}"), files), self.settings.cache_dir
+            rule_source(Path(f"{self.head[:10]}:{folder}"), files), self.settings.cache_dir
         )
 
     def screen(self, targets: list[Target]) -> tuple[list[Finding], list[FileError]]:
-        """Findings under the working tree's rules and, where they differ, the trust ref's:
-        a finding either one raises counts."""
+        """Findings under the working tree's rules and, where they differ, the rules in force
+        (`trusted_engine`): a finding either one raises counts. Rule files are not screened."""
+        rules = {t.display for t in self.rule_targets}
+        targets = [t for t in targets if t.display not in rules]  # rule data: gated, not screened
         findings, errors = screen(self.engine, targets, self.settings)
         if self.trusted_engine is not None:
             seen = {(f.rule, f.path, f.line, f.column) for f in findings}
@@ -91,7 +137,7 @@ class Workspace:
     @cached_property
     def targets(self) -> list[Target]:
         trust_files = [Target(path=self.repo.root / p, display=p) for p in TRUST_PATHS]
-        return published(self.portal) + trust_files
+        return published(self.portal) + trust_files + self.rule_targets
 
     @cached_property
     def signoffs(self) -> list[VerifiedSignOff]:
