@@ -46,11 +46,13 @@ authors: signed
 """
 
 
-def _git(cwd: Path, who: str, keys: Path, *args: str, quiet: bool = True) -> str:
+def _git(cwd: Path, who: str, keys: Path, *args: str, stdin: str | None = None) -> str:
     name, _ = PEOPLE[who]
     options = ["-c", f"user.name={name}", "-c", f"user.email={who}@qingxi.gov.cn", "-c", "gpg.format=ssh"]
     options += ["-c", f"user.signingkey={keys / who}.pub", "-c", "core.quotePath=false"]
-    done = subprocess.run(["git", *options, *args], cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["git", *options, *args], cwd=cwd, input=stdin, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"git {' '.join(args[:3])}: {done.stderr}")
     return done.stdout.strip()
@@ -75,7 +77,7 @@ def _signoff(portal: Path, keys: Path, who: str, paths: list[str]) -> None:
         parent=head,
     )
     sealed = replace(message, seal=sshsig.seal(payload(message), str(keys / who)))
-    _git(portal, who, keys, "commit", "-q", "--allow-empty", "-S", "-m", format_message(sealed))
+    _git(portal, who, keys, "commit", "-q", "--allow-empty", "-S", "-F", "-", stdin=format_message(sealed))
 
 
 def build(commits: int, pages: int) -> Path:

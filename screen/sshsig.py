@@ -13,11 +13,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import shutil
 import struct
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 from screen.errors import ScreenError
 
@@ -63,6 +66,19 @@ def seal(payload: bytes, signing_key: str, program: str | None = None) -> str:
     return "".join(line.strip() for line in lines if not line.startswith("-----"))
 
 
+def fingerprint(public_key: str) -> str:
+    """OpenSSH fingerprint (`SHA256:…`, as git's %GF prints it) of `ssh-… AAAA…`, or "" when
+    it is not a public key."""
+    parts = public_key.split()
+    if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
+        return ""
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        return ""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
 def sealer(signature: str) -> str | None:
     """The fingerprint (`SHA256:…`) of the key a seal names, if it is a well-formed SSHSIG in
     the `baomi` namespace; None otherwise. Says nothing of whether the signature verifies."""
@@ -87,8 +103,47 @@ def sealer(signature: str) -> str | None:
     return "SHA256:" + base64.b64encode(hashlib.sha256(key).digest()).decode().rstrip("=")
 
 
+class SealStore(Protocol):
+    """Where verified seals are remembered between runs (`screen.commit_cache`)."""
+
+    def seals(self, keys: list[str]) -> set[str]: ...
+
+    def put_seals(self, keys: list[str]) -> None: ...
+
+
+_VERIFIED: dict[str, bool] = {}  # seal key → verifies, in this process
+
+
+def _key(payload: bytes, signature: str) -> str:
+    return hashlib.sha256(payload + b"\0" + signature.encode()).hexdigest()
+
+
+def verify_all(pairs: list[tuple[bytes, str]], store: SealStore | None = None) -> None:
+    """Verify many seals at once, on every core, remembering which verify (here and in
+    `store`): later `verifies` calls on them are answered from memory."""
+    wanted = {_key(p, s): (p, s) for p, s in pairs if _key(p, s) not in _VERIFIED}
+    if store is not None and wanted:
+        for key in store.seals(list(wanted)):
+            _VERIFIED[key] = True
+            wanted.pop(key)
+    if not wanted:
+        return
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = dict(zip(wanted, pool.map(lambda pair: _check(*pair), wanted.values()), strict=True))
+    _VERIFIED.update(results)
+    if store is not None:
+        store.put_seals([key for key, good in results.items() if good])
+
+
 def verifies(payload: bytes, signature: str, program: str | None = None) -> bool:
     """Whether `signature` is a valid `baomi` signature of `payload` by the key it names."""
+    key = _key(payload, signature)
+    if key not in _VERIFIED:
+        _VERIFIED[key] = _check(payload, signature, program)
+    return _VERIFIED[key]
+
+
+def _check(payload: bytes, signature: str, program: str | None = None) -> bool:
     if sealer(signature) is None:
         return False
     body = "\n".join(signature[i : i + 70] for i in range(0, len(signature), 70))

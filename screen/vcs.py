@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import pickle
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import git
 
+from screen import sshsig
+from screen.commit_cache import CommitCache
 from screen.errors import ScreenError
 from screen.model import Occurrence
 
@@ -42,13 +45,53 @@ class Commit:
     paths: tuple[str, ...]
 
 
+class Reach:
+    """The commits one commit reaches (itself included), as a bitset over a history's order."""
+
+    __slots__ = ("_bits", "_index")
+
+    def __init__(self, bits: int, index: dict[str, int]) -> None:
+        self._bits, self._index = bits, index
+
+    def __contains__(self, sha: object) -> bool:
+        at = self._index.get(sha) if isinstance(sha, str) else None
+        return at is not None and (self._bits >> at) & 1 == 1
+
+    def __len__(self) -> int:
+        return self._bits.bit_count()
+
+
+class Ancestry:
+    """Reachability within one complete history (every parent of a commit in it is in it, as in
+    `git log --topo-order` of a ref): computed once from the parents, in memory, instead of a
+    `git rev-list` per question. A commit outside the history is asked of `fallback`."""
+
+    def __init__(self, history: list[Commit], fallback: Callable[[str], frozenset[str]]) -> None:
+        order = list(reversed(history))  # parents before children
+        self._index = {c.sha: at for at, c in enumerate(order)}
+        self._fallback = fallback
+        self._bits: list[int] = []
+        for at, commit in enumerate(order):
+            bits = 1 << at
+            for parent in commit.parents:
+                before = self._index.get(parent)
+                if before is None or before >= at:
+                    raise GitError(f"the history of {commit.sha[:10]} is incomplete or out of order")
+                bits |= self._bits[before]
+            self._bits.append(bits)
+
+    def __call__(self, sha: str) -> Reach | frozenset[str]:
+        at = self._index.get(sha)
+        return self._fallback(sha) if at is None else Reach(self._bits[at], self._index)
+
+
 # Every change that leaves a path with new content: added, copied, modified, renamed, type-changed.
 _CHANGED = "ACMRT"
 _FILE_MODES = frozenset({"100644", "100755"})  # regular files; 120000 is a symlink, 160000 a submodule
 
 
 class Repository:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, cache: Path | None = None) -> None:
         try:
             self._repo = git.Repo(path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -58,6 +101,8 @@ class Repository:
         # every git call reads the recorded objects only.
         self._repo.git.update_environment(GIT_NO_REPLACE_OBJECTS="1")
         self.root = Path(self._repo.working_tree_dir or path)
+        self._records: dict[str, Commit] = {}
+        self._cache = CommitCache(cache) if cache is not None else None
         if self._git("rev-parse", "--is-shallow-repository") == "true":
             raise GitError(
                 "this is a shallow clone: sign-offs in the missing history cannot be verified; "
@@ -141,29 +186,57 @@ class Repository:
 
     def log(self, rev_range: str, allowed_signers: str, *paths: str, grep: str = "") -> list[Commit]:
         """Commits of `rev_range` (newest first), with signature status checked against
-        `allowed_signers`; only those touching `paths` and matching `grep`, if given."""
+        `allowed_signers`; only those touching `paths` and matching `grep`, if given. Git selects
+        them (no signature is checked for that); each commit's record is read, and its signature
+        verified, once per repository and cache (`commits`)."""
+        # --topo-order: never a parent before its children, whatever dates committers claim (the
+        # trust chain replays changes in this order)
+        args = ["log", "--format=%H", "--topo-order", rev_range]
+        if grep:
+            args[1:1] = [f"--grep={grep}", "--fixed-strings"]
+        shas = self._git(*args, "--", *paths).split()
+        records = self.commits(shas)
+        keys = _fingerprints(allowed_signers)
+        return [_allowed(records[sha], keys) for sha in shas]
+
+    @property
+    def seal_store(self) -> CommitCache | None:
+        """Where verified seals are remembered (the commit cache), if anywhere."""
+        return self._cache
+
+    def commits(self, shas: list[str]) -> dict[str, Commit]:
+        """The records of `shas`: read from memory, then the commit cache, then git (the
+        signature verified by git against no allowed signer: `U` for one that verifies)."""
+        missing = [sha for sha in dict.fromkeys(shas) if sha not in self._records]
+        if missing and self._cache is not None:
+            for sha, value in self._cache.get(missing).items():
+                record = _unpickle(value)
+                if record is not None and record.sha == sha:
+                    self._records[sha] = record
+            missing = [sha for sha in missing if sha not in self._records]
+        read: dict[str, Commit] = {}
+        for start in range(0, len(missing), 1000):
+            read.update((c.sha, c) for c in self._read(missing[start : start + 1000]))
+        if len(read) != len(missing):
+            raise GitError(f"git log did not return {len(missing) - len(read)} of the commits asked for")
+        self._records.update(read)
+        if read and self._cache is not None:
+            self._cache.put(
+                {sha: pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL) for sha, c in read.items()}
+            )
+        return {sha: self._records[sha] for sha in shas}
+
+    def _read(self, shas: list[str]) -> list[Commit]:
         fields = "%H", "%P", "%an", "%ae", "%ct", "%G?", "%GF", "%B"
         # Separators made fresh for each call: a commit message or author name is anyone's to
         # write, and one that contained a fixed separator could forge a whole record (with %G? G).
         token = secrets.token_hex(16)
         record, field = f"\x1e{token}\x1e", f"\x1f{token}\x1f"
         fmt = record + field.join(fields) + field
-        # --topo-order: never a parent before its children, whatever dates committers claim (the
-        # trust chain replays changes in this order)
-        args = [
-            "log",
-            f"--format={fmt}",
-            "--name-only",
-            "--no-renames",
-            "--topo-order",
-            "--diff-merges=dense-combined",
-            rev_range,
-        ]
-        if grep:
-            args.insert(1, f"--grep={grep}")
-            args.insert(2, "--fixed-strings")
-        with self._allowed(allowed_signers) as allowed:
-            output = self._git(*args, "--", *paths, allowed_signers=allowed)
+        args = ["log", "--no-walk=unsorted", f"--format={fmt}", "--name-only", "--no-renames"]
+        args += ["--diff-merges=dense-combined", *shas]
+        with self._allowed("") as allowed:
+            output = self._git(*args, "--", allowed_signers=allowed)
         return [_commit(text, field) for text in output.split(record) if text.strip()]
 
     def introduced(self, revisions: list[str], paths: list[str]) -> tuple[list[Occurrence], int]:
@@ -345,6 +418,35 @@ class Repository:
             command = ["git", "diff", "--no-index", "--no-color", str(old), str(new_file)]
             output = self._repo.git.execute(command, with_exceptions=False)
         return str(output).strip() or "(no change)"
+
+
+def _unpickle(value: bytes) -> Commit | None:
+    try:
+        record = pickle.loads(value)  # noqa: S301 (our own cache, keyed by commit id)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None  # a damaged entry is read from git again
+    return record if isinstance(record, Commit) else None
+
+
+def _fingerprints(allowed_signers: str) -> frozenset[str]:
+    """The key fingerprints an allowed-signers text names (`principal key-type base64 …`)."""
+    found = set()
+    for line in allowed_signers.splitlines():
+        parts = line.split()
+        for at in range(len(parts) - 1):
+            fingerprint = sshsig.fingerprint(f"{parts[at]} {parts[at + 1]}")
+            if fingerprint:
+                found.add(fingerprint)
+                break
+    return frozenset(found)
+
+
+def _allowed(commit: Commit, keys: frozenset[str]) -> Commit:
+    """`commit` as git reports it with an allowed-signers file of `keys`: a signature that
+    verifies (U) by one of them is good (G)."""
+    if commit.signature in ("G", "U") and commit.key in keys:
+        return commit if commit.signature == "G" else replace(commit, signature="G")
+    return commit if commit.signature != "G" else replace(commit, signature="U")
 
 
 def _commit(record: str, field: str) -> Commit:

@@ -10,6 +10,7 @@ from functools import cached_property
 from screen.classification import Classification, classification_of
 from screen.errors import InputError
 from screen.model import blob_id
+from screen.signoff.ledger import Reachable
 from screen.signoff.message import DECLASSIFIED, declassification_payload, parse_declassification
 from screen.signoff.trust import Trust, judge_signature, sealed_here
 from screen.source import MARKDOWN_SUFFIXES
@@ -38,14 +39,11 @@ def _top(path: str) -> str:
 class ClassificationHistory:
     """Read once per command, from the history of `head`, with the trust in force."""
 
-    def __init__(self, *, repo: Repository, head: str, trust: Trust, pages: list[str]) -> None:
+    def __init__(
+        self, *, repo: Repository, head: str, trust: Trust, pages: list[str], reachable: Reachable
+    ) -> None:
         self.repo, self.head, self.trust, self.pages = repo, head, trust, pages
-        self._reach: dict[str, frozenset[str]] = {}
-
-    def _reachable(self, sha: str) -> frozenset[str]:
-        if sha not in self._reach:
-            self._reach[sha] = self.repo.reachable(sha)
-        return self._reach[sha]
+        self._reachable = reachable
 
     @cached_property
     def declassified(self) -> dict[str, list[str]]:
@@ -90,7 +88,11 @@ class ClassificationHistory:
     def last_classified(self, path: str) -> Classification | None:
         """The record of the newest classified version in `path`'s lineage, if any."""
         found = [(sha, p) for p in self.lineage(path) for sha in self.classified_in.get(p, [])[:1]]
-        for sha, where in sorted(found, key=lambda f: len(self._reachable(f[0])), reverse=True):
+
+        def reaches(version: tuple[str, str]) -> int:  # the newest reaches all the others
+            return sum(other in self._reachable(version[0]) for other, _ in found)
+
+        for sha, where in sorted(found, key=reaches, reverse=True):
             data = self.repo.show(sha, where)
             try:
                 record = classification_of_page(where, data) if data is not None else None

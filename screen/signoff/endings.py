@@ -57,8 +57,12 @@ def read_endings(
     found: dict[str, list[Ending]] = {}
     refused: list[tuple[Commit, str]] = []
     if published:
-        for sha, when, path in repo.deletions(head, sorted(published)):
-            found.setdefault(path, []).append(Ending(commit=sha, committed=when, path=path, kind="deleted"))
+        folders = sorted({p.split("/", 1)[0] for p in published})  # a pathspec per file is slow
+        for sha, when, path in repo.deletions(head, folders):
+            if path in published:
+                found.setdefault(path, []).append(
+                    Ending(commit=sha, committed=when, path=path, kind="deleted")
+                )
     for commit in repo.log(head, trust.allowed, grep=f"{REVOKED}:"):
         record = parse_revocation(commit.message)
         if record is None or record.path not in published:

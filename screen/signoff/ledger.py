@@ -9,13 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from screen.signoff.message import Cleared
 from screen.signoff.records import VerifiedSignOff, wrote
 from screen.signoff.signers import enough_people
 from screen.vcs import Commit
 
-Reachable = Callable[[str], frozenset[str]]
+
+class Ancestors(Protocol):
+    """The commits a commit reaches: a set, or `screen.vcs.Reach`."""
+
+    def __contains__(self, sha: object, /) -> bool: ...
+
+
+Reachable = Callable[[str], Ancestors]
+
+
+class _Except:
+    """The commits `reach` holds but `sha`."""
+
+    def __init__(self, reach: Ancestors, sha: str) -> None:
+        self._reach, self._sha = reach, sha
+
+    def __contains__(self, sha: object, /) -> bool:
+        return sha != self._sha and sha in self._reach
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,17 +61,37 @@ class Ledger:
     reachable: Reachable  # every commit reachable from a commit (itself included)
     signed_authors: bool = False  # policy `authors: signed`: a change's author is its key's owner
     known_keys: frozenset[str] = frozenset()  # fingerprints of every listed signer's keys
-    _reach: dict[str, frozenset[str]] = field(default_factory=dict)
+    _reach: dict[str, Ancestors] = field(default_factory=dict)
     _fair: dict[tuple[str, str, str, tuple[str, ...]], bool] = field(default_factory=dict)
+    _index: tuple[dict[str, list[VerifiedSignOff]], dict[str, list[Commit]]] | None = None
 
-    def reach(self, sha: str) -> frozenset[str]:
+    def _indexed(self) -> tuple[dict[str, list[VerifiedSignOff]], dict[str, list[Commit]]]:
+        """Sign-offs (newest first) by the paths they name, and changes by the paths they change:
+        each question about one file reads only what concerns it."""
+        if self._index is None:
+            naming: dict[str, list[VerifiedSignOff]] = {}
+            for signoff in self.signoffs:
+                for path in dict.fromkeys(c.path for c in signoff.message.cleared):
+                    naming.setdefault(path, []).append(signoff)
+            changing: dict[str, list[Commit]] = {}
+            for commit in self.history:
+                for path in commit.paths:
+                    changing.setdefault(path, []).append(commit)
+            self._index = naming, changing
+        return self._index
+
+    def naming(self, path: str) -> list[VerifiedSignOff]:
+        """The sign-offs that name `path`, newest first."""
+        return self._indexed()[0].get(path, [])
+
+    def reach(self, sha: str) -> Ancestors:
         """Every commit reachable from `sha` (itself included), asked of git once."""
         if sha not in self._reach:
             self._reach[sha] = self.reachable(sha)
         return self._reach[sha]
 
     def changers(
-        self, path: str, base: frozenset[str], within: frozenset[str] | None = None
+        self, path: str, base: Ancestors, within: Ancestors | None = None
     ) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
         """Author emails and signing keys of the changes to `path` after `base` (within
         `within`), and the changes whose author is not proven. Under `authors: signed` only a
@@ -58,8 +99,8 @@ class Ledger:
         a change without one is unproven."""
         changes = [
             c
-            for c in self.history
-            if path in c.paths and c.sha not in base and (within is None or c.sha in within)
+            for c in self._indexed()[1].get(path, [])
+            if c.sha not in base and (within is None or c.sha in within)
         ]
         if not self.signed_authors:
             return frozenset(c.author_email for c in changes), frozenset(c.key for c in changes if c.key), ()
@@ -70,16 +111,16 @@ class Ledger:
     def authorship(self, path: str, blob: str, roles: tuple[str, ...]) -> Authorship:
         """Who changed `path` since the last fair clearance of other bytes than `blob`."""
         previous = self.last_clearance(path, blob, roles)
-        base = self.reach(previous[0]) if previous else frozenset()
+        base = self.reach(previous[0]) if previous else _NOTHING
         emails, keys, unproven = self.changers(path, base)
         return Authorship(emails=emails, keys=keys, previous=previous, unproven=unproven)
 
     def last_clearance(
-        self, path: str, blob: str, roles: tuple[str, ...], within: frozenset[str] | None = None
+        self, path: str, blob: str, roles: tuple[str, ...], within: Ancestors | None = None
     ) -> tuple[str, Cleared] | None:
         """The newest sign-off (within `within`) that fairly cleared `path` with bytes other than
         `blob`, and the version it cleared."""
-        for signoff in self.signoffs:
+        for signoff in self.naming(path):
             other = next((c for c in signoff.message.cleared if c.path == path and c.blob != blob), None)
             if signoff.problem or other is None or (within is not None and signoff.sha not in within):
                 continue
@@ -94,13 +135,13 @@ class Ledger:
         """Whether, as of commit `sha`, sign-offs by people holding `roles` cleared `version`, none
         of whom changed the file since the version cleared before it (recursively)."""
         reach = self.reach(sha)
-        before = self.last_clearance(version.path, version.blob, roles, reach - {sha})
+        before = self.last_clearance(version.path, version.blob, roles, _Except(reach, sha))
         emails, keys, unproven = self.changers(
-            version.path, self.reach(before[0]) if before else frozenset(), reach
+            version.path, self.reach(before[0]) if before else _NOTHING, reach
         )
         people = [
             s.signer
-            for s in self.signoffs
+            for s in self.naming(version.path)
             if s.sha in reach and s.signer and not s.problem and version.path not in s.touches
             if s.names(version.path, version.blob, version.sha256) and not wrote(s.signer, emails, keys)
         ]

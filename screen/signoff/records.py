@@ -4,7 +4,7 @@ chain share: a verified sign-off, what is known of one file, and its clearance s
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from screen.model import Finding
 from screen.signoff.message import SignOffMessage
@@ -32,11 +32,21 @@ class VerifiedSignOff:
     problem: str = ""  # why it does not count ("" when it does)
     state: str = ""  # bad-signature | untrusted-signer, when it does not count
     touches: tuple[str, ...] = ()  # files the sign-off commit itself changed
+    # (path, blob) → sha256 of what it clears: one sign-off may name thousands of files
+    named: dict[tuple[str, str], str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        named = {(c.path, c.blob): c.sha256 for c in reversed(self.message.cleared)}
+        object.__setattr__(self, "named", named)
 
     def names(self, path: str, blob: str, sha256: str = "") -> bool:
-        return any(
-            c.path == path and c.blob == blob and (not sha256 or c.sha256 == sha256)
-            for c in self.message.cleared
+        found = self.named.get((path, blob))
+        if found is None:
+            return False
+        return (
+            not sha256
+            or found == sha256
+            or any(c.path == path and c.blob == blob and c.sha256 == sha256 for c in self.message.cleared)
         )
 
 

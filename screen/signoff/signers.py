@@ -3,15 +3,13 @@ bytes (the caller decides which version: always the trust ref's, never the chang
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from screen import sshsig
 from screen.errors import ScreenError
 from screen.portal import CONFIG_NAME
 
@@ -32,15 +30,10 @@ class TrustError(ScreenError):
 
 def key_fingerprint(public_key: str) -> str:
     """OpenSSH fingerprint (`SHA256:…`, as git's %GF prints it) of an `ssh-… AAAA…` line."""
-    parts = public_key.split()
-    if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
+    found = sshsig.fingerprint(public_key)
+    if not found:
         raise ValueError(f"not an OpenSSH public key: {public_key[:40]!r}")
-    try:
-        blob = base64.b64decode(parts[1], validate=True)
-    except binascii.Error:
-        raise ValueError(f"not an OpenSSH public key: {public_key[:40]!r}") from None
-    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
-    return f"SHA256:{digest}"
+    return found
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,13 +17,8 @@ def status(workspace: Workspace, paths: list[str]) -> StatusResult:
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
     failed = {e.path: e.message for e in errors}
-    files = tuple(
-        decide(
-            file_facts(workspace, t, by_path.get(t.display, []), failed.get(t.display, "")),
-            workspace.signoffs,
-        )
-        for t in targets
-    )
+    facts = [file_facts(workspace, t, by_path.get(t.display, []), failed.get(t.display, "")) for t in targets]
+    files = tuple(decide(f, workspace.signoffs_for(f.path, f.blob)) for f in facts)
     return StatusResult(
         files=files, trust_problems=workspace.trust.problems, rules_fingerprint=workspace.engine.fingerprint
     )

@@ -21,10 +21,10 @@ from screen.signoff.ledger import Ledger
 from screen.signoff.message import CLEARED, cleared_for
 from screen.signoff.records import VerifiedSignOff
 from screen.signoff.signers import TRUST_PATHS, required_roles
-from screen.signoff.trust import Trust, load_trust, not_before, verify
+from screen.signoff.trust import Trust, load_trust, not_before, verify, verify_seals
 from screen.source import MARKDOWN_SUFFIXES
 from screen.source.reading import read_file
-from screen.vcs import Commit, Repository
+from screen.vcs import Ancestry, Commit, Repository
 
 
 class Workspace:
@@ -32,7 +32,7 @@ class Workspace:
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self.settings = settings
-        self.repo = Repository(settings.root)
+        self.repo = Repository(settings.root, settings.cache_dir)
         if self.repo.root.resolve() != settings.root.resolve():
             # git names files from the repository's root, sign-offs and the gate from the portal's:
             # out of step, nobody's authorship would be found
@@ -49,6 +49,12 @@ class Workspace:
     @cached_property
     def trust(self) -> Trust:
         pinned = self.settings.trust_root or self.repo.config("baomi.trustRoot")
+        # every sign-off's seal checked at once, on every core, before the chain replays them
+        trust_sha = self.repo.require(self.settings.trust_ref, "trust ref")
+        candidates = {
+            c.sha: c for rev in (trust_sha, self.head) for c in self.repo.log(rev, "", grep=f"{CLEARED}:")
+        }
+        verify_seals(list(candidates.values()), self.repo.seal_store)
         return load_trust(self.repo, self.settings.trust_ref, pinned)
 
     @cached_property
@@ -135,6 +141,11 @@ class Workspace:
         return self.repo.log(self.head, "")
 
     @cached_property
+    def ancestry(self) -> Ancestry:
+        """Which commit reaches which, in the history of HEAD (in memory)."""
+        return Ancestry(self.history, self.repo.reachable)
+
+    @cached_property
     def targets(self) -> list[Target]:
         trust_files = [Target(path=self.repo.root / p, display=p) for p in TRUST_PATHS]
         return published(self.portal) + trust_files + self.rule_targets
@@ -153,7 +164,7 @@ class Workspace:
         return Ledger(
             history=self.history,
             signoffs=self.signoffs,
-            reachable=self.repo.reachable,
+            reachable=self.ancestry,
             signed_authors=self.trust.policy.signed_authors,
             known_keys=frozenset(fp for signer in signers for fp in signer.fingerprints),
         )
@@ -170,6 +181,20 @@ class Workspace:
         dates = {c.sha: c.committed for c in self.history}
         return read_endings(self.repo, self.head, self.trust, published, roles, dates)
 
+    def signoffs_for(self, path: str, blob: str) -> list[VerifiedSignOff]:
+        """The sign-offs that name `path` or these bytes (under any path), newest first: all the
+        gate weighs for one file."""
+        chosen = {s.sha for s in self.ledger.naming(path)} | self._naming_blob.get(blob, set())
+        return [s for s in self.signoffs if s.sha in chosen] if chosen else []
+
+    @cached_property
+    def _naming_blob(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for signoff in self.signoffs:
+            for cleared in signoff.message.cleared:
+                found.setdefault(cleared.blob, set()).add(signoff.sha)
+        return found
+
     def ended(self, path: str) -> tuple[tuple[str, str], ...]:
         """(sign-off commit, why) of each sign-off naming `path` whose clearance a later
         deletion or revocation of it ended."""
@@ -177,17 +202,18 @@ class Workspace:
         if not endings:
             return ()
         found = []
-        for signoff in self.signoffs:
-            if any(c.path == path for c in signoff.message.cleared):
-                ending = next((e for e in endings if signoff.sha in self.ledger.reach(e.commit)), None)
-                if ending is not None:
-                    found.append((signoff.sha, ending.describe()))
+        for signoff in self.ledger.naming(path):
+            ending = next((e for e in endings if signoff.sha in self.ledger.reach(e.commit)), None)
+            if ending is not None:
+                found.append((signoff.sha, ending.describe()))
         return tuple(found)
 
     @cached_property
     def classification(self) -> ClassificationHistory:
         pages = [t.display for t in self.targets if t.display.endswith(tuple(MARKDOWN_SUFFIXES))]
-        return ClassificationHistory(repo=self.repo, head=self.head, trust=self.trust, pages=pages)
+        return ClassificationHistory(
+            repo=self.repo, head=self.head, trust=self.trust, pages=pages, reachable=self.ledger.reach
+        )
 
     def select(self, paths: list[str]) -> list[Target]:
         if not paths:
