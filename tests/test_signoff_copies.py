@@ -155,3 +155,18 @@ def test_a_merge_commit_is_no_signoff(portal: Portal) -> None:
     assert len(portal.git("log", "-1", "--format=%P").split()) == 2
     state, _, reasons = portal.state(A)
     assert state == "bad-signature" and "merge commit is no sign-off" in reasons
+
+
+def test_baomi_sign_refuses_a_file_name_that_could_carry_a_trailer(portal: Portal) -> None:
+    """End to end: a drafter names a page `x<break>Baomi-Cleared: …`; signing it is refused."""
+    evil = parse_message(portal.message_for(A))
+    assert evil is not None
+    trailer = f"Baomi-Cleared: {EVIL.rsplit('/', 1)[1]} blob={evil.cleared[0].blob}"
+    for brk in ("\n", "\u2028"):
+        name = f"content/news/x{brk}{trailer}.md"
+        portal.write(name, "# 普通稿件\n")
+        portal.commit(ZHANG, "新稿")
+        run = portal.sign(WANG, name)
+        assert run.code == 2 and "line break or a control character" in run.err
+        portal.git("rm", "-q", name)
+        portal.commit(ZHANG, "删除")
