@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from screen.vcs import Ancestry, Repository
+from screen.ancestry import Ancestry
+from screen.vcs import Repository
 from tests.signoff_portal import LI, PAGES, WANG, ZHANG, A, B, Portal
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from screen.ancestry import Ancestry
 from screen.engine import Engine, load_engine_from, shared_engine
 from screen.errors import InputError, UsageError
 from screen.model import FileError, Finding, blob_id
@@ -24,7 +25,7 @@ from screen.signoff.signers import TRUST_PATHS, required_roles
 from screen.signoff.trust import Trust, load_trust, not_before, verify, verify_seals
 from screen.source import MARKDOWN_SUFFIXES
 from screen.source.reading import read_file
-from screen.vcs import Ancestry, Commit, Repository
+from screen.vcs import Commit, Repository
 
 
 class Workspace:
