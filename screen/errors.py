@@ -1,8 +1,8 @@
-"""One exception root; each subclass carries the exit code of DESIGN.md."""
+"""One exception root; each subclass carries the exit code of docs/contracts.md."""
 
 from __future__ import annotations
 
-# Exit codes, everywhere (DESIGN.md): clean · blocked · usage, rule, config or input error ·
+# Exit codes, everywhere (docs/contracts.md): clean · blocked · usage, rule, config or input error ·
 # internal error · interrupted.
 EXIT_CLEAN, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -1,4 +1,4 @@
-"""`baomi check` end to end: the exit-code contract of DESIGN.md on small portals built in tmp_path,
+"""`baomi check` end to end: the exit-code contract of docs/contracts.md on small portals built in tmp_path,
 default paths (content/ plus mkdocs.yml), stdin, and the parallel path."""
 
 from __future__ import annotations

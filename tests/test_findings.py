@@ -22,7 +22,7 @@ Cli = Callable[..., Run]
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("机密★5年", "机*★*年"),  # the DESIGN.md example: first and last kept, symbol kept
+        ("机密★5年", "机*★*年"),  # the docs/contracts.md example: first and last kept, symbol kept
         ("青松计划", "青**划"),  # a codename: four characters, four signs (not twelve bytes)
         ("11010519491231002X", "1****************X"),  # an ID number keeps only its ends
         ("13912345678", "1*********8"),  # a mobile number

@@ -123,7 +123,7 @@ def test_confined_packages_are_imported_only_where_allowed(package: str) -> None
 
 
 def test_the_import_contracts_hold() -> None:
-    # import-linter's contracts in pyproject.toml (layers of DESIGN.md and the forbidden imports)
+    # import-linter's contracts in pyproject.toml (layers of docs/contracts.md and the forbidden imports)
     linter = Path(sys.executable).with_name("lint-imports")
     run = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]

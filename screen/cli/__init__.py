@@ -1,5 +1,5 @@
 """`baomi`: a thin door over `screen.api`. Arguments in, one API call, output and an exit code out
-(the exit codes of DESIGN.md live in `screen.errors`). The parser is in `parser.py`; each area's
+(the exit codes of docs/contracts.md live in `screen.errors`). The parser is in `parser.py`; each area's
 doors in their own module."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Machine formats: the findings JSON of DESIGN.md and SARIF 2.1.0."""
+"""Machine formats: the findings JSON of docs/contracts.md and SARIF 2.1.0."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`baomi status` output: a table for people, the JSON of DESIGN.md for tools, and Markdown for a
+"""`baomi status` output: a table for people, the JSON of docs/contracts.md for tools, and Markdown for a
 pull-request comment or a CI step summary."""
 
 from __future__ import annotations

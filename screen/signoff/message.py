@@ -1,4 +1,4 @@
-"""The sign-off commit message of DESIGN.md: what a leader cleared, under which rules, with which
+"""The sign-off commit message of docs/contracts.md: what a leader cleared, under which rules, with which
 waivers. Pure text in, records out; git and signatures are checked elsewhere (`screen.vcs`)."""
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def unsafe_path(path: str) -> bool:
 
 
 def format_message(message: SignOffMessage) -> str:
-    """The message of DESIGN.md. A path with a line break or a control character is refused: in
+    """The message of docs/contracts.md. A path with a line break or a control character is refused: in
     a trailer it could start a line that clears another file."""
     for cleared in message.cleared:
         if unsafe_path(cleared.path):
