@@ -57,6 +57,29 @@ def _checked(settings: Settings, targets: list[Target], stdin: bytes | None = No
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WordImport:
+    page: str  # the new page, root-relative
+    title: str
+    media: tuple[str, ...]
+    check: CheckResult  # the new page (and its images) screened
+
+
+def import_word(settings: Settings, source: Path, to: str | None) -> WordImport:
+    """A Word draft becomes a page of the portal, screened at once (`baomi import`)."""
+    from screen.word_import import default_target, import_docx
+
+    portal = read_portal(settings.root)
+    target = settings.root / to if to else default_target(source, portal.docs_dir)
+    if not target.resolve().is_relative_to(portal.docs_dir.resolve()):
+        raise UsageError(f"--to {to}: a page goes under {portal.docs_dir.relative_to(settings.root)}/")
+    done = import_docx(source, target)
+    names = [done.page, *done.media]
+    displays = [p.resolve().relative_to(settings.root.resolve()).as_posix() for p in names]
+    result = check(settings, displays)
+    return WordImport(page=displays[0], title=done.title, media=tuple(displays[1:]), check=result)
+
+
 def check_changes(settings: Settings, paths: list[str], since: str | None) -> CheckResult | None:
     """Screen the published files in the git index (`since` None: their staged bytes) or changed
     in `since...HEAD` (as they are now), under `paths` when given; None when none changed."""

@@ -17,6 +17,7 @@ from screen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, RuleError, ScreenErro
 DOORS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": screening.run_check,
     "rules": screening.run_rules,
+    "import": screening.run_import,
     "key": screening.run_key,
     "entities": screening.run_entities,
     "strip": screening.run_strip,

@@ -68,6 +68,10 @@ def _screening(commands: Commands) -> None:
     check.add_argument(
         "--full", action="store_true", help="with --since: screen everything, not only changes"
     )
+    word = commands.add_parser("import", help="a Word draft (.docx) becomes a page, screened at once (导入)")
+    word.add_argument("source", metavar="FILE.docx")
+    word.add_argument("--to", metavar="PATH.md", help="where the page goes (default: the docs folder)")
+    _rules(word)
     rules = commands.add_parser("rules", help="rule maintenance")
     actions = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     _rules(actions.add_parser("check", help="validate rule files and run their hits/misses"))

@@ -41,6 +41,18 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_BLOCKED if result.blocked(fail_on) else EXIT_CLEAN
 
 
+def run_import(args: argparse.Namespace) -> int:
+    settings = load_settings(Path.cwd(), rules=args.rules)
+    done = api.import_word(settings, Path(args.source), args.to)
+    images = f" and {len(done.media)} image(s)" if done.media else ""
+    print(f"imported {args.source} as {done.page}{images}: 《{done.title}》", file=sys.stderr)
+    view = ReportView(result=done.check, show_matches=False, fail_on=Level.BLOCK)
+    sys.stdout.write(render("check", "text", view))
+    if done.check.errors:
+        return EXIT_INPUT
+    return EXIT_BLOCKED if done.check.blocked(Level.BLOCK) else EXIT_CLEAN
+
+
 def run_rules(args: argparse.Namespace) -> int:
     checked = api.rules_check(rules_dir(Path.cwd(), args.rules))
     print(f"{checked.rules} rules valid, {checked.examples} examples pass; rules {checked.fingerprint}")

@@ -27,7 +27,7 @@ from screen.source.fields import Field
 from screen.source.ooxml.package import Package, fix
 from screen.source.ooxml.sheets import read_xlsx
 from screen.source.ooxml.slides import read_pptx
-from screen.source.ooxml.word import read_docx
+from screen.source.ooxml.word import read_docx, revisions
 
 MAX_FIELDS = 1_000_000
 
@@ -50,6 +50,19 @@ _MALFORMED = (
 def docx_fields(data: bytes) -> Iterator[Field]:
     """Body, tables, headers, footers, notes, comments, tracked changes, text boxes, properties."""
     return _read(data, "docx", read_docx)
+
+
+def docx_revisions(data: bytes) -> list[str]:
+    """The tracked changes and comments of a .docx, with where each is (see `word.revisions`)."""
+    found: list[list[str]] = []
+
+    def collect(package: Package) -> Iterator[Field]:
+        found.append(revisions(package))
+        yield from ()
+
+    for _ in _read(data, "docx", collect):
+        pass
+    return found[0] if found else []
 
 
 def xlsx_fields(data: bytes) -> Iterator[Field]:
@@ -101,4 +114,4 @@ def _ole_reason(data: bytes, kind: str) -> str:
     )
 
 
-__all__ = ["MAX_FIELDS", "docx_fields", "pptx_fields", "xlsx_fields"]
+__all__ = ["MAX_FIELDS", "docx_fields", "docx_revisions", "pptx_fields", "xlsx_fields"]

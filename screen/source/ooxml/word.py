@@ -193,3 +193,48 @@ class _Word:
         yield from text_field(f"{box.location} (tracked deletion)", " ".join(d for d in box.deleted if d))
         if path.name == "comment":
             yield from text_field(f"{box.location} author", one_line(attribute(element, "author") or ""))
+
+
+# Tracked changes Word records (insertions, deletions, moves, and formatting changes) and what to
+# call them; a comment is anchored by commentRangeStart/commentReference and kept in comments.xml.
+_REVISIONS = {
+    "ins": "tracked insertion",
+    "del": "tracked deletion",
+    "moveFrom": "tracked move",
+    "moveTo": "tracked move",
+    "rPrChange": "tracked formatting change",
+    "pPrChange": "tracked formatting change",
+    "sectPrChange": "tracked formatting change",
+    "tblPrChange": "tracked formatting change",
+    "trPrChange": "tracked formatting change",
+    "tcPrChange": "tracked formatting change",
+    "numberingChange": "tracked formatting change",
+}
+
+
+def revisions(package: Package) -> list[str]:
+    """Every tracked change and comment of a .docx, with where it is (`paragraph 7: tracked
+    insertion by 李四`), in document order."""
+    main = main_part(package, "docx")
+    others = sorted((n for n in package.names if _WORD_PARTS.fullmatch(n) and n != main), key=natural)
+    found: list[str] = []
+    for part in [main, *others]:
+        label = "" if part == main else f"{part.partition('/')[2]} "
+        paragraph = 0
+        for event, element, path in events(package, part):
+            if (
+                event == "end"
+                and path.name == "p"
+                and not path.within("tbl")
+                and not path.within("txbxContent")
+            ):
+                paragraph += 1  # numbered as the reader numbers them: a table counts apart
+            if event != "start":
+                continue
+            author = attribute(element, "author")
+            by = f" by {author}" if author else ""
+            if path.name in _REVISIONS:
+                found.append(f"{label}paragraph {paragraph + 1}: {_REVISIONS[path.name]}{by}")
+            elif path.name == "comment" and part.lower().endswith("comments.xml"):
+                found.append(f"comment {attribute(element, 'id')}{by}")
+    return found

@@ -1,0 +1,134 @@
+"""`baomi import FILE.docx [--to content/…/name.md]`: a Word draft becomes a page (导入 Word 稿件).
+
+Before anything is converted, the .docx is read with Baomi's own Office reader: a draft with
+tracked changes or comments is refused, since what the page would not show stays in the file the
+drafter keeps. Pandoc (pypandoc-binary: one maintained converter, shipped as a wheel, no system
+install) writes Markdown that Python-Markdown renders: headings, lists, pipe tables, bold and
+italic, footnotes; the images go into a folder next to the page. The title becomes `title:` in
+the front matter. The new page is then screened like any other."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from screen.errors import EXIT_BLOCKED, InputError, ScreenError, UsageError
+from screen.source.ooxml import docx_fields, docx_revisions
+
+# What Python-Markdown (MkDocs) renders: no raw HTML spans, pipe tables, footnotes
+_FORMAT = "markdown_strict+pipe_tables+footnotes-raw_html"
+_OLD = {
+    ".doc": "Word 97–2003",
+    ".wps": "WPS 文字",
+    ".et": "WPS 表格",
+    ".dot": "Word 97–2003 模板",
+    ".rtf": "RTF",
+}
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class Unclean(ScreenError):
+    """A draft that still holds tracked changes or comments (exit 1): nothing is written."""
+
+    exit_code = EXIT_BLOCKED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Imported:
+    page: Path  # the Markdown page written
+    title: str
+    media: tuple[Path, ...]  # images written next to it
+
+
+def default_target(source: Path, docs: Path) -> Path:
+    """Where a draft goes without --to: the docs folder, under its own name."""
+    return docs / f"{source.stem}.md"
+
+
+def import_docx(source: Path, target: Path) -> Imported:
+    """Convert `source` into the page `target` (and its images); refuses what it must."""
+    data = _read(source)
+    unclean = docx_revisions(data)
+    if unclean:
+        listed = "\n  ".join(unclean)
+        raise Unclean(
+            f"{source.name} still holds tracked changes or comments:\n  {listed}\n"
+            "accept or reject all changes and delete the comments in Word or WPS "
+            "(审阅 → 接受所有修订, 删除所有批注), save, and import again"
+        )
+    if target.exists() or target.is_symlink():
+        raise UsageError(f"{target} exists; choose another name with --to (nothing was overwritten)")
+    if target.suffix.lower() != ".md":
+        raise UsageError(f"--to {target}: a page is a .md file")
+    media_dir = target.with_name(f"{target.stem}.assets")
+    if media_dir.exists():
+        raise UsageError(f"{media_dir} exists; choose another name with --to (nothing was overwritten)")
+    title = _title(data, source)
+    body, media = _convert(source, target.parent, media_dir.name)
+    front = yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"---\n{front}---\n\n{body.strip()}\n", encoding="utf-8")
+    return Imported(page=target, title=title, media=media)
+
+
+def _read(source: Path) -> bytes:
+    suffix = source.suffix.lower()
+    if suffix in _OLD:
+        raise UsageError(
+            f"{source.name} is a {_OLD[suffix]} file; open it in Word or WPS and save it as a Word "
+            "document (.docx) — 文件 → 另存为 → Word 文档 (*.docx) — then import that"
+        )
+    if suffix != ".docx":
+        raise UsageError(f"{source.name}: baomi import reads Word documents (.docx)")
+    try:
+        if source.stat().st_size > MAX_BYTES:
+            raise InputError(str(source), f"larger than {MAX_BYTES // 1024 // 1024} MB; split the document")
+        return source.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {source}: {error.strerror}") from None
+
+
+def _title(data: bytes, source: Path) -> str:
+    """The document's title property, else its first paragraph, else its file name."""
+    first = ""
+    for field in docx_fields(data):
+        if field.location == "docProps/core.xml title":
+            return field.text.removeprefix("title: ").strip() or source.stem
+        if not first and field.location.startswith("paragraph") and field.text.strip():
+            first = " ".join(field.text.split())
+    return first or source.stem
+
+
+def _convert(source: Path, folder: Path, media: str) -> tuple[str, tuple[Path, ...]]:
+    """Pandoc's Markdown of `source`, images extracted to `folder/media` (relative links)."""
+    import pypandoc  # type: ignore[import-untyped]  # no stubs; loaded only for an import
+
+    with tempfile.TemporaryDirectory(prefix="baomi-import-") as scratch:
+        work = Path(scratch)
+        shutil.copyfile(source, work / "draft.docx")
+        try:
+            text = pypandoc.convert_file(
+                str(work / "draft.docx"),
+                _FORMAT,
+                extra_args=["--wrap=none", f"--extract-media={media}", "--track-changes=accept"],
+                cworkdir=str(work),
+            )
+        except (RuntimeError, OSError) as error:
+            raise InputError(
+                str(source), f"pandoc cannot convert it ({error}); re-save it as .docx"
+            ) from None
+        extracted = work / media
+        written: list[Path] = []
+        if extracted.is_dir():
+            destination = folder / media
+            for file in sorted(p for p in extracted.rglob("*") if p.is_file()):
+                relative = file.relative_to(work)
+                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(file, folder / relative)
+                written.append(folder / relative)
+            assert destination.is_dir()
+    return str(text), tuple(written)
