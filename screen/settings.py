@@ -7,6 +7,7 @@ door that shows a result."""
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class Settings:
     cache_dir: Path | None = None  # None: no rules cache, no findings cache
     trust_ref: str = DEFAULT_TRUST_REF  # whose signers and policy are trusted
     trust_root: str | None = None  # where the chain of trust starts (None: found in the history)
+    stable_fingerprints: bool = True  # False: no team key, fingerprints made with one for this run
 
 
 def default_cache_dir() -> Path | None:
@@ -51,14 +53,21 @@ def load_settings(
     jobs: int | None = None,
     trust_ref: str = DEFAULT_TRUST_REF,
     trust_root: str | None = None,
+    run_key: bool = False,
 ) -> Settings:
-    """The settings of the portal at `root`: its rules, the team's key, the caches, all cores."""
+    """The settings of the portal at `root`: its rules, the team's key, the caches, all cores.
+    With `run_key` (a plain check), no team key is no error: fingerprints are made with a key for
+    this run only, and `stable_fingerprints` says so (they can be used in no waiver)."""
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    key, stable = (
+        (fingerprint_key(root), True) if not run_key or has_key(root) else (secrets.token_bytes(32), False)
+    )
     return Settings(
         root=root,
         rules_dir=rules_dir(root, rules),
-        fingerprint_key=fingerprint_key(root),
+        fingerprint_key=key,
+        stable_fingerprints=stable,
         jobs=jobs or os.cpu_count() or 1,
         cache_dir=default_cache_dir(),
         trust_ref=trust_ref,
@@ -70,6 +79,13 @@ def _long_enough(key: bytes, where: str) -> bytes:
     if len(key) < _MIN_KEY:
         raise UsageError(f"{where}: fingerprint key is shorter than 16 bytes; generate one with `baomi key`")
     return key
+
+
+def has_key(root: Path) -> bool:
+    """Whether a team key is configured (valid or not: a bad one is still an error)."""
+    if os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV):
+        return True
+    return (root / KEY_FILE).is_file()
 
 
 def fingerprint_key(root: Path) -> bytes:

@@ -169,16 +169,27 @@ MATRIX = [
     ),
     # No rules/ in the portal at all: exit 2.
     pytest.param(Case({"content/a.md": CLEAN}, ["check"], 2, ("rules",), rules=False), id="no-rules"),
-    # No fingerprint key anywhere: exit 2 with instructions (env var, key file, `baomi key`).
+    # No fingerprint key anywhere: check runs with a key for this run and says its fingerprints
+    # are not stable (how to make a team key included); status needs the team key (exit 2).
     pytest.param(
         Case(
             {"content/a.md": CLEAN},
             ["check"],
-            2,
-            ("BAOMI_FINGERPRINT_KEY", ".baomi/fingerprint.key", "baomi key"),
+            0,
+            ("BAOMI_FINGERPRINT_KEY", ".baomi/fingerprint.key", "baomi key", "not stable"),
             prepare=_no_key,
         ),
-        id="no-key",
+        id="no-key-check",
+    ),
+    pytest.param(
+        Case(
+            {"content/a.md": BLOCKING},
+            ["check", "--format", "json"],
+            1,
+            ("not stable", "cannot be used in a waiver"),
+            prepare=_no_key,
+        ),
+        id="no-key-check-blocking",
     ),
     # A key only in .baomi/fingerprint.key is enough.
     pytest.param(Case({"content/a.md": BLOCKING}, ["check"], 1, prepare=_key_file_only), id="key-file"),
@@ -633,3 +644,16 @@ def test_a_symlink_in_the_configuration_is_refused(
     run = cli(["check", "--format", "json"], cwd=tmp_path)
     assert run.code == 2, run.out + run.err
     assert link in [e["path"] for e in _json(run)["errors"]]  # type: ignore[union-attr]
+
+
+def test_without_a_team_key_fingerprints_change_from_run_to_run(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_portal(tmp_path / "portal", {"content/a.md": BLOCKING})
+    _no_key(root, monkeypatch)
+    runs = [json.loads(cli(["check", "--format", "json"], cwd=root).out) for _ in range(2)]
+    first, second = ([f["fingerprint"] for f in r["findings"]] for r in runs)
+    assert first and first != second  # a key for each run: nothing to waive with
+    monkeypatch.setenv("BAOMI_FINGERPRINT_KEY", TEST_KEY)
+    keyed = [json.loads(cli(["check", "--format", "json"], cwd=root).out) for _ in range(2)]
+    assert keyed[0]["findings"][0]["fingerprint"] == keyed[1]["findings"][0]["fingerprint"]

@@ -10,6 +10,8 @@ import base64
 import re
 from dataclasses import replace
 
+import pytest
+
 from screen import sshsig
 from screen.signoff.message import format_message, parse_message, payload
 from tests.signoff_portal import LI, PAGES, WANG, ZHANG, A, B, Person, Portal
@@ -170,3 +172,9 @@ def test_baomi_sign_refuses_a_file_name_that_could_carry_a_trailer(portal: Porta
         assert run.code == 2 and "line break or a control character" in run.err
         portal.git("rm", "-q", name)
         portal.commit(ZHANG, "删除")
+
+
+def test_status_and_sign_still_need_the_team_key(portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BAOMI_FINGERPRINT_KEY", raising=False)
+    for run in (portal.baomi("status"), portal.sign(WANG, A)):
+        assert run.code == 2 and "no fingerprint key" in run.err

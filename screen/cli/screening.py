@@ -16,8 +16,17 @@ from screen.settings import default_cache_dir, load_settings, rules_dir
 STDIN = "-"
 
 
+_UNSTABLE = (
+    "note: no team fingerprint key (BAOMI_FINGERPRINT_KEY, or .baomi/fingerprint.key from "
+    "`baomi key`): the fingerprints below are made with a key for this run only, are not stable "
+    "and cannot be used in a waiver"
+)
+
+
 def run_check(args: argparse.Namespace) -> int:
-    settings = load_settings(Path.cwd(), rules=args.rules, jobs=args.jobs)
+    settings = load_settings(Path.cwd(), rules=args.rules, jobs=args.jobs, run_key=True)
+    if not settings.stable_fingerprints:
+        print(_UNSTABLE, file=sys.stderr)
     if args.full and not args.since:
         raise UsageError("--full goes with --since")
     result: CheckResult | None
