@@ -218,6 +218,89 @@ def declassify(settings: Settings, path: str, reason: str, dry_run: bool) -> Dec
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SignerAdded:
+    id: str
+    name: str
+    role: str
+    fingerprint: str
+    new_key: str  # the private key made, "" when a key was given
+    configured: bool  # whether this repository's git now signs with it
+
+
+def signer_add(
+    root: Path,
+    *,
+    identifier: str,
+    name: str,
+    email: str,
+    role: str,
+    key: str | None,
+    new_key: Path | None,
+    passphrase: bool,
+) -> SignerAdded:
+    """`baomi signer add`: a new entry in rules/signers.yml (and, for a key made here, git's
+    signing configuration of this repository)."""
+    from screen.signoff.onboarding import add_signer
+    from screen.vcs import Repository
+
+    repo = Repository(root)
+    added = add_signer(
+        repo.root,
+        identifier=identifier,
+        name=name,
+        email=email,
+        role=role,
+        key=key,
+        new_key=new_key,
+        passphrase=passphrase,
+    )
+    if added.new_key is not None:
+        repo.set_config("gpg.format", "ssh")
+        repo.set_config("user.signingkey", str(added.new_key.expanduser().resolve()) + ".pub")
+    return SignerAdded(
+        id=added.id,
+        name=added.name,
+        role=added.role,
+        fingerprint=added.fingerprint,
+        new_key=str(added.new_key or ""),
+        configured=added.new_key is not None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignerList:
+    signers: tuple[tuple[str, str, str, str, str, str], ...]  # id, name, roles, email, keys, validity
+    requires: tuple[tuple[str, str], ...]  # what must be signed, by which roles
+
+
+def signers_in_force(settings: Settings) -> SignerList:
+    """`baomi signer list`: each signer in force at the trust ref, and who must sign what."""
+    from screen.signoff.onboarding import TITLES
+    from screen.signoff.workspace import Workspace
+
+    trust = Workspace(settings).trust
+    rows = []
+    for signer in trust.signers.signers:
+        roles = "、".join(f"{TITLES.get(r, r)}（{r}）" for r in sorted(signer.roles)) or "撰稿人（无签发权）"
+        valid = (
+            "已撤销 revoked"
+            if signer.revoked
+            else (f"至 {signer.valid_until}" if signer.valid_until else "长期")
+        )
+        keys = " ".join(sorted(signer.fingerprints))
+        rows.append((signer.id, signer.name, roles, ", ".join(signer.emails), keys, valid))
+    policy = trust.policy
+    kinds = (
+        ("每个发布文件 every published file", policy.default),
+        ("重要稿件 important pages (另加 in addition)", policy.important),
+        ("网站配置 mkdocs.yml and theme (另加)", policy.config),
+        ("规则 every file under rules/", policy.rules),
+    )
+    requires = tuple((kind, "、".join(TITLES.get(r, r) for r in roles) or "—") for kind, roles in kinds)
+    return SignerList(signers=tuple(rows), requires=requires)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Revoked:
     plan: RevokePlan
     message: str  # the revocation record (撤稿)

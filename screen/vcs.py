@@ -131,6 +131,10 @@ class Repository:
             return None
         return data
 
+    def set_config(self, key: str, value: str) -> None:
+        """Set a repository-local git setting (`git config KEY VALUE`)."""
+        self._git("config", key, value)
+
     def config(self, key: str) -> str | None:
         try:
             return self._git("config", "--get", key) or None

@@ -26,6 +26,7 @@ DOORS: dict[str, Callable[[argparse.Namespace], int]] = {
     "review": signoff.run_review,
     "declassify": signoff.run_declassify,
     "revoke": signoff.run_revoke,
+    "signer": signoff.run_signer,
     "history": audit.run_history,
     "report": audit.run_report,
     "log": audit.run_log,

@@ -126,6 +126,23 @@ def _signoff(commands: Commands) -> None:
     )
     declassify.add_argument("--dry-run", action="store_true", help="print the record without committing")
     _trust(declassify)
+    signer = commands.add_parser("signer", help="who may sign: add a signer, list those in force")
+    actions = signer.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="add a signer to rules/signers.yml (a change the principal signs)")
+    add.add_argument("--id", required=True, dest="signer_id", help="a short permanent id: wang")
+    add.add_argument("--name", required=True, help="姓名")
+    add.add_argument("--email", required=True, help="the address they commit with")
+    add.add_argument(
+        "--role", required=True, help="deputy (分管领导), principal (主要领导) or drafter (撰稿人)"
+    )
+    keys = add.add_mutually_exclusive_group(required=True)
+    keys.add_argument("--key", metavar="PUB", help="their SSH public key: a .pub file or the key line")
+    keys.add_argument("--new-key", metavar="PATH", help="make an ed25519 key pair at PATH with ssh-keygen")
+    add.add_argument(
+        "--no-passphrase", action="store_true", help="with --new-key: no passphrase (not advised)"
+    )
+    listing = actions.add_parser("list", help="the signers in force and who must sign what")
+    _trust(listing)
     revoke = commands.add_parser(
         "revoke", help="take a published file down at the next publish (撤稿), keeping it in the repository"
     )

@@ -67,3 +67,33 @@ def run_revoke(args: argparse.Namespace) -> int:
         "down at the next publish (撤稿); a new sign-off publishes it again"
     )
     return EXIT_CLEAN
+
+
+def run_signer(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        listed = api.signers_in_force(trusted_settings(args))
+        for identifier, name, roles, email, keys, valid in listed.signers:
+            print(f"{name}（{identifier}）  {roles}  {email}  {valid}\n    {keys}")
+        print("\n须签发 must be signed by:")
+        for kind, roles in listed.requires:
+            print(f"  {kind}: {roles}")
+        return EXIT_CLEAN
+    added = api.signer_add(
+        Path.cwd(),
+        identifier=args.signer_id,
+        name=args.name,
+        email=args.email,
+        role=args.role,
+        key=args.key,
+        new_key=Path(args.new_key) if args.new_key else None,
+        passphrase=not args.no_passphrase,
+    )
+    print(f"added {added.name} ({added.id}, {added.role}) to rules/signers.yml with key {added.fingerprint}")
+    if added.configured:
+        print(f"this repository's git now signs with {added.new_key}.pub (gpg.format ssh, user.signingkey)")
+    print(
+        "next: commit rules/signers.yml (git add rules/signers.yml && git commit); the change counts once "
+        "the principal in force signs it (baomi sign rules/signers.yml). The first version that names "
+        "a principal is the root of trust."
+    )
+    return EXIT_CLEAN

@@ -129,6 +129,19 @@ def _signer(entry: object) -> Signer:
     )
 
 
+def names_principal(data: bytes) -> bool:
+    """Whether a version of the signers file lists a principal (an empty list, as `baomi init`
+    writes it, lists none). A version that lists one must parse: its errors are reported."""
+    try:
+        loaded = yaml.safe_load(data.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return True  # let parse_signers say what is wrong with it
+    entries = loaded.get("signers") if isinstance(loaded, dict) else None
+    if not isinstance(entries, list):
+        return True
+    return any(isinstance(e, dict) and "principal" in (e.get("roles") or []) for e in entries)
+
+
 def parse_signers(data: bytes) -> Signers:
     loaded = _load(SIGNERS_PATH, data)
     entries = loaded.get("signers")

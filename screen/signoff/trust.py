@@ -32,6 +32,7 @@ from screen.signoff.signers import (
     Signer,
     Signers,
     TrustError,
+    names_principal,
     parse_policy,
     parse_signers,
     roles_covered,
@@ -75,13 +76,23 @@ def _root(repo: Repository, trust_sha: str, pinned: str | None) -> str:
             f"so the first {SIGNERS_PATH} is ambiguous: pin the root of trust with --trust-root COMMIT "
             "or `git config baomi.trustRoot COMMIT`"
         )
+    # The root is the first version that names a principal: a portal starts from an empty list
+    # (`baomi init`), and every clone finds the same commit, whatever its local git config.
     history = repo.log(trust_sha, "", SIGNERS_PATH)
     if not history:
         raise TrustError(
             f"{SIGNERS_PATH} does not exist in the trust ref's history: nobody can sign; commit it "
-            "(the first version is the root of trust)"
+            "(the first version that names a principal is the root of trust)"
         )
-    return history[-1].sha
+    for commit in reversed(history):
+        data = repo.show(commit.sha, SIGNERS_PATH)
+        if data is not None and names_principal(data):
+            return commit.sha
+    raise TrustError(
+        f"{SIGNERS_PATH} names no principal in the trust ref's history: nobody can sign; add the "
+        "principal (`baomi signer add … --role principal`) and commit it (the first version that "
+        "names a principal is the root of trust)"
+    )
 
 
 def _version(repo: Repository, sha: str, path: str) -> bytes:
