@@ -174,3 +174,20 @@ def test_a_symlinked_page_or_folder_answers_no_history_question(portal: Portal) 
         assert (state, code) == ("error", 1)
         assert "symbolic link" in reasons
     assert portal.state(A)[0] == "cleared"  # the page itself keeps its own history
+
+
+def test_a_principal_cannot_bring_their_own_unsigned_trust_change_into_force(portal: Portal) -> None:
+    """Under `authors: signed` the trust chain judges a signers.yml change by the key that signed
+    it: the principal's own unsigned change, under a drafter's e-mail, needs a second leader."""
+    _signed_authors(portal)
+    signers = portal.read("rules/signers.yml").decode()
+    portal.write("rules/signers.yml", signers.replace("valid_until: 2020-01-01", "valid_until: 2099-01-01"))
+    portal.git("add", "-A")
+    spoof = {"GIT_AUTHOR_EMAIL": ZHANG.email, "GIT_AUTHOR_NAME": ZHANG.name}
+    portal.git(*portal.identity(LI), "commit", "-q", "--no-gpg-sign", "-m", "延长赵铁的有效期", env=spoof)
+    portal.by_hand(LI, portal.message_for("rules/signers.yml"))
+    _, _, document = portal.status()
+    assert any("without a sign-off" in p for p in document["trust_problems"])
+    portal.by_hand(WANG, portal.message_for("rules/signers.yml"))  # a second leader reads it too
+    _, _, document = portal.status()
+    assert not any("rules/signers.yml changed" in p for p in document["trust_problems"])

@@ -32,10 +32,10 @@ from screen.signoff.signers import (
     Signer,
     Signers,
     TrustError,
+    enough_people,
     names_principal,
     parse_policy,
     parse_signers,
-    roles_covered,
 )
 from screen.vcs import Commit, Repository
 
@@ -250,14 +250,22 @@ def _approved(
     dates: dict[str, datetime.datetime],
 ) -> bool:
     people = []
+    # Who wrote the change, as the policy in force says: under `authors: signed` the owner of the
+    # listed key that signed it (a change no such key signed needs two leaders), else its e-mail
+    # and key.
+    unproven = False
     author = frozenset({change.author_email}), frozenset({change.key} - {""})
+    if policy.signed_authors:
+        proven = change.signature in ("G", "U") and signers.by_fingerprint(change.key) is not None
+        author = frozenset(), frozenset({change.key}) if proven else frozenset()
+        unproven = not proven
     for commit in signoffs:
         signoff = verify(commit, signers, made=not_before(commit, dates))
         signer = signoff.signer if signoff and not signoff.problem else None
         named = signoff and signoff.names(version.path, version.blob, version.sha256)
         if named and signer and not wrote(signer, *author):
             people.append(signer)
-    return bool(people) and roles_covered(policy.rules, people)
+    return enough_people(policy.rules, people, unproven)
 
 
 def _apply(
