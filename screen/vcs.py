@@ -161,7 +161,7 @@ class Repository:
         shas = self._git(*args, "--", *paths).split()
         records = self.commits(shas)
         keys = _fingerprints(allowed_signers)
-        return [_allowed(records[sha], keys) for sha in shas]
+        return [_judged_by(records[sha], keys) for sha in shas]
 
     @property
     def seal_store(self) -> CommitCache | None:
@@ -405,7 +405,7 @@ def _fingerprints(allowed_signers: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _allowed(commit: Commit, keys: frozenset[str]) -> Commit:
+def _judged_by(commit: Commit, keys: frozenset[str]) -> Commit:
     """`commit` as git reports it with an allowed-signers file of `keys`: a signature that
     verifies (U) by one of them is good (G)."""
     if commit.signature in ("G", "U") and commit.key in keys:

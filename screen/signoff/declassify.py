@@ -12,13 +12,12 @@ import datetime
 import re
 from dataclasses import dataclass, replace
 
-from screen import sshsig
 from screen.errors import UsageError
 from screen.model import blob_id
 from screen.screening import read_bytes
 from screen.signoff.classification_history import classification_of_page
 from screen.signoff.message import Declassification, declassification_payload, format_declassification
-from screen.signoff.signing import current_signer
+from screen.signoff.signing import current_signer, seal_here
 from screen.signoff.workspace import Workspace
 from screen.source.frontmatter import split_front_matter
 
@@ -121,10 +120,8 @@ def _declassify_history(
 def declassify(workspace: Workspace, plan: DeclassifyPlan) -> str:
     """Write the public version and commit it, signed, with the record; the commit id."""
     repo = workspace.repo
-    if repo.resolve("HEAD") != plan.record.parent:
-        raise UsageError("HEAD moved while declassifying; run baomi declassify again")
-    key, program = repo.config("user.signingkey") or "", repo.config("gpg.ssh.program")
-    record = replace(plan.record, seal=sshsig.seal(declassification_payload(plan.record), key, program))
+    data = declassification_payload(plan.record)
+    record = replace(plan.record, seal=seal_here(repo, plan.record.parent, data, "declassify"))
     if read_bytes(workspace.select([plan.path])[0]) == plan.data:  # the bytes are public already
         return repo.commit_signoff(format_declassification(record))
     (workspace.settings.root / plan.path).write_bytes(plan.data)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from screen import sshsig
 from screen.errors import UsageError
 from screen.screening import read_bytes
 from screen.signoff.facts import roles_for
 from screen.signoff.message import Revocation, format_revocation, revocation_payload
 from screen.signoff.signers import Signer
-from screen.signoff.signing import current_signer
+from screen.signoff.signing import current_signer, seal_here
 from screen.signoff.workspace import Workspace
 
 
@@ -42,9 +41,6 @@ def plan_revocation(workspace: Workspace, path: str, reason: str) -> RevokePlan:
 
 def revoke(workspace: Workspace, plan: RevokePlan) -> str:
     """Record `plan` in a sealed, signed, empty commit; the commit id."""
-    repo = workspace.repo
-    if repo.resolve("HEAD") != plan.record.parent:
-        raise UsageError("HEAD moved while revoking; run baomi revoke again")
-    key, program = repo.config("user.signingkey") or "", repo.config("gpg.ssh.program")
-    record = replace(plan.record, seal=sshsig.seal(revocation_payload(plan.record), key, program))
-    return repo.commit_signoff(format_revocation(record))
+    data = revocation_payload(plan.record)
+    record = replace(plan.record, seal=seal_here(workspace.repo, plan.record.parent, data, "revoke"))
+    return workspace.repo.commit_signoff(format_revocation(record))

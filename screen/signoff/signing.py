@@ -122,17 +122,17 @@ def _refusal(signer: Signer, facts: FileFacts, waived: dict[str, str]) -> str:
     return ""
 
 
-def seal(repo: Repository, message: SignOffMessage) -> SignOffMessage:
-    """`message` with the signer's `baomi` seal (screen.sshsig), made with git's signing key."""
-    configured = repo.config("user.signingkey") or ""
-    signature = sshsig.seal(payload(message), configured, repo.config("gpg.ssh.program"))
-    return replace(message, seal=signature)
+def seal_here(repo: Repository, parent: str, data: bytes, command: str) -> str:
+    """The signer's `baomi` seal (screen.sshsig) of `data`, made with git's signing key, for a
+    record planned on `parent`: refused if HEAD moved since (the record names its parent)."""
+    if repo.resolve("HEAD") != parent:
+        raise UsageError(f"HEAD moved while the record was made; run baomi {command} again")
+    return sshsig.seal(data, repo.config("user.signingkey") or "", repo.config("gpg.ssh.program"))
 
 
 def sign(workspace: Workspace, plan: SignPlan) -> str:
     """Record `plan` in a sealed, signed, empty commit on the commit it was planned on; the
     commit id."""
-    repo = workspace.repo
-    if repo.resolve("HEAD") != plan.message.parent:
-        raise UsageError("HEAD moved while signing; run baomi sign again")
-    return repo.commit_signoff(format_message(seal(repo, plan.message)))
+    message = plan.message
+    sealed = replace(message, seal=seal_here(workspace.repo, message.parent, payload(message), "sign"))
+    return workspace.repo.commit_signoff(format_message(sealed))

@@ -153,10 +153,6 @@ def judge_signature(
 _ASK_AGAIN = "ask the leader to make it again with baomi (`baomi sign`, `declassify`, `revoke`)"
 
 
-def _seal_verifies(data: bytes, seal: str) -> bool:
-    return sshsig.verifies(data, seal)
-
-
 def verify_seals(commits: list[Commit], store: sshsig.SealStore | None) -> None:
     """Check the seals of many sign-off commits at once, on every core (see `sshsig.verify_all`)."""
     messages = (parse_message(c.message) for c in commits)
@@ -181,7 +177,7 @@ def sealed_here(commit: Commit, parent: str, seal: str, data: bytes, what: str =
             f"a copied {what}: made on {parent[:10]}, found on {commit.parents[0][:10]} "
             f"(a rebase, cherry-pick or amend copies a commit and git signs the copy); {_ASK_AGAIN}"
         )
-    if sshsig.sealer(seal) != commit.key or not _seal_verifies(data, seal):
+    if sshsig.sealer(seal) != commit.key or not sshsig.verifies(data, seal):
         return f"its Baomi-Seal does not verify with the key that signed the commit; {_ASK_AGAIN}"
     return ""
 

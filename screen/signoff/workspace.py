@@ -79,19 +79,17 @@ class Workspace:
             if is_rule_file(name) and f"{self.rules_folder}/{name}" not in TRUST_PATHS
         ]
 
-    def _in_force(self, target: Target, trusted: dict[str, bytes]) -> bytes | None:
-        """The version of a rule file in force: its bytes when the principal cleared them, else
-        the version last cleared, else the trust ref's (None: the file has none yet)."""
-        data = _read(target.path)
+    def _in_force(self, path: str, data: bytes | None, trusted: dict[str, bytes]) -> bytes | None:
+        """The version of the rule file `path` (working bytes `data`) in force: its bytes when
+        the principal cleared them, else the version last cleared, else the trust ref's (None:
+        the file has none yet)."""
         roles = self.trust.policy.rules
-        if data is not None and self.ledger.fairly_cleared(
-            self.head, cleared_for(target.display, data), roles
-        ):
+        if data is not None and self.ledger.fairly_cleared(self.head, cleared_for(path, data), roles):
             return data
-        previous = self.ledger.last_clearance(target.display, blob_id(data or b""), roles)
+        previous = self.ledger.last_clearance(path, blob_id(data or b""), roles)
         if previous is not None:
             return self.repo.blob(previous[1].blob)
-        return trusted.get(target.display)
+        return trusted.get(path)
 
     @cached_property
     def trusted_engine(self) -> Engine | None:
@@ -103,7 +101,7 @@ class Workspace:
             p: d for p, d in self.repo.tree_files(self.trust.sha, folder).items() if p not in TRUST_PATHS
         }
         working = {t.display: _read(t.path) for t in self.rule_targets}
-        in_force = {t.display: self._in_force(t, trusted) for t in self.rule_targets}
+        in_force = {path: self._in_force(path, data, trusted) for path, data in working.items()}
         # deleted here: its last cleared version (else the trust ref's) still counts
         cleared = {c.path for s in self.signoffs for c in s.message.cleared if not s.problem}
         gone = {p for p in cleared if p.startswith(f"{folder}/") and p not in TRUST_PATHS} | set(trusted)
