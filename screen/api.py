@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 from screen.audit.records import Inspection, Period, Trail
 from screen.engine import build_engine, shared_engine
-from screen.errors import UsageError
+from screen.errors import RuleError, UsageError
 from screen.model import CheckResult, Entity, Finding, HistoryResult
 from screen.normalize import fold
+from screen.packaged import LOCK_FILE, LockChange, compare, installed, lock_text, read_lock
 from screen.portal import Target, changed_targets, read_portal, resolve
+from screen.report.rules import RulesView
 from screen.ruleset import parse, read_sources
 from screen.screening import screen, screen_text
 from screen.settings import KEY_FILE, Settings
@@ -121,6 +123,48 @@ def rules_check(rules_dir: Path) -> RulesChecked:
     rules = engine.ruleset.rules
     examples = sum(len(r.hits) + len(r.misses) for r in rules)
     return RulesChecked(rules=len(rules), examples=examples, fingerprint=engine.fingerprint)
+
+
+def rules_list(rules_dir: Path) -> RulesView:
+    """Every rule in effect (disabled ones included), where it comes from and how it is overridden."""
+    ruleset = parse(read_sources(rules_dir))
+    return RulesView(
+        rules=ruleset.rules,
+        packaged=frozenset(r.id for r in ruleset.rules if ruleset.packaged(r)),
+        overrides={o.rule: o.describe() for o in ruleset.overrides},
+        fingerprint=ruleset.fingerprint,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RulesLocked:
+    path: Path
+    written: bool  # False: the lock already named these packaged rules
+    change: LockChange | None  # against the previous lock (None: there was none)
+    fingerprint: str
+
+
+def rules_lock(rules_dir: Path) -> RulesLocked:
+    """Write `rules/packaged.lock` for the packaged rules of this Baomi (a rules change the
+    principal signs); what changed since the previous lock."""
+    path = rules_dir / LOCK_FILE
+    if not rules_dir.is_dir():
+        raise UsageError(f"{rules_dir}: no rules folder here; run baomi in a portal (or `baomi init`)")
+    ours = installed()
+    change = None
+    if path.exists():
+        try:
+            old = read_lock(path.read_bytes())
+        except RuleError:
+            old = None  # damaged: written anew, and the principal sees the whole of it
+        if old is not None:
+            if old.fingerprint == ours.fingerprint and path.read_text(encoding="utf-8") == lock_text(ours):
+                return RulesLocked(
+                    path=path, written=False, change=compare(old, ours), fingerprint=ours.fingerprint
+                )
+            change = compare(old, ours)
+    path.write_text(lock_text(ours), encoding="utf-8")
+    return RulesLocked(path=path, written=True, change=change, fingerprint=ours.fingerprint)
 
 
 def new_key() -> str:

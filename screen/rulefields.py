@@ -29,10 +29,19 @@ class Problems:
         self.items.append(f"{where}: {message}")
 
 
+# Where the rules that ship with Baomi are said to stand: "baomi:patterns/marking.yml:3".
+PACKAGED = "baomi:"
+
+
+def at(name: str, line: int) -> str:
+    """ "rules/FILE:LINE" for a portal's rule file, "baomi:FILE:LINE" for a packaged one."""
+    return f"{name}:{line}" if name.startswith(PACKAGED) else f"rules/{name}:{line}"
+
+
 def located(name: str, raw: dict[str, Any], key: str | None = None) -> str:
     """Where the field `key` of `raw` stands ("rules/FILE:LINE"; the mapping itself without a key)."""
     line = raw.get("__lines__", {}).get(key) if key else None
-    return f"rules/{name}:{line or raw.get('__line__', 1)}"
+    return at(name, line or raw.get("__line__", 1))
 
 
 def read_strings(raw: dict[str, Any], key: str, where: str, problems: Problems) -> tuple[str, ...]:

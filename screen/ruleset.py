@@ -1,6 +1,8 @@
-"""Rules as data: load `rules/terms/*.yml` and `rules/patterns/*.yml`, validate everything up
-front (every problem with file and line), and fingerprint the effective rules. The fields every
-rule has are read here; each kind's own fields by its module in `screen/detectors/`."""
+"""Rules as data: the packs that ship with Baomi (`screen/packs/`, package data) and a portal's
+own `rules/terms/*.yml` and `rules/patterns/*.yml`, with `rules/overrides.yml` switching a packaged
+rule off or changing its level. Everything is validated up front (every problem with file and
+line) and the effective rules are fingerprinted. The fields every rule has are read here; each
+kind's own fields by its module in `screen/detectors/`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from functools import cache
+from importlib.resources import files as package_files
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -16,25 +20,31 @@ import yaml
 from screen.detectors import entities, kind_of
 from screen.errors import InputError, RuleError
 from screen.model import EntityPattern, Rule
-from screen.rulefields import RULE_ID, Problems, located, read_level, read_strings
+from screen.overrides import OVERRIDES_FILE, Override, apply, read_overrides
+from screen.rulefields import PACKAGED, RULE_ID, Problems, at, located, read_level, read_strings
 from screen.source.reading import read_file
 
 RULE_DIRS = ("terms", "patterns")
 SHARED_FIELDS = frozenset({"id", "level", "message", "basis", "hits", "misses", "enabled"})
+Files = tuple[tuple[str, bytes], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuleSource:
-    """The raw inputs of a ruleset: every rule file and terms file with its bytes."""
+    """The raw inputs of a ruleset: the packaged rule files and the portal's, each with its bytes."""
 
     root: Path
-    files: tuple[tuple[str, bytes], ...]  # (path relative to root, content), sorted
+    files: Files  # (path relative to root, content), sorted
+    packs: Files = ()  # ("baomi:patterns/marking.yml", content): the rules that ship with Baomi
+    # The rules in force (last cleared versions): there a portal's rule of a packaged rule's id,
+    # cleared before the rules shipped with Baomi, stands in for it instead of being an error.
+    in_force: bool = False
 
     @property
     def digest(self) -> str:
         """Hash of the raw bytes: the cache key (the fingerprint is of the effective rules)."""
-        digest = hashlib.sha256()
-        for name, data in self.files:
+        digest = hashlib.sha256(b"in-force" if self.in_force else b"")
+        for name, data in self.packs + self.files:
             digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
         return digest.hexdigest()
 
@@ -44,9 +54,13 @@ class Ruleset:
     rules: tuple[Rule, ...]
     fingerprint: str  # "sha256:…" of the effective rules
     recognizer: tuple[EntityPattern, ...] = ()  # every entity pattern, for `baomi entities`
+    overrides: tuple[Override, ...] = ()  # what rules/overrides.yml changes of the packaged rules
 
     def by_kind(self, kind: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind and r.enabled)
+
+    def packaged(self, rule: Rule) -> bool:
+        return rule.origin.startswith(PACKAGED)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -83,24 +97,50 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def is_rule_file(name: str) -> bool:
     """Whether `name` (relative to the rules directory) is read as rules: YAML directly under
-    one of `RULE_DIRS`, or a terms file one folder down."""
+    one of `RULE_DIRS`, a terms file one folder down, or `overrides.yml`."""
     path = PurePosixPath(name)
+    if name == OVERRIDES_FILE:
+        return True
     if len(path.parts) != 2:
         return False
     return (path.parts[0] in RULE_DIRS and path.match("*.y*ml")) or path.suffix == ".txt"
 
 
-def rule_source(root: Path, files: Mapping[str, bytes]) -> RuleSource:
-    """The rules among `files` (relative path → bytes), such as a git tree's rules directory."""
-    return RuleSource(root=root, files=tuple(sorted((n, d) for n, d in files.items() if is_rule_file(n))))
+@cache
+def packaged_files() -> Files:
+    """The rule files that ship with Baomi (package data under `screen/packs/`), read once."""
+    root = package_files("screen").joinpath("packs")
+    found: list[tuple[str, bytes]] = []
+    for sub in RULE_DIRS:
+        folder = root.joinpath(sub)
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            if entry.is_file() and is_rule_file(f"{sub}/{entry.name}"):
+                found.append((f"{PACKAGED}{sub}/{entry.name}", entry.read_bytes()))
+    if not found:  # a broken install must not screen with nothing
+        raise RuleError((f"{root}: the packaged rules are missing; reinstall baomi",))
+    return tuple(sorted(found))
+
+
+def rule_source(root: Path, files: Mapping[str, bytes], *, in_force: bool = False) -> RuleSource:
+    """The rules among `files` (relative path → bytes), such as a git tree's rules directory,
+    with the packaged rules."""
+    return RuleSource(
+        root=root,
+        files=tuple(sorted((n, d) for n, d in files.items() if is_rule_file(n))),
+        packs=packaged_files(),
+        in_force=in_force,
+    )
 
 
 def read_sources(root: Path) -> RuleSource:
-    """Read every rule file and the terms files they name (I/O edge of this module)."""
-    if not root.is_dir():
-        raise RuleError((f"{root}: rules directory not found; pass --rules DIR or create rules/",))
+    """Read the packaged rules and every rule file of the portal's rules directory `root` (none
+    when it does not exist: outside a portal the packaged rules screen alone). The I/O edge."""
     paths = [path for sub in RULE_DIRS for path in sorted((root / sub).glob("*.y*ml"))]
     paths += sorted(root.glob("*/*.txt"))
+    if (root / OVERRIDES_FILE).exists():
+        paths.append(root / OVERRIDES_FILE)
     files: dict[str, bytes] = {}
     unreadable: list[str] = []
     for path in paths:
@@ -111,7 +151,7 @@ def read_sources(root: Path) -> RuleSource:
             unreadable.append(f"rules/{name}:1: {error.reason}")
     if unreadable:
         raise RuleError(tuple(unreadable))
-    return RuleSource(root=root, files=tuple(sorted(files.items())))
+    return RuleSource(root=root, files=tuple(sorted(files.items())), packs=packaged_files())
 
 
 def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Problems) -> Rule | None:
@@ -161,48 +201,97 @@ def _documents(name: str, data: bytes, problems: Problems) -> list[dict[str, Any
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        problems.add(f"rules/{name}:{line}", f"cannot parse: {getattr(error, 'problem', error)}")
+        problems.add(at(name, line), f"cannot parse: {getattr(error, 'problem', error)}")
+        return []
+    if loaded is None:  # empty, or comments only: no rules (how a retired rule file is cleared)
         return []
     if isinstance(loaded, dict) and "id" not in loaded and "rules" in loaded and "recognizer" not in loaded:
         loaded = loaded["rules"]
     items = loaded if isinstance(loaded, list) else [loaded]
     if not all(isinstance(item, dict) for item in items):
         problems.add(
-            f"rules/{name}:1",
+            at(name, 1),
             "a rule file holds one rule (a mapping) or 'rules:' with a list of them",
         )
         return []
     return items
 
 
-def parse(source: RuleSource) -> Ruleset:
-    """Validate and build the ruleset; raise `RuleError` listing every problem found."""
-    problems = Problems()
-    files = dict(source.files)
-    rules: list[Rule] = []
-    recognizer: list[EntityPattern] = []
-    seen: dict[str, str] = {}
-    for name, data in source.files:
-        if not name.endswith((".yml", ".yaml")):
+@dataclass(slots=True)
+class _Read:
+    """The rules and entity patterns of one set of files (packaged, or the portal's)."""
+
+    rules: dict[str, Rule]
+    patterns: list[EntityPattern]
+
+
+def _read(files: Files, problems: Problems) -> _Read:
+    contents = dict(files)
+    found = _Read(rules={}, patterns=[])
+    for name, data in files:
+        if not name.endswith((".yml", ".yaml")) or name == OVERRIDES_FILE:
             continue
         for raw in _documents(name, data, problems):
             if "recognizer" in raw and "id" not in raw:
-                recognizer += _recognizer(name, raw, problems)
+                found.patterns += _recognizer(name, raw, problems)
                 continue
-            rule = _rule(name, raw, files, problems)
+            rule = _rule(name, raw, contents, problems)
             if rule is None:
                 continue
-            if rule.id in seen:
-                problems.add(
-                    rule.origin,
-                    f"duplicate rule id '{rule.id}' (first in {seen[rule.id]})",
-                )
+            if rule.id in found.rules:
+                first = found.rules[rule.id].origin
+                problems.add(rule.origin, f"duplicate rule id '{rule.id}' (first in {first})")
                 continue
-            seen[rule.id] = rule.origin
-            rules.append(rule)
+            found.rules[rule.id] = rule
+            found.patterns += rule.patterns
+    return found
+
+
+def _overrides(
+    source: RuleSource, packaged: dict[str, Rule], local: set[str], problems: Problems
+) -> tuple[Override, ...]:
+    data = dict(source.files).get(OVERRIDES_FILE)
+    if data is None:
+        return ()
+    documents = _documents(OVERRIDES_FILE, data, problems)
+    if not documents:
+        return ()
+    if len(documents) != 1:
+        problems.add(at(OVERRIDES_FILE, 1), "overrides.yml holds one mapping with 'disable:' and 'levels:'")
+        return ()
+    return read_overrides(OVERRIDES_FILE, documents[0], packaged, local, problems)
+
+
+def _merge(packs: _Read, local: _Read, in_force: bool, problems: Problems) -> None:
+    """Drop what a portal's rule file redefines: in the rules in force the portal's (older,
+    cleared) rule stands in for the packaged one; anywhere else it is a mistake to name."""
+    for rule_id in sorted(set(local.rules) & set(packs.rules)):
+        if in_force:
+            del packs.rules[rule_id]
+            continue
+        problems.add(
+            local.rules[rule_id].origin,
+            f"rule id '{rule_id}' is a packaged rule ({packs.rules[rule_id].origin}): give yours another "
+            "id, or switch the packaged one off in rules/overrides.yml",
+        )
+    own = {p.id for p in local.patterns}
+    if in_force:
+        packs.patterns = [p for p in packs.patterns if p.id not in own]
+        for rule_id, rule in list(packs.rules.items()):
+            packs.rules[rule_id] = replace(rule, patterns=tuple(p for p in rule.patterns if p.id not in own))
+
+
+def parse(source: RuleSource) -> Ruleset:
+    """Validate and build the ruleset; raise `RuleError` listing every problem found."""
+    problems = Problems()
+    packs, local = _read(source.packs, problems), _read(source.files, problems)
+    _merge(packs, local, source.in_force, problems)
+    overrides = _overrides(source, packs.rules, set(local.rules), problems)
+    chosen = {o.rule: o for o in overrides}
+    rules = [apply(r, chosen.get(r.id)) for r in packs.rules.values()] + list(local.rules.values())
     if not rules and not problems.items:
         problems.add(f"{source.root}", "no rules found under terms/ or patterns/")
-    shared = _shared_patterns(recognizer, rules, problems)
+    shared = _shared_patterns(packs.patterns + local.patterns, rules, problems)
     if problems.items:
         raise RuleError(tuple(problems.items))
     # Every entity rule carries the whole recognizer: one analysis per document serves them all,
@@ -213,7 +302,7 @@ def parse(source: RuleSource) -> Ruleset:
             key=lambda r: r.id,
         )
     )
-    return Ruleset(rules=ordered, fingerprint=fingerprint(ordered), recognizer=shared)
+    return Ruleset(rules=ordered, fingerprint=fingerprint(ordered), recognizer=shared, overrides=overrides)
 
 
 def _recognizer(name: str, raw: dict[str, Any], problems: Problems) -> tuple[EntityPattern, ...]:
@@ -224,11 +313,11 @@ def _recognizer(name: str, raw: dict[str, Any], problems: Problems) -> tuple[Ent
 
 
 def _shared_patterns(
-    recognizer: list[EntityPattern], rules: list[Rule], problems: Problems
+    patterns: list[EntityPattern], rules: list[Rule], problems: Problems
 ) -> tuple[EntityPattern, ...]:
     """The recognizer's patterns and those entity rules bring along, each id once."""
     shared: dict[str, EntityPattern] = {}
-    for pattern in recognizer + [p for r in rules if r.kind == entities.KIND for p in r.patterns]:
+    for pattern in patterns:
         if pattern.id in shared:
             problems.add(
                 pattern.origin, f"duplicate pattern id '{pattern.id}' (first in {shared[pattern.id].origin})"
@@ -254,6 +343,8 @@ def _effective(rule: Rule) -> dict[str, Any]:
     # Term and allow lists are sets to the matcher: sorting a list or repeating a term in it
     # matches nothing differently, so it must not read as a rule change.
     fields["terms"], fields["allow"] = sorted(set(rule.terms)), sorted(set(rule.allow))
+    # where an entity pattern is written (a packaged pack, or rules/) matches nothing differently
+    fields["patterns"] = [{k: v for k, v in p.items() if k != "origin"} for p in fields["patterns"]]
     for later in _LATER_FIELDS:  # added later: rules that do not use them keep their fingerprint
         if not fields[later]:
             del fields[later]

@@ -42,8 +42,13 @@ def default_cache_dir() -> Path | None:
 
 
 def rules_dir(root: Path, rules: Path | str | None = None) -> Path:
-    """The rules directory: as given (relative to the portal's root), else `rules/`."""
-    return root / rules if rules is not None else root / "rules"
+    """The rules directory: as given (relative to the portal's root; it must exist), else `rules/`
+    (missing outside a portal: then the packaged rules screen alone)."""
+    if rules is None:
+        return root / "rules"
+    if not (root / rules).is_dir():
+        raise UsageError(f"--rules {rules}: no such directory")
+    return root / rules
 
 
 def load_settings(

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from screen import sshsig
+from screen.packaged import installed, lock_text
 from screen.signoff.message import (
     SignOffMessage,
     Waiver,
@@ -139,7 +140,7 @@ def base(home: Path, keys: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
     shutil.copytree(RULES / "terms", root / "rules" / "terms")
-    shutil.copytree(RULES / "patterns", root / "rules" / "patterns")
+    (root / "rules" / "packaged.lock").write_text(lock_text(installed()), encoding="utf-8")
     listed = tuple(p for p in PEOPLE if p.listed)
     (root / "rules" / "signers.yml").write_text(signers_yaml(listed, keys), encoding="utf-8")
     (root / "rules" / "policy.yml").write_text(POLICY, encoding="utf-8")

@@ -3,6 +3,7 @@ behaviour each: table-driven, one comment per case."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
@@ -32,7 +33,7 @@ def custom_engine(tmp_path: Path, kind: str, rule_yaml: str) -> Engine:
     directory = tmp_path / "rules" / kind
     directory.mkdir(parents=True)
     (directory / "rule.yml").write_text(rule_yaml, encoding="utf-8")
-    return build_engine(parse(read_sources(tmp_path / "rules")))
+    return build_engine(parse(dataclasses.replace(read_sources(tmp_path / "rules"), packs=())))
 
 
 # --- secrecy markings -----------------------------------------------------------------------

@@ -433,7 +433,6 @@ def write(tmp_path: Path, rule: str) -> Path:
     (rules / "patterns").mkdir(parents=True)
     (rules / "terms").mkdir()
     (rules / "patterns" / "named.yml").write_text(rule, encoding="utf-8")
-    (rules / "patterns" / "entities.yml").write_bytes((RULES / "patterns" / "entities.yml").read_bytes())
     return rules
 
 
@@ -481,7 +480,8 @@ def test_an_invalid_token_pattern_is_a_rule_error(tmp_path: Path) -> None:
 
 def test_a_custom_entity_rule_runs_its_examples(tmp_path: Path) -> None:
     engine = build_engine(parse(read_sources(write(tmp_path, ENTITY_RULE))))
-    assert [h.rule.id for h in hits_of(engine, "孙丽保管钥匙")] == ["test.named"]
+    assert "test.named" in [h.rule.id for h in hits_of(engine, "孙丽保管钥匙")]
+    assert "test.named" not in [h.rule.id for h in hits_of(engine, "专人保管钥匙")]
 
 
 # --- baomi entities ---------------------------------------------------------------------------

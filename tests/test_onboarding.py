@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from screen.packaged import installed, lock_text
 from screen.signoff.trust import load_trust
 from screen.vcs import Repository
 from tests.conftest import RULES
@@ -20,8 +21,8 @@ def _empty_portal(portal: Portal) -> Portal:
     root = portal.root.parent / "fresh"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    shutil.copytree(RULES / "terms", root / "rules" / "terms")  # (until rules ship with Baomi)
-    shutil.copytree(RULES / "patterns", root / "rules" / "patterns")
+    shutil.copytree(RULES / "terms", root / "rules" / "terms")
+    (root / "rules" / "packaged.lock").write_text(lock_text(installed()), encoding="utf-8")
     (root / "rules/policy.yml").write_text(POLICY, encoding="utf-8")
     (root / "rules/signers.yml").write_text("schema_version: 1\nsigners: []\n", encoding="utf-8")
     (root / "content").mkdir()

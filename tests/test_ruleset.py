@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import subprocess
@@ -53,8 +54,13 @@ def write_rules(root: Path, files: dict[str, str]) -> Path:
     return rules
 
 
+def local(rules: Path) -> RuleSource:
+    """The rule files of `rules` alone, without the packaged rules (what these tests are about)."""
+    return dataclasses.replace(read_sources(rules), packs=())
+
+
 def load(rules: Path) -> Ruleset:
-    return parse(read_sources(rules))
+    return parse(local(rules))
 
 
 def problems(rules: Path) -> tuple[str, ...]:
@@ -398,13 +404,6 @@ ERROR_CASES = [
         id="not-a-mapping",
     ),
     pytest.param(
-        # An empty rule file.
-        {"terms/a.yml": "# 空文件\n"},
-        "rules/terms/a.yml:1",
-        "a rule file holds one rule",
-        id="empty-file",
-    ),
-    pytest.param(
         # A rule file that is not UTF-8.
         {"terms/a.yml": None},
         "rules/terms/a.yml:1",
@@ -452,9 +451,18 @@ def test_every_problem_is_collected(tmp_path: Path) -> None:
     assert len(found) == 5, "\n".join(found)
 
 
-def test_missing_rules_directory(tmp_path: Path) -> None:
-    with pytest.raises(RuleError, match="rules directory not found"):
-        read_sources(tmp_path / "nowhere")
+def test_no_rules_directory_screens_with_the_packaged_rules(tmp_path: Path) -> None:
+    # Outside a portal (no rules/ at all) the rules that ship with Baomi screen alone.
+    ruleset = parse(read_sources(tmp_path / "nowhere"))
+    assert {r.id for r in ruleset.rules} == {r.id for r in parse(read_sources(RULES)).rules} - {"codename.project"}
+    assert all(r.origin.startswith("baomi:") for r in ruleset.rules)
+    assert "marking.classified" in {r.id for r in ruleset.rules}
+
+
+def test_an_empty_rule_file_holds_no_rules(tmp_path: Path) -> None:
+    # Empty, or comments only: how a retired rule file reads, and no error.
+    rules = write_rules(tmp_path, {"terms/a.yml": "# 空文件\n", "terms/b.yml": TERM})
+    assert [r.id for r in load(rules).rules] == ["codename.test"]
 
 
 def test_empty_rules_directory(tmp_path: Path) -> None:
@@ -512,14 +520,15 @@ def test_rules_check_passes_on_default_rules(cli: Callable[..., Any]) -> None:
     run = cli(["rules", "check"], cwd=ROOT)
     assert run.code == 0, run.err
     assert "rules valid" in run.out
-    assert load(RULES).fingerprint in run.out
+    assert parse(read_sources(RULES)).fingerprint in run.out
 
 
 def test_rules_check_with_rules_dir(cli: Callable[..., Any], tmp_path: Path) -> None:
     rules = write_rules(tmp_path, {"terms/a.yml": TERM, "patterns/p.yml": PATTERN})
     run = cli(["rules", "check", "--rules", str(rules)], cwd=tmp_path)
     assert run.code == 0, run.err
-    assert "2 rules valid" in run.out
+    packaged = len(parse(read_sources(tmp_path / "nowhere")).rules)
+    assert f"{packaged + 2} rules valid" in run.out
 
 
 def test_rules_check_prints_every_problem_and_exits_2(cli: Callable[..., Any], tmp_path: Path) -> None:
@@ -563,7 +572,7 @@ def test_rules_check_on_odd_yaml_keys_exits_2_not_3(cli: Callable[..., Any], tmp
 def test_rules_check_on_a_missing_directory(cli: Callable[..., Any], tmp_path: Path) -> None:
     run = cli(["rules", "check", "--rules", str(tmp_path / "nowhere")], cwd=tmp_path)
     assert run.code == 2
-    assert "rules directory not found" in run.err
+    assert "--rules" in run.err and "nowhere: no such directory" in run.err
 
 
 # --- fingerprint -------------------------------------------------------------------------------
@@ -611,8 +620,8 @@ def test_fingerprint_is_stable_across_runs(tmp_path: Path) -> None:
     assert fingerprint_of(tmp_path / "b", FLOW) == first
     # A fresh interpreter with another hash seed gives the same value.
     code = (
-        "import sys; from pathlib import Path; from screen.ruleset import parse, read_sources; "
-        "print(parse(read_sources(Path(sys.argv[1]))).fingerprint)"
+        "import sys, dataclasses; from pathlib import Path; from screen.ruleset import parse, read_sources; "
+        "print(parse(dataclasses.replace(read_sources(Path(sys.argv[1])), packs=())).fingerprint)"
     )
     environment = {**os.environ, "PYTHONHASHSEED": "12345"}
     output = subprocess.run(
@@ -724,7 +733,7 @@ def test_cache_is_created_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_no_cache_dir_means_no_cache(tmp_path: Path) -> None:
     rules = write_rules(tmp_path, FLOW)
     engine = load_engine(rules, None)
-    assert engine.ruleset == load(rules)
+    assert engine.ruleset == parse(read_sources(rules))
     assert not (tmp_path / "cache").exists()
 
 
@@ -827,8 +836,9 @@ def test_cache_file_of_other_rules_is_not_trusted(tmp_path: Path, monkeypatch: p
     spy = ParseSpy(monkeypatch)
     engine = load_engine(other, cache)
     assert spy.calls == 1
-    assert [r.id for r in engine.ruleset.rules] == ["codename.test"]
-    assert engine.ruleset.rules[0].level is Level.INFO
+    (own,) = (r for r in engine.ruleset.rules if not engine.ruleset.packaged(r))
+    assert own.id == "codename.test"
+    assert own.level is Level.INFO
 
 
 # --- big term lists ----------------------------------------------------------------------------
@@ -863,7 +873,8 @@ def test_big_terms_file_loads_and_reloads_fast(tmp_path: Path, big_rules: tuple[
     rules, terms = big_rules
     cache = tmp_path / "cache"
     built = load_engine(rules, cache)
-    assert len(built.ruleset.rules[0].terms) == BIG_COUNT
+    (big,) = (r for r in built.ruleset.rules if r.id == "codename.big")
+    assert len(big.terms) == BIG_COUNT
     started = time.perf_counter()
     cached = load_engine(rules, cache)
     elapsed = time.perf_counter() - started

@@ -75,6 +75,13 @@ def _screening(commands: Commands) -> None:
     rules = commands.add_parser("rules", help="rule maintenance")
     actions = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     _rules(actions.add_parser("check", help="validate rule files and run their hits/misses"))
+    listing = actions.add_parser("list", help="every rule in effect, packaged and the portal's own")
+    _rules(listing)
+    listing.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    lock = actions.add_parser(
+        "lock", help="accept this Baomi's packaged rules: write rules/packaged.lock (the principal signs it)"
+    )
+    _rules(lock)
     key = commands.add_parser("key", help="create the team's fingerprint key")
     key.add_argument("--write", action="store_true", help="write it to .baomi/fingerprint.key")
     entities = commands.add_parser("entities", help="print recognized PERSON/PLACE/ORG spans")

@@ -63,8 +63,33 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    checked = api.rules_check(rules_dir(Path.cwd(), args.rules))
+    folder = rules_dir(Path.cwd(), args.rules)
+    if args.rules_command == "list":
+        listed = api.rules_list(folder)
+        sys.stdout.write(render("rules", args.format, listed))
+        return EXIT_CLEAN
+    if args.rules_command == "lock":
+        return _lock(api.rules_lock(folder))
+    checked = api.rules_check(folder)
     print(f"{checked.rules} rules valid, {checked.examples} examples pass; rules {checked.fingerprint}")
+    return EXIT_CLEAN
+
+
+def _lock(locked: api.RulesLocked) -> int:
+    change = locked.change
+    if not locked.written:
+        print(
+            f"{locked.path} already accepts these packaged rules ({locked.fingerprint[:19]}…); nothing to do"
+        )
+        return EXIT_CLEAN
+    if change is not None:
+        for label, ids in (("added", change.added), ("changed", change.changed), ("removed", change.removed)):
+            if ids:
+                print(f"  {label}: {', '.join(ids)}")
+    print(
+        f"wrote {locked.path} ({locked.fingerprint[:19]}…); commit it, and the principal signs it: "
+        f"baomi sign {locked.path.parent.name}/{locked.path.name}"
+    )
     return EXIT_CLEAN
 
 

@@ -20,6 +20,7 @@ from screen.report.inspection import format_report_html, format_report_json, for
 from screen.report.machine import format_json, format_sarif
 from screen.report.markdown import format_markdown
 from screen.report.review import format_review_text
+from screen.report.rules import RulesView, format_rules_json, format_rules_text
 from screen.report.status import format_status_json, format_status_markdown, format_status_text
 from screen.report.text import format_text
 from screen.report.trail import format_trail_json, format_trail_text
@@ -49,6 +50,8 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("entities", "json"): format_entities_json,
     ("entities", "text"): format_entities_text,
     ("review", "text"): format_review_text,
+    ("rules", "text"): format_rules_text,
+    ("rules", "json"): format_rules_json,
 }
 
 
@@ -62,4 +65,4 @@ def render(kind: str, fmt: str, view: object) -> str:
     return FORMATTERS[kind, fmt](view)
 
 
-__all__ = ["FORMATTERS", "EntitiesView", "HistoryView", "ReportView", "formats", "render"]
+__all__ = ["FORMATTERS", "EntitiesView", "HistoryView", "ReportView", "RulesView", "formats", "render"]

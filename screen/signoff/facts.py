@@ -79,6 +79,7 @@ def file_facts(workspace: Workspace, target: Target, findings: list[Finding], er
         author_keys=version.author_keys,
         unproven=version.unproven,
         ended=workspace.ended(path),
+        deleted=any(t.display == path for t in workspace.deleted_rules),
         not_in_force=workspace.trust.not_in_force(path, version.blob),
         classification=record.describe() if record else "",
         withheld=(withheld(record) if record else "")

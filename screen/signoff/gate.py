@@ -32,7 +32,13 @@ def _not_named(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
         if signoff.problem:
             continue
         for cleared in signoff.message.cleared:
-            if cleared.path == facts.path:
+            if cleared.path == facts.path and facts.deleted:
+                reason = (
+                    f"deleted since its sign-off in {_short(signoff.sha)}: its last cleared version "
+                    f"stays in force until a reviewer with role {', '.join(facts.roles)} clears the "
+                    f"deletion: baomi sign {facts.path}"
+                )
+            elif cleared.path == facts.path:
                 reason = (
                     f"changed after its sign-off in {_short(signoff.sha)}: a sign-off binds the "
                     "exact bytes; ask a reviewer to sign the new version"

@@ -66,6 +66,7 @@ class FileFacts:
         """Why the clearance by `signoff` ended ("" when it did not)."""
         return next((why for sha, why in self.ended if sha == signoff), "")
 
+    deleted: bool = False  # a rule file deleted and still in force (its deletion is what to clear)
     not_in_force: str = ""  # a rules file whose version the chain of trust did not accept: why
     error: str = ""
     classification: str = ""  # a page's recorded level, described (公开, 机密★5年（… 定密）)

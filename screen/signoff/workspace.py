@@ -12,6 +12,7 @@ from screen.ancestry import Ancestry
 from screen.engine import Engine, load_engine_from, shared_engine
 from screen.errors import InputError, UsageError
 from screen.model import FileError, Finding, blob_id
+from screen.packaged import LOCK_FILE, lock_problem
 from screen.portal import Portal, Target, published, read_portal
 from screen.ruleset import is_rule_file, rule_source
 from screen.screening import screen
@@ -69,60 +70,83 @@ class Workspace:
 
     @cached_property
     def rule_targets(self) -> list[Target]:
-        """Every rule file (terms, patterns, term lists) but the trust files: each needs the
-        principal's clearance before it takes effect, as the signers and policy do."""
+        """Every rule file (terms, patterns, term lists, overrides) but the trust files, and the
+        lock of the packaged rules (listed when missing, to say so): each needs the principal's
+        clearance before it takes effect, as the signers and policy do."""
         folder = self.settings.root / self.rules_folder
         names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        lock = Target(path=folder / LOCK_FILE, display=f"{self.rules_folder}/{LOCK_FILE}")
         return [
             Target(path=folder / name, display=f"{self.rules_folder}/{name}")
             for name in names
             if is_rule_file(name) and f"{self.rules_folder}/{name}" not in TRUST_PATHS
+        ] + [lock]
+
+    @cached_property
+    def deleted_rules(self) -> list[Target]:
+        """Rule files the trust ref has, or the history deleted, that are gone now: each stays in
+        force in its last cleared version until the principal clears its deletion (a sign-off of
+        the path as empty: `baomi sign` on the deleted path)."""
+        folder = self.rules_folder
+        present = {t.display for t in self.rule_targets}
+        names = set(self._trusted_rules) | {p for _, _, p in self.repo.deletions(self.head, [f"{folder}/"])}
+        return [
+            Target(path=self.repo.root / path, display=path, data=b"")
+            for path in sorted(names - present)
+            if is_rule_file(path.removeprefix(f"{folder}/")) and path not in TRUST_PATHS
         ]
 
-    def _in_force(self, path: str, data: bytes | None, trusted: dict[str, bytes]) -> bytes | None:
-        """The version of the rule file `path` (working bytes `data`) in force: its bytes when
-        the principal cleared them, else the version last cleared, else the trust ref's (None:
-        the file has none yet)."""
+    @cached_property
+    def _trusted_rules(self) -> dict[str, bytes]:
+        """The trust ref's rule files (path → bytes)."""
+        found = self.repo.tree_files(self.trust.sha, self.rules_folder)
+        return {p: d for p, d in found.items() if p not in TRUST_PATHS}
+
+    def _in_force(self, path: str, data: bytes | None) -> bytes | None:
+        """The version of the rule file `path` (working bytes `data`, None when deleted) in
+        force: its bytes when the principal cleared them, else the version last cleared, else
+        the trust ref's (None: none, or its deletion was cleared)."""
         roles = self.trust.policy.rules
         if data is not None and self.ledger.fairly_cleared(self.head, cleared_for(path, data), roles):
             return data
-        previous = self.ledger.last_clearance(path, blob_id(data or b""), roles)
+        previous = self.ledger.last_clearance(path, blob_id(data) if data is not None else "", roles)
         if previous is not None:
-            return self.repo.blob(previous[1].blob)
-        return trusted.get(path)
+            return self.repo.blob(previous[1].blob) if previous[1].blob != _EMPTY else None
+        return self._trusted_rules.get(path)
+
+    @cached_property
+    def lock_problem(self) -> str:
+        """Why the packaged rules may not publish as locked ("" when they may)."""
+        return lock_problem(_read(self.settings.rules_dir / LOCK_FILE), self.rules_folder)
 
     @cached_property
     def trusted_engine(self) -> Engine | None:
         """The rules in force, when the working tree's differ: a rule file changed and not yet
         cleared by the principal counts in its last cleared version (or the trust ref's) as well,
-        so a change can add terms at once but removes them only once cleared."""
+        so a change can add terms at once but removes them only once cleared. A deleted rule
+        file counts until its deletion is cleared."""
         folder = self.rules_folder
-        trusted = {
-            p: d for p, d in self.repo.tree_files(self.trust.sha, folder).items() if p not in TRUST_PATHS
-        }
-        working = {t.display: _read(t.path) for t in self.rule_targets}
-        in_force = {path: self._in_force(path, data, trusted) for path, data in working.items()}
-        # deleted here: its last cleared version (else the trust ref's) still counts
-        cleared = {c.path for s in self.signoffs for c in s.message.cleared if not s.problem}
-        gone = {p for p in cleared if p.startswith(f"{folder}/") and p not in TRUST_PATHS} | set(trusted)
-        for path in sorted(gone - set(working)):
-            if not is_rule_file(path.removeprefix(f"{folder}/")):
-                continue
-            previous = self.ledger.last_clearance(path, "", self.trust.policy.rules)
-            in_force[path] = self.repo.blob(previous[1].blob) if previous else trusted.get(path)
+        working = {t.display: _read(t.path) for t in self.rule_targets if is_rule_file(_name(t, folder))}
+        in_force = {path: self._in_force(path, data) for path, data in working.items()}
+        for target in self.deleted_rules:
+            in_force[target.display] = self._in_force(target.display, None)
         if all(in_force.get(p) in (None, working.get(p)) for p in in_force):
             return None  # nothing in force that the working rules lack
         # the working files fill in what has no version in force, so every rule finds its terms
         merged = {**working, **{p: d for p, d in in_force.items() if d is not None}}
         files = {Path(p).relative_to(folder).as_posix(): d for p, d in merged.items() if d is not None}
         return load_engine_from(
-            rule_source(Path(f"{self.head[:10]}:{folder}"), files), self.settings.cache_dir
+            rule_source(Path(f"{self.head[:10]}:{folder}"), files, in_force=True), self.settings.cache_dir
         )
+
+    def in_force(self, target: Target) -> bool:
+        """Whether a deleted rule file still counts (its deletion not cleared yet)."""
+        return self._in_force(target.display, None) is not None
 
     def screen(self, targets: list[Target]) -> tuple[list[Finding], list[FileError]]:
         """Findings under the working tree's rules and, where they differ, the rules in force
         (`trusted_engine`): a finding either one raises counts. Rule files are not screened."""
-        rules = {t.display for t in self.rule_targets}
+        rules = {t.display for t in self.rule_targets + self.deleted_rules}
         targets = [t for t in targets if t.display not in rules]  # rule data: gated, not screened
         findings, errors = screen(self.engine, targets, self.settings)
         if self.trusted_engine is not None:
@@ -147,7 +171,7 @@ class Workspace:
     @cached_property
     def targets(self) -> list[Target]:
         trust_files = [Target(path=self.repo.root / p, display=p) for p in TRUST_PATHS]
-        return published(self.portal) + trust_files + self.rule_targets
+        return published(self.portal) + trust_files + self.rule_targets + self.deleted_rules
 
     @cached_property
     def signoffs(self) -> list[VerifiedSignOff]:
@@ -215,14 +239,24 @@ class Workspace:
         )
 
     def select(self, paths: list[str]) -> list[Target]:
+        """The targets named (all by default); a deleted rule file only while it is in force."""
+        gone = {t.display for t in self.deleted_rules if not self.in_force(t)}
+        targets = [t for t in self.targets if t.display not in gone]
         if not paths:
-            return self.targets
+            return targets
         wanted = {Path(p).as_posix().removeprefix("./") for p in paths}
-        chosen = [t for t in self.targets if t.display in wanted]
+        chosen = [t for t in targets if t.display in wanted]
         missing = wanted - {t.display for t in chosen}
         if missing:
             raise UsageError(f"not a published file: {', '.join(sorted(missing))}")
         return chosen
+
+
+_EMPTY = blob_id(b"")  # what a sign-off of a deleted rule file clears
+
+
+def _name(target: Target, folder: str) -> str:
+    return target.display.removeprefix(f"{folder}/")
 
 
 def _read(path: Path) -> bytes | None:
