@@ -44,6 +44,7 @@ bench: $(BIN)/baomi
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/entities.py
 	$(BIN)/python bench/signoff_history.py
+	$(BIN)/python bench/onboarding.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache

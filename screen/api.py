@@ -25,6 +25,7 @@ from screen.signoff.records import FileStatus, Review, StatusResult
 # The use cases below `check` (git, the sign-off chain, the audits, images) load when a command
 # needs them: a one-file check at a pre-commit hook starts without GitPython.
 if TYPE_CHECKING:
+    from screen.scaffold import Initialized
     from screen.signoff.declassify import DeclassifyPlan
     from screen.signoff.revocation import RevokePlan
     from screen.signoff.signing import SignPlan
@@ -165,6 +166,13 @@ def rules_lock(rules_dir: Path) -> RulesLocked:
             change = compare(old, ours)
     path.write_text(lock_text(ours), encoding="utf-8")
     return RulesLocked(path=path, written=True, change=change, fingerprint=ours.fingerprint)
+
+
+def init_portal(root: Path, name: str, org: str) -> Initialized:
+    """`baomi init`: a new portal at `root`; nothing that exists is overwritten."""
+    from screen.scaffold import init
+
+    return init(root, name, org)
 
 
 def new_key() -> str:

@@ -9,6 +9,7 @@ import codecs
 import datetime
 import pickle
 import secrets
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ import git
 
 from screen import sshsig
 from screen.commit_cache import CommitCache
-from screen.errors import ScreenError
+from screen.errors import ScreenError, UsageError
 from screen.model import Occurrence
 
 
@@ -95,6 +96,10 @@ class Repository:
 
     def require(self, ref: str, what: str) -> str:
         sha = self.resolve(ref)
+        if sha is None and self.resolve("HEAD") is None:
+            raise GitError(
+                "this repository has no commit yet: commit the portal first (git add -A && git commit)"
+            )
         if sha is None:
             raise GitError(
                 f"{what} '{ref}' does not exist here; fetch it (e.g. `git fetch origin {ref}`) "
@@ -382,6 +387,22 @@ class Repository:
             command = ["git", "diff", "--no-index", "--no-color", str(old), str(new_file)]
             output = self._repo.git.execute(command, with_exceptions=False)
         return str(output).strip() or "(no change)"
+
+
+def init_repository(root: Path) -> bool:
+    """`git init` at `root` unless it is the top of a repository already; whether it ran. The
+    first branch is `main` (a portal's pipelines publish from it)."""
+    top = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+    )
+    if top.returncode == 0 and Path(top.stdout.strip()).resolve() == root.resolve():
+        return False
+    done = subprocess.run(
+        ["git", "init", "-q", "-b", "main", str(root)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise UsageError(f"git init {root} failed: {done.stderr.strip()}")
+    return True
 
 
 def _unpickle(value: bytes) -> Commit | None:

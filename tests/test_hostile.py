@@ -305,6 +305,7 @@ misses: ['abc']
 
 def test_a_runaway_rule_regex_is_stopped_and_named(tmp_path: Path) -> None:
     root = write_portal(tmp_path, {"content/a.md": "# 通知\n\n" + "," * 5000 + "\n"})
+    (root / "rules" / "patterns").mkdir(exist_ok=True)
     (root / "rules" / "patterns" / "runaway.yml").write_text(_RUNAWAY, encoding="utf-8")
     started = time.monotonic()
     run = _baomi(root, "check")

@@ -454,7 +454,9 @@ def test_every_problem_is_collected(tmp_path: Path) -> None:
 def test_no_rules_directory_screens_with_the_packaged_rules(tmp_path: Path) -> None:
     # Outside a portal (no rules/ at all) the rules that ship with Baomi screen alone.
     ruleset = parse(read_sources(tmp_path / "nowhere"))
-    assert {r.id for r in ruleset.rules} == {r.id for r in parse(read_sources(RULES)).rules} - {"codename.project"}
+    assert {r.id for r in ruleset.rules} == {r.id for r in parse(read_sources(RULES)).rules} - {
+        "codename.project"
+    }
     assert all(r.origin.startswith("baomi:") for r in ruleset.rules)
     assert "marking.classified" in {r.id for r in ruleset.rules}
 

@@ -75,7 +75,8 @@ def inspect(workspace: Workspace, period: Period) -> Inspection:
     if period.since and period.until and period.since > period.until:
         raise UsageError("--since is after --until")
     # versions drafted: of what is published and the trust files, not the rule data (never screened)
-    published = {t.display for t in workspace.targets} - {t.display for t in workspace.rule_targets}
+    rules = workspace.rule_targets + workspace.deleted_rules
+    published = {t.display for t in workspace.targets} - {t.display for t in rules}
     occurrences, _ = workspace.repo.introduced([workspace.head], sorted(published))
     first_seen = {(o.path, o.blob): o.committed for o in occurrences}
     drafted = [o for o in occurrences if period.holds(o.committed)]

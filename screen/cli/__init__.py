@@ -18,6 +18,7 @@ DOORS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": screening.run_check,
     "rules": screening.run_rules,
     "import": screening.run_import,
+    "init": screening.run_init,
     "key": screening.run_key,
     "entities": screening.run_entities,
     "strip": screening.run_strip,

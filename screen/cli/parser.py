@@ -68,6 +68,10 @@ def _screening(commands: Commands) -> None:
     check.add_argument(
         "--full", action="store_true", help="with --since: screen everything, not only changes"
     )
+    init = commands.add_parser("init", help="create a new portal in DIR (新建门户); never overwrites a file")
+    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help="an empty or new folder")
+    init.add_argument("--name", default="门户网站", help="the site's name (站点名称)")
+    init.add_argument("--org", help="the organisation that runs it (主办单位; default: the site's name)")
     word = commands.add_parser("import", help="a Word draft (.docx) becomes a page, screened at once (导入)")
     word.add_argument("source", metavar="FILE.docx")
     word.add_argument("--to", metavar="PATH.md", help="where the page goes (default: the docs folder)")

@@ -62,6 +62,29 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_BLOCKED if done.check.blocked(Level.BLOCK) else EXIT_CLEAN
 
 
+def run_init(args: argparse.Namespace) -> int:
+    root = Path(args.directory)
+    done = api.init_portal(root, args.name, args.org or args.name)
+    where = "当前文件夹" if root == Path() else f"{root}/"
+    git = "，并运行了 git init" if done.git_created else ""
+    enter = "" if root == Path() else f"  cd {root}\n"
+    print(
+        f"已在{where}建立门户「{args.name}」：{len(done.written)} 个文件{git}。\n"
+        "团队指纹密钥在 .baomi/fingerprint.key（已列入 .gitignore，不进 Git）：把它交给审核领导，"
+        "并把它的内容设为 CI 的机密变量 BAOMI_FINGERPRINT_KEY。\n\n"
+        "接下来：\n"
+        f"{enter}"
+        "  1. 添加签发人，先添加主要领导（每位领导在自己的电脑上生成密钥）：\n"
+        "     baomi signer add --id li --name 李明 --email li@example.gov.cn --role principal \\\n"
+        "       --new-key ~/.ssh/baomi_li\n"
+        '  2. 提交：git add -A && git commit -m "初始化门户"\n'
+        "  3. 主要领导签发 rules/ 和 mkdocs.yml，分管领导签发 content/，然后发布：\n"
+        "     baomi sign rules/ mkdocs.yml   baomi sign content/   baomi publish\n"
+        "各角色的命令见 README.md。"
+    )
+    return EXIT_CLEAN
+
+
 def run_rules(args: argparse.Namespace) -> int:
     folder = rules_dir(Path.cwd(), args.rules)
     if args.rules_command == "list":

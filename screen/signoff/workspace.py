@@ -244,12 +244,18 @@ class Workspace:
         targets = [t for t in self.targets if t.display not in gone]
         if not paths:
             return targets
-        wanted = {Path(p).as_posix().removeprefix("./") for p in paths}
-        chosen = [t for t in targets if t.display in wanted]
-        missing = wanted - {t.display for t in chosen}
+        chosen: dict[str, Target] = {}
+        missing = []
+        for path in paths:
+            name = Path(path).as_posix().removeprefix("./")
+            # a file by its name, or a folder (`content/`, `rules/`) by every file under it
+            found = [t for t in targets if name in (t.display, ".") or t.display.startswith(f"{name}/")]
+            if not found:
+                missing.append(name)
+            chosen.update((t.display, t) for t in found)
         if missing:
             raise UsageError(f"not a published file: {', '.join(sorted(missing))}")
-        return chosen
+        return list(chosen.values())
 
 
 _EMPTY = blob_id(b"")  # what a sign-off of a deleted rule file clears
