@@ -424,6 +424,15 @@ def screen_built(gate: SiteGate, name: str, data: bytes) -> tuple[Finding, ...]:
     return screen_text(workspace.engine, name, data, workspace.settings.fingerprint_key)
 
 
+def outside_resources(kind: str, data: bytes, site_url: str | None) -> list[str]:
+    """What a built file of `kind` (html, css, svg) loads from another origin than `site_url`'s,
+    one line each: where in the file, the URL's host."""
+    from screen.source.resources import outside, own_origin
+
+    text = data.decode("utf-8", errors="replace")
+    return [f"{o.context} from {o.host}" for o in outside(kind, text, own_origin(site_url))]
+
+
 def screen_built_name(gate: SiteGate, name: str) -> tuple[Finding, ...]:
     """Findings in the name of a built file or folder (its URL)."""
     workspace = gate.workspace

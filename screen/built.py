@@ -24,6 +24,7 @@ class Origins:
     docs: Path  # the docs directory: cleared files are copied from it as they are
     theme_dirs: tuple[Path, ...]  # custom_dir (cleared as configuration) and the installed theme
     cleared: frozenset[str]  # docs-relative paths of the cleared sources
+    site_url: str | None = None  # the site's own origin: resources load from it alone
 
 
 def _blocking(findings: tuple[Finding, ...], where: str) -> list[str]:
@@ -126,6 +127,37 @@ def _screened_as(rel: str) -> str:
     return f"site/{rel}" + (".html" if suffix in (".html", ".htm", ".xml", ".svg") else ".txt")
 
 
+# Built files a browser reads for resources to fetch, by suffix.
+_LOADING = {".html": "html", ".htm": "html", ".xhtml": "html", ".svg": "svg", ".css": "css"}
+
+
+def _outside(path: Path, origins: Origins) -> list[str]:
+    """Each resource a built page, style sheet or image loads from another host: whatever its
+    origin (a cleared file, the theme, a rendered page), a visitor's browser would fetch it."""
+    kind = _LOADING.get(path.suffix.lower())
+    return api.outside_resources(kind, path.read_bytes(), origins.site_url) if kind else []
+
+
+_FONT_HOSTS = ("fonts.googleapis.com", "fonts.gstatic.com")
+
+
+def _outside_problems(loads: dict[str, list[str]]) -> list[str]:
+    """One line per resource and host, with the files that load it (a theme's web font is on
+    every page: said once)."""
+    problems = []
+    for found, files in loads.items():
+        where = files[0] if len(files) == 1 else f"{files[0]} and {len(files) - 1} other file(s)"
+        fix = (
+            "set `font: false` under `theme:` in mkdocs.yml (the system's fonts draw the page)"
+            if found.endswith(_FONT_HOSTS)
+            else "put the file in the site (content/) or remove it"
+        )
+        problems.append(
+            f"{where}: loads {found}: a government site sends its visitors' requests to no third party; {fix}"
+        )
+    return problems
+
+
 def _file_problems(
     gate: api.SiteGate, path: Path, rel: str, origins: Origins, stems: frozenset[str], seen: set[bytes]
 ) -> list[str]:
@@ -149,11 +181,14 @@ def audit(site: Path, gate: api.SiteGate, origins: Origins) -> list[str]:
     stems = frozenset(str(PurePosixPath(p).with_suffix("")) for p in origins.cleared)
     problems = []
     seen: set[bytes] = set()
+    loads: dict[str, list[str]] = {}
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
         problems += _blocking(api.screen_built_name(gate, rel), f"site/{rel}")
         if path.is_symlink():
             problems.append(f"site/{rel}: a symlink in the built site")
         elif path.is_file():
+            for found in _outside(path, origins):
+                loads.setdefault(found, []).append(f"site/{rel}")
             problems += _file_problems(gate, path, rel, origins, stems, seen)
-    return problems
+    return _outside_problems(loads) + problems

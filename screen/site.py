@@ -73,6 +73,7 @@ def _build(root: Path, into: Path, gate: api.SiteGate) -> tuple[BaomiPlugin, Ori
                 docs=Path(config.docs_dir),
                 theme_dirs=tuple(Path(d) for d in config.theme.dirs),
                 cleared=frozenset(plugin.cleared),
+                site_url=config.site_url or None,
             )
             return plugin, origins
         except MkDocsException as error:

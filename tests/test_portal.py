@@ -306,6 +306,42 @@ def test_theme_overrides_need_the_config_signoff(portal: Path, demo_keys: Path) 
     assert "青溪县政务服务热线" in (portal / "site" / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_built_site_loads_nothing_from_another_host(portal: Path, demo_keys: Path) -> None:
+    """A theme override that adds an outside script and a page that hot-links an image, both
+    cleared by the leaders: the audit of the built site refuses them, naming each host once."""
+    config = portal / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  language: zh\n", "  language: zh\n  custom_dir: overrides\n"
+        ),
+        encoding="utf-8",
+    )
+    (portal / "overrides").mkdir()
+    (portal / "overrides" / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block scripts %}{{ super() }}'
+        '<script src="https://stats.example.com/count.js"></script>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    page = "content/news/spring-farming-meeting.md"
+    (portal / page).write_text(
+        (portal / page).read_text(encoding="utf-8") + "\n![会场](https://img.example.net/meeting.jpg)\n",
+        encoding="utf-8",
+    )
+    commit(portal, "统计脚本与外链图片")
+    for who in ("wang", "li"):
+        sign(portal, demo_keys, who, "mkdocs.yml", "overrides/main.html", page)
+    before = (portal / "site" / "index.html").read_bytes() if (portal / "site").exists() else None
+    result = baomi(portal, "publish")
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "loads " in line]
+    assert any("<script src> from stats.example.com" in line and "other file(s)" in line for line in lines)
+    assert any("site/news/spring-farming-meeting/index.html: loads <img src> from img.example.net" in line
+               for line in lines)  # fmt: skip
+    assert len(lines) == 2  # each resource once, however many pages load it
+    after = (portal / "site" / "index.html").read_bytes() if (portal / "site").exists() else None
+    assert after == before  # the site in place is left as it was
+
+
 def test_cli_and_plugin_report_the_same_findings(portal: Path) -> None:
     # Parity of the two doors: the blocking findings `baomi check` reports for the drafts are
     # exactly those the plugin holds them back for (compared by keyed fingerprint).
