@@ -56,7 +56,7 @@ class ClassificationHistory:
             if record is None:
                 continue
             signer, _ = judge_signature(commit, self.trust.signers)
-            if signer is None or not signer.roles & set(self.trust.policy.rules):
+            if signer is None or not signer.may & set(self.trust.policy.rules):
                 continue
             sealed = declassification_payload(record)
             if sealed_here(commit, record.parent, record.seal, sealed, "declassification"):

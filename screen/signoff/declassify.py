@@ -64,7 +64,7 @@ def plan_declassification(
     """What `baomi declassify` would commit, or a `UsageError` that says why it refuses."""
     signer = current_signer(workspace)
     deciders = workspace.trust.policy.rules
-    if not signer.roles & set(deciders):
+    if not signer.may & set(deciders):
         held = ", ".join(sorted(signer.roles)) or "no role"
         raise UsageError(f"only {', '.join(deciders)} may declassify; {signer.name} holds {held}")
     target = workspace.select([path])[0]

@@ -74,7 +74,7 @@ def read_endings(
         touched = [p for p in commit.paths if p in published or p.startswith(RULES_FOLDER)]
         if not problem and touched:
             problem = "the revocation commit changes published files; revoke in an empty commit"
-        if not problem and signer is not None and not signer.roles & set(roles(record.path)):
+        if not problem and signer is not None and not signer.may & set(roles(record.path)):
             problem = f"{signer.name} holds no role {record.path} requires ({', '.join(roles(record.path))})"
         if problem or signer is None:
             refused.append((commit, problem))

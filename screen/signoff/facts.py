@@ -3,6 +3,7 @@ a file needs, who wrote it since its last fair clearance, and everything `decide
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from screen.classification import withheld
@@ -11,8 +12,8 @@ from screen.portal import Target
 from screen.screening import read_bytes
 from screen.signoff.classification_history import classification_of_page, page_front
 from screen.signoff.message import Cleared
-from screen.signoff.records import FileFacts
-from screen.signoff.signers import required_roles
+from screen.signoff.records import FileFacts, wrote
+from screen.signoff.signers import enough_people, required_roles
 from screen.signoff.workspace import Workspace
 
 
@@ -80,10 +81,29 @@ def file_facts(workspace: Workspace, target: Target, findings: list[Finding], er
         unproven=version.unproven,
         ended=workspace.ended(path),
         deleted=any(t.display == path for t in workspace.deleted_rules),
+        stuck=_stuck(workspace, version),
         not_in_force=workspace.trust.not_in_force(path, version.blob),
         classification=record.describe() if record else "",
         withheld=(withheld(record) if record else "")
         or workspace.classification.undeclassified(path, version.blob),
+    )
+
+
+def _stuck(workspace: Workspace, version: FileFacts) -> str:
+    """Why nobody in force can clear `version`: every signer who may sign for its roles changed
+    it ("" when others could)."""
+    now = datetime.datetime.now(tz=datetime.UTC)
+    able = [s for s in workspace.trust.signers.signers if s.may & set(version.roles) and s.valid_at(now)]
+    others = [s for s in able if not wrote(s, version.authors, version.author_keys)]
+    if not able or enough_people(version.roles, others, bool(version.unproven)):
+        return ""
+    authors = "、".join(s.name for s in able if s not in others)
+    if not authors:
+        return ""
+    return (
+        f"nobody else may clear it: it needs {', '.join(version.roles)} from people who did not change "
+        f"it, and {authors} changed it; add another leader (baomi signer add), or let the principal "
+        "sign for the deputy (covers: {principal: [deputy]} in rules/policy.yml)"
     )
 
 

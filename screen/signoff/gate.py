@@ -83,9 +83,12 @@ def _decide(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
         if facts.not_in_force:  # signed, but not by those in force before the change
             return FileStatus(path=facts.path, state="untrusted-signer", reasons=(facts.not_in_force,))
         return FileStatus(path=facts.path, state="cleared", signoffs=tuple(cleared_by))
-    if not exact:
-        return _not_named(facts, signoffs)
-    return _short_of_clearance(facts, exact, valid, own, people)
+    short = (
+        _not_named(facts, signoffs) if not exact else _short_of_clearance(facts, exact, valid, own, people)
+    )
+    if facts.stuck and short.state in ("unsigned", "stale", "self-approved", "missing-role"):
+        return replace(short, reasons=(facts.stuck, *short.reasons))
+    return short
 
 
 def _short_of_clearance(
@@ -109,7 +112,7 @@ def _short_of_clearance(
         return FileStatus(path=facts.path, state=state, reasons=(f"sign-off {_short(first.sha)}: {reason}",))
     # Self-approval is the reason only when the self-approver could otherwise have cleared it; a
     # signer without any required role is short of a role whoever wrote the file.
-    if own and not people and any(s.signer and s.signer.roles & set(facts.roles) for s in own):
+    if own and not people and any(s.signer and s.signer.may & set(facts.roles) for s in own):
         names = ", ".join(sorted({s.signer.name for s in own if s.signer}))
         return FileStatus(
             path=facts.path,

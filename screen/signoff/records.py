@@ -66,6 +66,9 @@ class FileFacts:
         """Why the clearance by `signoff` ended ("" when it did not)."""
         return next((why for sha, why in self.ended if sha == signoff), "")
 
+    # why nobody in force can clear this version ("" when someone can): every signer who may
+    # sign for a required role changed it
+    stuck: str = ""
     deleted: bool = False  # a rule file deleted and still in force (its deletion is what to clear)
     not_in_force: str = ""  # a rules file whose version the chain of trust did not accept: why
     error: str = ""

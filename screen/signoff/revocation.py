@@ -28,7 +28,7 @@ def plan_revocation(workspace: Workspace, path: str, reason: str) -> RevokePlan:
         raise UsageError("say why the page is taken down: --reason '…' (撤稿理由)")
     target = workspace.select([path])[0]
     roles = roles_for(workspace, target.display, read_bytes(target), target.theme)
-    if not signer.roles & set(roles):
+    if not signer.may & set(roles):
         held = ", ".join(sorted(signer.roles)) or "no role"
         raise UsageError(
             f"{target.display} needs role {', '.join(roles)} to take down; {signer.name} holds {held}"

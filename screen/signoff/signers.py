@@ -4,7 +4,7 @@ bytes (the caller decides which version: always the trust ref's, never the chang
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -46,6 +46,12 @@ class Signer:
     fingerprints: frozenset[str]
     valid_until: datetime.date | None = None
     revoked: bool = False
+    covered: frozenset[str] = frozenset()  # roles the policy lets theirs cover (`covers:`)
+
+    @property
+    def may(self) -> frozenset[str]:
+        """The roles they may sign for: their own and those the policy says these cover."""
+        return self.roles | self.covered
 
     def valid_at(self, when: datetime.datetime) -> bool:
         if self.revoked:
@@ -64,6 +70,10 @@ class Signers:
         email = email.lower()
         return next((s for s in self.signers if email in s.emails), None)
 
+    def under(self, policy: Policy) -> Signers:
+        """The signers as `policy` lets them sign: each with the roles their roles cover."""
+        return Signers(signers=tuple(replace(s, covered=policy.covering(s.roles)) for s in self.signers))
+
     def allowed_signers(self) -> str:
         """An OpenSSH allowed-signers file naming every key (git verifies signatures with it)."""
         return "".join(f"{s.id} {key}\n" for s in self.signers for key in s.keys)
@@ -78,10 +88,17 @@ class Policy:
     # "signed": a change is authored by the owner of the listed key that signed it, and a change
     # no listed key signed needs two leaders; "claimed": by its author e-mail (and its key, if any)
     authors: str = "claimed"
+    # role → the roles it may also sign for (`covers: {principal: [deputy]}`: the principal of a
+    # small office signs what a deputy may); two required roles still need two different people
+    covers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def signed_authors(self) -> bool:
         return self.authors == "signed"
+
+    def covering(self, roles: frozenset[str]) -> frozenset[str]:
+        """The roles `roles` cover besides themselves."""
+        return frozenset(c for role, covered in self.covers if role in roles for c in covered) - roles
 
 
 def _load(path: str, data: bytes) -> dict[str, Any]:
@@ -179,7 +196,24 @@ def parse_policy(data: bytes) -> Policy:
     authors = loaded.get("authors", "claimed")
     if authors not in AUTHORS:
         raise TrustError(f"{POLICY_PATH}: authors: must be one of {', '.join(AUTHORS)}")
-    return Policy(**fields, authors=authors)
+    return Policy(**fields, authors=authors, covers=_covers(loaded.get("covers") or {}))
+
+
+def _covers(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`covers:` as (role, roles it covers), each a known role."""
+    if not isinstance(value, dict):
+        raise TrustError(f"{POLICY_PATH}: covers: maps a role to the roles it may also sign for")
+    found = []
+    for role, covered in sorted(value.items(), key=lambda item: str(item[0])):
+        try:
+            roles = _strings(covered)
+        except ValueError as error:
+            raise TrustError(f"{POLICY_PATH}: covers.{role}: {error}") from None
+        unknown = sorted(({role} | set(roles)) - ROLES)
+        if unknown:
+            raise TrustError(f"{POLICY_PATH}: covers: unknown role(s) {unknown}")
+        found.append((str(role), tuple(r for r in roles if r != role)))
+    return tuple(found)
 
 
 def roles_covered(required: tuple[str, ...], people: list[Signer]) -> bool:
@@ -190,7 +224,7 @@ def roles_covered(required: tuple[str, ...], people: list[Signer]) -> bool:
 
     def cover(role: str, seen: set[str]) -> bool:
         for signer_id, person in unique.items():
-            if role in person.roles and signer_id not in seen:
+            if role in person.may and signer_id not in seen:
                 seen.add(signer_id)
                 if signer_id not in holding or cover(holding[signer_id], seen):
                     holding[signer_id] = role

@@ -108,7 +108,7 @@ def _refusal(signer: Signer, facts: FileFacts, waived: dict[str, str]) -> str:
     if facts.withheld:
         return f"{facts.path} is withheld whatever its sign-offs: {facts.withheld}"
     second = bool(facts.unproven and signer.roles)  # a second leader for an unproven change
-    if not set(facts.roles) & signer.roles and not second:
+    if not set(facts.roles) & signer.may and not second:
         held = ", ".join(sorted(signer.roles)) or "no role"
         return f"{facts.path} needs role {', '.join(facts.roles)}; {signer.name} holds {held}"
     if wrote(signer, facts.authors, facts.author_keys):

@@ -255,8 +255,9 @@ def _approved(
         proven = change.signature in ("G", "U") and signers.by_fingerprint(change.key) is not None
         author = frozenset(), frozenset({change.key}) if proven else frozenset()
         unproven = not proven
+    acting = signers.under(policy)
     for commit in signoffs:
-        signoff = verify(commit, signers, made=not_before(commit, dates))
+        signoff = verify(commit, acting, made=not_before(commit, dates))
         signer = signoff.signer if signoff and not signoff.problem else None
         named = signoff and signoff.names(version.path, version.blob, version.sha256)
         if named and signer and not wrote(signer, *author):
@@ -318,7 +319,7 @@ def load_trust(repo: Repository, trust_ref: str, pinned_root: str | None) -> Tru
     return Trust(
         sha=trust_sha,
         root=root,
-        signers=signers,
+        signers=signers.under(policy),
         policy=policy,
         allowed=allowed,
         problems=tuple(why for _, _, why in rejected),
