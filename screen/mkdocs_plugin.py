@@ -15,6 +15,7 @@ A blocking verdict raises `PluginError`, whatever `strict` says."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,9 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         self.preset: SiteGate | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Material's search segments Chinese with jieba, which logs its dictionary loading on
+        # stderr at every build; its warnings still show
+        logging.getLogger("jieba").setLevel(logging.WARNING)
         if self._preview() and command != "serve":
             raise PluginError(f"baomi: {PREVIEW_ENV}=1 is for `baomi serve` only; a preview is never a build")
         if dirty:

@@ -82,7 +82,9 @@ def load_settings(
 
 def _long_enough(key: bytes, where: str) -> bytes:
     if len(key) < _MIN_KEY:
-        raise UsageError(f"{where}: fingerprint key is shorter than 16 bytes; generate one with `baomi key`")
+        raise UsageError(
+            f"{where}: fingerprint key is shorter than 16 bytes; write one with `baomi key --write`"
+        )
     return key
 
 
@@ -107,5 +109,5 @@ def fingerprint_key(root: Path) -> bytes:
             return _long_enough(path.read_bytes().strip(), str(path))
     raise UsageError(
         f"no fingerprint key: set {KEY_ENV} (a CI secret), or put the team's key in {KEY_FILE}; "
-        "create one with `baomi key`"
+        "write one with `baomi key --write`"
     )

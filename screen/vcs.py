@@ -375,19 +375,6 @@ class Repository:
     def user(self) -> tuple[str, str]:
         return self.config("user.name") or "", (self.config("user.email") or "").lower()
 
-    def diff_blob(self, old_blob: str, new_file: Path) -> str:
-        """Unified diff from a stored blob to the file's current bytes."""
-        with tempfile.TemporaryDirectory(prefix="baomi-") as directory:
-            old = Path(directory) / "cleared"
-            try:
-                old.write_bytes(self._repo.git.cat_file("blob", old_blob, stdout_as_string=False))
-            except git.GitCommandError:
-                return f"(the cleared version {old_blob[:10]} is not in this repository: read the whole file)"
-            # --no-index exits 1 when the files differ: that is the answer, not a failure
-            command = ["git", "diff", "--no-index", "--no-color", str(old), str(new_file)]
-            output = self._repo.git.execute(command, with_exceptions=False)
-        return str(output).strip() or "(no change)"
-
 
 def init_repository(root: Path) -> bool:
     """`git init` at `root` unless it is the top of a repository already; whether it ran. The

@@ -342,6 +342,12 @@ def test_the_built_site_loads_nothing_from_another_host(portal: Path, demo_keys:
     assert after == before  # the site in place is left as it was
 
 
+def test_publish_prints_no_dictionary_loading_of_the_search(portal: Path) -> None:
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    assert "prefix dict" not in result.stderr and "Loading model" not in result.stderr
+
+
 def test_cli_and_plugin_report_the_same_findings(portal: Path) -> None:
     # Parity of the two doors: the blocking findings `baomi check` reports for the drafts are
     # exactly those the plugin holds them back for (compared by keyed fingerprint).

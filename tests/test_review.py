@@ -3,7 +3,7 @@ reviewer who is about to sign."""
 
 from __future__ import annotations
 
-from tests.signoff_portal import PAGES, WANG, ZHANG, ZHOU, A, B, Portal
+from tests.signoff_portal import IMPORTANT, PAGES, WANG, ZHANG, ZHOU, A, B, Portal
 
 # --- `baomi review` -----------------------------------------------------------------------------
 
@@ -45,3 +45,24 @@ def test_review_diffs_against_the_last_fair_clearance(portal: Portal) -> None:
     assert f"== {B}: self-approved" in run.out
     assert f"changes since the version cleared in {cleared_in[:10]}" in run.out
     assert "+领导夹带的段落。" in run.out
+
+
+def test_the_diff_names_the_versions_not_temporary_files(portal: Portal) -> None:
+    """Both versions end with a newline: no false "No newline" marker, no /tmp path in sight;
+    a version that really lacks its final newline is marked."""
+    assert portal.sign(WANG, A).code == 0
+    portal.write(A, PAGES[A] + "\n补充一段。\n")
+    portal.commit(ZHANG, "补充")
+    portal.act_as(WANG)
+    run = portal.baomi("review", A)
+    assert f"--- {A} (cleared in " in run.out and f"+++ {A} (now)" in run.out
+    assert "No newline" not in run.out and "/tmp" not in run.out and "baomi-" not in run.out
+    portal.write(A, PAGES[A].rstrip("\n"))
+    portal.commit(ZHANG, "去掉末尾换行")
+    assert "\\ No newline at end of file" in portal.baomi("review", A).out
+
+
+def test_a_page_that_needs_two_roles_says_two_different_people(portal: Portal) -> None:
+    state, _, reasons = portal.state(IMPORTANT)
+    assert state == "unsigned"
+    assert "2 different reviewers, one with each role (deputy, principal), each run `baomi sign" in reasons

@@ -178,3 +178,4 @@ def test_status_and_sign_still_need_the_team_key(portal: Portal, monkeypatch: py
     monkeypatch.delenv("BAOMI_FINGERPRINT_KEY", raising=False)
     for run in (portal.baomi("status"), portal.sign(WANG, A)):
         assert run.code == 2 and "no fingerprint key" in run.err
+        assert "`baomi key --write`" in run.err  # the command that writes one, not the one that prints it

@@ -18,6 +18,13 @@ def _short(sha: str) -> str:
     return sha[:10]
 
 
+def _who(roles: tuple[str, ...]) -> str:
+    """Who must run `baomi sign`, saying so when it takes different people."""
+    if len(roles) == 1:
+        return f"a reviewer with role {roles[0]} runs"
+    return f"{len(roles)} different reviewers, one with each role ({', '.join(roles)}), each run"
+
+
 def _blocked(facts: FileFacts, waived: set[str]) -> tuple[str, ...]:
     return tuple(
         f"{f.path}:{f.line}:{f.column}: {f.rule} ({f.excerpt}) blocks; remove it, or a reviewer may "
@@ -54,10 +61,7 @@ def _not_named(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
     return FileStatus(
         path=facts.path,
         state="unsigned",
-        reasons=(
-            f"no sign-off names these bytes; a reviewer with role {', '.join(facts.roles)} "
-            f"runs `baomi sign {facts.path}`",
-        ),
+        reasons=(f"no sign-off names these bytes; {_who(facts.roles)} `baomi sign {facts.path}`",),
     )
 
 

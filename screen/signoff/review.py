@@ -3,6 +3,8 @@ since the version last fairly cleared, its findings unredacted, and what a sign-
 
 from __future__ import annotations
 
+import difflib
+
 from screen.errors import UsageError
 from screen.model import Finding
 from screen.signoff.facts import last_cleared
@@ -20,8 +22,25 @@ def _item(workspace: Workspace, state: FileStatus, findings: list[Finding]) -> R
     if previous is None:
         return ReviewItem(status=state, since="", diff="", findings=tuple(findings))
     sha, cleared = previous
-    diff = workspace.repo.diff_blob(cleared.blob, workspace.settings.root / state.path)
+    old = workspace.repo.blob(cleared.blob)
+    if old is None:
+        diff = f"(the cleared version {cleared.blob[:10]} is not in this repository: read the whole file)"
+    else:
+        target = workspace.select([state.path])[0]
+        new = target.data if target.data is not None else target.path.read_bytes()
+        diff = unified(old, new, f"{state.path} (cleared in {sha[:10]})", f"{state.path} (now)")
     return ReviewItem(status=state, since=sha, diff=diff, findings=tuple(findings))
+
+
+def unified(old: bytes, new: bytes, old_label: str, new_label: str) -> str:
+    """A unified diff of two versions of a file, labelled by what they are (no file names of
+    temporary copies), marking a missing final newline only where one is missing."""
+    before = old.decode("utf-8", errors="replace").splitlines(keepends=True)
+    after = new.decode("utf-8", errors="replace").splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(before, after, old_label, new_label):
+        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(lines).strip() or "(no change)"
 
 
 def review(workspace: Workspace, paths: list[str]) -> Review:
