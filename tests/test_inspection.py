@@ -51,7 +51,10 @@ def test_report_counts_what_the_history_holds(portal: Portal) -> None:
         [SECRET_PAGE, "解密 declassified (was 机密★5年)"],
     ]
     assert report["median_hours"] is not None and report["median_hours"] >= 0
-    assert report["summary"].startswith("审查发布信息4条，审查网页4个，筛查稿件版本9个，检出阻断级问题1处")
+    assert report["summary"].startswith(
+        "审查发布信息4条（网页4个、配置与规则文件0个）；筛查进入版本库的稿件版本9个，检出阻断级问题1处"
+    )
+    assert report["ref"] == portal.head()[:10]
     markdown = portal.baomi("report").out
     assert "# 保密自查报告" in markdown and "| 王建国 | deputy | 4 |" in markdown
     page = portal.baomi("report", "--format", "html").out
@@ -66,6 +69,10 @@ def test_report_period_and_its_errors(portal: Portal) -> None:
     report = json.loads(portal.baomi("report", "--format", "json", "--since", later).out)
     assert (report["items_reviewed"], report["versions_drafted"], report["reviewers"]) == (0, 0, [])
     assert report["period"] == {"since": later, "until": None}
+    # nothing reached the history in the period: said of what was read, not as "no secrets"
+    assert "其中未检出阻断级问题" in report["summary"] and "未检出涉密信息" not in report["summary"]
+    markdown = portal.baomi("report", "--since", later).out
+    assert f"统计期间：{later} 至 今；依据：版本 {portal.head()[:10]} 及其全部历史" in markdown
     today = datetime.date.today().isoformat()
     assert json.loads(portal.baomi("report", "--format", "json", "--until", today).out)["items_reviewed"] == 1
     assert portal.baomi("report", "--since", later, "--until", today).code == 2

@@ -393,6 +393,10 @@ def test_report_and_log_work_on_the_sample_portal(portal: Path) -> None:
         if line.startswith("Baomi-Cleared: ")
     }  # fmt: skip
     assert (report["items_reviewed"], report["published"], report["held_back"]) == (len(named), 20, 2)
+    # 网页 counts pages: the 14 regular ones; mkdocs.yml and the 5 rule files are counted apart
+    assert (report["pages_published"], report["others_published"]) == (14, 6)
+    assert "现已发布网页14个、配置与规则文件6个" in report["summary"]
+    assert "未检出" not in report["summary"]  # the drafts' leaks are in the history: found and counted
     assert {name for name, _, _ in report["reviewers"]} == {"王建国", "李明"}
     # the sign-offs made before Baomi-Seal existed are kept in the history, and listed as broken
     assert all("Baomi-Seal" in why for _, _, why in report["broken"]) and report["stale_now"] == 0

@@ -18,6 +18,7 @@ from screen.signoff.records import VerifiedSignOff
 from screen.signoff.status import status
 from screen.signoff.waivers import decides
 from screen.signoff.workspace import Workspace
+from screen.source import MARKDOWN_SUFFIXES
 
 
 def _findings(workspace: Workspace, versions: list[tuple[str, bytes]]) -> Counter[tuple[str, str]]:
@@ -70,6 +71,11 @@ def _waivers(workspace: Workspace, signoff: VerifiedSignOff) -> list[tuple[str, 
     return [(day, "、".join(decided), name, w.reason) for w in signoff.message.waivers]
 
 
+def _page(path: str) -> bool:
+    """A page (网页) of the site: a Markdown source; the configuration and rule files are not."""
+    return path.lower().endswith(tuple(MARKDOWN_SUFFIXES)) and not path.startswith("rules/")
+
+
 def inspect(workspace: Workspace, period: Period) -> Inspection:
     """The self-inspection report of `period` over the history of HEAD."""
     if period.since and period.until and period.since > period.until:
@@ -98,7 +104,11 @@ def inspect(workspace: Workspace, period: Period) -> Inspection:
     return Inspection(
         period=period,
         items_reviewed=len(items),
-        pages_reviewed=len({path for path, _ in items}),
+        pages_reviewed=len({path for path, _ in items if _page(path)}),
+        others_reviewed=len({path for path, _ in items if not _page(path)}),
+        pages_published=sum(f.publishable and _page(f.path) for f in now),
+        others_published=sum(f.publishable and not _page(f.path) for f in now),
+        ref=workspace.head[:10],
         versions_drafted=len(drafted),
         published=sum(f.publishable for f in now),
         held_back=sum(not f.publishable for f in now),

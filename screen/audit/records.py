@@ -53,3 +53,8 @@ class Inspection:
     broken: tuple[tuple[str, str, str], ...]  # (date, commit, why a sign-off did not count)
     classification: tuple[tuple[str, str, str], ...]  # (date, path, what changed)
     revoked: tuple[tuple[str, str, str, str], ...] = ()  # (date, path, leader, reason) of 撤稿 records
+    # pages (网页: the Markdown pages) apart from configuration and rule files, which are no pages
+    others_reviewed: int = 0  # configuration and rule files among the files reviewed
+    pages_published: int = 0  # at HEAD: cleared pages
+    others_published: int = 0  # at HEAD: cleared configuration and rule files
+    ref: str = ""  # the commit whose history was read

@@ -22,12 +22,20 @@ def _period(report: Inspection) -> str:
 def summary(report: Inspection) -> str:
     """The one line a written report quotes: 审查发布信息N条，审查网页M个，…"""
     blocks = sum(n for _, level, n in report.findings if level == "block")
-    found = f"检出阻断级问题{blocks}处" if blocks else "未检出涉密信息"
+    # only what reached the history was read: a leak stopped before its commit is in no version
+    found = f"检出阻断级问题{blocks}处" if blocks else "其中未检出阻断级问题"
     return (
-        f"审查发布信息{report.items_reviewed}条，审查网页{report.pages_reviewed}个，"
-        f"筛查稿件版本{report.versions_drafted}个，{found}；现已发布{report.published}个文件"
+        f"审查发布信息{report.items_reviewed}条（网页{report.pages_reviewed}个、配置与规则文件"
+        f"{report.others_reviewed}个）；筛查进入版本库的稿件版本{report.versions_drafted}个，{found}；"
+        f"现已发布网页{report.pages_published}个、配置与规则文件{report.others_published}个"
         f"（均经审核签发，无未豁免的阻断级问题），暂缓发布{report.held_back}个。"
     )
+
+
+def _scope(report: Inspection) -> str:
+    """What the report read: the period and the commit whose history it is."""
+    ref = f"版本 {report.ref} 及其全部历史" if report.ref else "版本库历史"
+    return f"统计期间：{_period(report)}；依据：{ref}。提交前即被拦下、未进入版本库的内容不在统计之内。"
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]:
@@ -46,6 +54,8 @@ def format_report_markdown(report: Inspection) -> str:
         f"# 保密自查报告（{_period(report)}）",
         "",
         "## 一、总体情况",
+        "",
+        _scope(report),
         "",
         summary(report),
         "",
@@ -122,7 +132,7 @@ def format_report_html(report: Inspection) -> str:
     median = f"{report.median_hours} 小时" if report.median_hours is not None else "无"
     sections = [
         f"<h1>保密自查报告（{html.escape(_period(report))}）</h1>",
-        f"<h2>一、总体情况</h2><p>{html.escape(summary(report))}</p>",
+        f"<h2>一、总体情况</h2><p>{html.escape(_scope(report))}</p><p>{html.escape(summary(report))}</p>",
         f"<p>从稿件提交到审核签发的中位时间：{median}；当前失效签发的文件 {report.stale_now} 个。</p>",
         "<h2>二、检出情况（按规则）</h2>" + _bars(by_rule, "#c0392b"),
         "<h2>三、豁免</h2>" + _html_table(("日期", "文件", "签发人", "理由"), list(report.waivers)),
