@@ -495,6 +495,35 @@ def _baomi_options(plugins: object) -> dict[str, object] | None:
     return None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LivePage:
+    """The last cleared version of a page whose new version waits: what the site keeps."""
+
+    data: bytes
+    since: str  # the sign-off commit that cleared these bytes
+    waiting: str  # why the new version is not published
+    status: FileStatus  # the gate's decision on these bytes today (cleared), for the footer
+
+
+def kept_versions(gate: SiteGate, paths: list[str]) -> tuple[dict[str, LivePage], dict[str, str]]:
+    """Of `paths` (published files not publishable now): those whose last cleared version the
+    site keeps, and why the others are not kept (when they ever were cleared)."""
+    from screen.signoff.live import Live, live_version
+
+    live: dict[str, LivePage] = {}
+    down: dict[str, str] = {}
+    states = {f.path: f for f in gate.files}
+    for path in paths:
+        found = live_version(gate.workspace, states[path])
+        if isinstance(found, Live):
+            live[path] = LivePage(
+                data=found.data, since=found.since, waiting=found.waiting, status=found.status
+            )
+        elif found is not None:
+            down[path] = found.why
+    return live, down
+
+
 def pending_findings(gate: SiteGate, source: Path) -> list[Finding]:
     """The findings of a pending page, for the preview's marks."""
     workspace = gate.workspace

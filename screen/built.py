@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from screen import api
@@ -25,6 +25,9 @@ class Origins:
     theme_dirs: tuple[Path, ...]  # custom_dir (cleared as configuration) and the installed theme
     cleared: frozenset[str]  # docs-relative paths of the cleared sources
     site_url: str | None = None  # the site's own origin: resources load from it alone
+    # docs-relative path → the bytes built for it when they are not the working file's (the last
+    # cleared version of a file whose new version waits)
+    contents: dict[str, bytes] = field(default_factory=dict)
 
 
 def _blocking(findings: tuple[Finding, ...], where: str) -> list[str]:
@@ -48,7 +51,9 @@ def _origin(path: Path, rel: str, origins: Origins, stems: frozenset[str]) -> st
     stem = _page_stem(rel)
     if stem is not None and (stem in stems or f"{stem}/index" in stems):
         return "page"
-    if rel in origins.cleared and _same(path, origins.docs / rel):
+    if rel in origins.contents and path.read_bytes() == origins.contents[rel]:
+        return "copied"
+    if rel in origins.cleared and rel not in origins.contents and _same(path, origins.docs / rel):
         return "copied"
     if any(_same(path, theme / rel) for theme in origins.theme_dirs):
         return "theme"

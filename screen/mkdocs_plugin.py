@@ -52,6 +52,8 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         super().__init__()
         self.held_back: dict[str, tuple[str, ...]] = {}  # docs-relative path → reasons
         self.cleared: dict[str, str] = {}  # docs-relative path → review line for its footer
+        # docs-relative path → its last cleared version, built while its new version waits
+        self.pending: dict[str, api.LivePage] = {}
         self.gate: SiteGate | None = None  # what the build may publish, once `on_files` asked
         # `baomi publish` computes the gate before MkDocs loads the configuration, and hands it in
         self.preset: SiteGate | None = None
@@ -85,22 +87,30 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         self.gate = gate = self.preset or self._gate(config)
         docs = Path(config.docs_dir).resolve()
         prefix = docs.relative_to(gate.repo_root.resolve()).as_posix() + "/"
-        self.held_back, self.cleared = {}, {}
+        self.held_back, self.cleared, self.pending = {}, {}, {}
         fatal = []
+        waiting = [] if self._preview() else [s.path for s in gate.files if not s.publishable]
+        live, down = api.kept_versions(gate, [p for p in waiting if p.startswith(prefix)])
         for state in gate.files:
             inside = state.path.startswith(prefix)
             page = state.path.removeprefix(prefix)
             if state.publishable:
                 if inside:  # docs-relative, as MkDocs names sources; the rest is configuration
                     self.cleared[page] = _review_line(state)
+            elif state.path in live:  # its last cleared version stays up while the new one waits
+                kept = live[state.path]
+                self.pending[page] = kept
+                self.cleared[page] = _review_line(kept.status, shown=kept.since)
             elif inside:
-                self.held_back[page] = state.reasons
+                self.held_back[page] = state.reasons + ((down[state.path],) if state.path in down else ())
             else:
                 fatal.append(f"{state.path}: {state.state}: {'; '.join(state.reasons)}")
         for file in list(files):
             source = Path(file.abs_src_path) if file.abs_src_path else None
             if source and source.is_symlink() and not source.resolve().is_relative_to(docs):
                 fatal.append(f"{file.src_uri}: a symlink pointing outside {docs.name}/ is refused")
+            if file.src_uri in self.pending:
+                file.content_bytes = self.pending[file.src_uri].data  # the bytes cleared, from git
             if file.src_uri in self.held_back and not self._preview():
                 files.remove(file)
         if self.held_back and not self._hold_back():
@@ -178,8 +188,9 @@ def _prune(items: list[Any], held_back: set[str]) -> list[Any]:
     return kept
 
 
-def _review_line(state: FileStatus) -> str:
-    """The footer line of a cleared page: who reviewed it, in which role, and when."""
+def _review_line(state: FileStatus, shown: str = "") -> str:
+    """The footer line of a cleared page: who reviewed it, in which role, and when; for a page
+    whose new version waits, which version is shown."""
     people = [
         f"{s.signer.name}（{'、'.join(_ROLE_NAMES.get(r, r) for r in sorted(s.signer.roles))}）"
         for s in state.signoffs
@@ -188,5 +199,7 @@ def _review_line(state: FileStatus) -> str:
     date = max(s.committed for s in state.signoffs).date().isoformat()
     return (
         '\n<div class="baomi-review" style="margin-top:2em;font-size:.8em;opacity:.75">'
-        f"本页已经保密审查 · 审核签发：{'、'.join(people)} · {date}</div>\n"
+        f"本页已经保密审查 · 审核签发：{'、'.join(people)} · {date}"
+        + (f" · 显示经签发的版本（{shown[:10]}），新版本待审核" if shown else "")
+        + "</div>\n"
     )

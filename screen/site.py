@@ -32,6 +32,7 @@ class Published:
     site: Path
     pages: int
     held_back: dict[str, tuple[str, ...]]
+    pending: dict[str, tuple[str, str]]  # docs-relative path → (cleared commit shown, why the new waits)
 
 
 @contextlib.contextmanager
@@ -74,6 +75,7 @@ def _build(root: Path, into: Path, gate: api.SiteGate) -> tuple[BaomiPlugin, Ori
                 theme_dirs=tuple(Path(d) for d in config.theme.dirs),
                 cleared=frozenset(plugin.cleared),
                 site_url=config.site_url or None,
+                contents={page: kept.data for page, kept in plugin.pending.items()},
             )
             return plugin, origins
         except MkDocsException as error:
@@ -104,7 +106,8 @@ def publish(root: Path, site_dir: Path) -> Published:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    return Published(site=site_dir, pages=pages, held_back=dict(plugin.held_back))
+    pending = {page: (kept.since, kept.waiting) for page, kept in plugin.pending.items()}
+    return Published(site=site_dir, pages=pages, held_back=dict(plugin.held_back), pending=pending)
 
 
 def _swap(staging: Path, site_dir: Path) -> None:

@@ -197,6 +197,11 @@ def _site(commands: Commands) -> None:
     publish.add_argument(
         "--site-dir", type=Path, default=Path("site"), help="where the site goes (default: site/)"
     )
+    publish.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when a page is pending (its last cleared version shown) or held back",
+    )
     serve = commands.add_parser(
         "serve", help="local preview: pending pages with a 待审核 banner, findings marked"
     )
