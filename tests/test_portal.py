@@ -131,14 +131,16 @@ def test_dirty_build_is_refused(portal: Path) -> None:
     assert result.returncode != 0 and "--dirty" in result.stderr
 
 
-def test_edit_after_signoff_is_held_back(portal: Path) -> None:
+def test_edit_after_signoff_keeps_the_cleared_version(portal: Path) -> None:
+    # the edit waits for its sign-off; the page stays up as cleared (tests/test_live.py has more)
     page = portal / "content" / "news" / "spring-farming-meeting.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
     commit(portal, "edit")
     result = baomi(portal, "publish")
     assert result.returncode == 0
-    assert "held back: news/spring-farming-meeting.md" in result.stdout
-    assert not (portal / "site" / "news" / "spring-farming-meeting").exists()
+    assert "pending: news/spring-farming-meeting.md" in result.stdout
+    built = portal / "site" / "news" / "spring-farming-meeting" / "index.html"
+    assert "补充一段" not in built.read_text(encoding="utf-8")
 
 
 def test_unsigned_config_fails_the_build(portal: Path) -> None:
