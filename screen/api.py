@@ -524,6 +524,20 @@ def kept_versions(gate: SiteGate, paths: list[str]) -> tuple[dict[str, LivePage]
     return live, down
 
 
+def page_title(name: str, data: bytes) -> str | None:
+    """A page's title as its reader sees it: front matter `title:`, else its first `# ` heading."""
+    import re
+
+    from screen.source.frontmatter import front_matter_values
+
+    text = data.decode("utf-8", "replace")
+    title = front_matter_values(name, text).get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    heading = re.search(r"^#[ \t]+(.+?)[ \t#]*$", text, re.MULTILINE)
+    return heading.group(1).strip() if heading else None
+
+
 def pending_findings(gate: SiteGate, source: Path) -> list[Finding]:
     """The findings of a pending page, for the preview's marks."""
     workspace = gate.workspace

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 HOLD_BACK_ENV = "BAOMI_HOLD_BACK"  # set by `baomi publish`: hold uncleared pages back, list them
 PREVIEW_ENV = "BAOMI_PREVIEW"  # set by `baomi serve`: show pending pages, marked; never a build
-_ROLE_NAMES = {"deputy": "分管领导", "principal": "主要领导"}
 
 
 class BaomiConfig(Config):  # type: ignore[no-untyped-call]
@@ -137,6 +136,8 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
     def on_nav(self, nav: Navigation, /, *, config: Any, files: Files) -> Navigation:
         if not self._preview():
             nav.items = _prune(nav.items, set(self.held_back))
+        if not config.nav:  # built from folders: a section is named by its index page, not its folder
+            _title_sections(nav.items)
         return nav
 
     def on_page_markdown(self, markdown: str, /, *, page: Any, config: Any, files: Files) -> str:
@@ -173,6 +174,23 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
                     raise PluginError(f"baomi: the held-back page {page} reached the site as {leaked}")
 
 
+def _title_sections(items: list[Any]) -> None:
+    """Give each section the title of its folder's index page (`news/index.md`: 政务动态), so no
+    folder name (`News`) shows in the navigation."""
+    for item in items:
+        if not isinstance(item, Section):
+            continue
+        for child in item.children:
+            file = getattr(child, "file", None)
+            source = getattr(file, "src_uri", "")
+            if file is not None and source.rsplit("/", 1)[-1] in ("index.md", "README.md"):
+                title = api.page_title(source, file.content_bytes)
+                if title:
+                    item.title = title
+                break
+        _title_sections(item.children)
+
+
 def _prune(items: list[Any], held_back: set[str]) -> list[Any]:
     kept: list[Any] = []
     for item in items:
@@ -191,11 +209,7 @@ def _prune(items: list[Any], held_back: set[str]) -> list[Any]:
 def _review_line(state: FileStatus, shown: str = "") -> str:
     """The footer line of a cleared page: who reviewed it, in which role, and when; for a page
     whose new version waits, which version is shown."""
-    people = [
-        f"{s.signer.name}（{'、'.join(_ROLE_NAMES.get(r, r) for r in sorted(s.signer.roles))}）"
-        for s in state.signoffs
-        if s.signer
-    ]
+    people = [f"{s.signer.name}（{s.signer.title}）" for s in state.signoffs if s.signer]
     date = max(s.committed for s in state.signoffs).date().isoformat()
     return (
         '\n<div class="baomi-review" style="margin-top:2em;font-size:.8em;opacity:.75">'

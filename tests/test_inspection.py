@@ -56,7 +56,7 @@ def test_report_counts_what_the_history_holds(portal: Portal) -> None:
     )
     assert report["ref"] == portal.head()[:10]
     markdown = portal.baomi("report").out
-    assert "# 保密自查报告" in markdown and "| 王建国 | deputy | 4 |" in markdown
+    assert "# 保密自查报告" in markdown and "| 王建国 | 分管领导 | 4 |" in markdown
     page = portal.baomi("report", "--format", "html").out
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "保密自查报告" in page
     for output in (run.out, markdown, page):

@@ -11,7 +11,7 @@ import pytest
 
 from screen.packaged import installed, lock_text
 from tests.conftest import RULES
-from tests.signoff_portal import LI, POLICY, WANG, ZHANG, Portal, git, signers_yaml
+from tests.signoff_portal import LI, POLICY, WANG, ZHANG, A, Portal, git, signers_yaml
 
 PAGE = "content/news/a.md"
 IMPORTANT = "content/report.md"
@@ -101,3 +101,27 @@ def test_a_wrong_covers_is_refused_and_the_old_policy_stays(
     assert any(message in p for p in document["trust_problems"]), document["trust_problems"]
     _deputy_edits(office, PAGE)
     assert office.sign(LI, PAGE).code == 2
+
+
+# --- titles: the roles as people say them ------------------------------------------------------
+
+
+def test_policy_titles_reach_status_and_json_keeps_the_ids(portal: Portal) -> None:
+    office = portal
+    office.write("rules/policy.yml", POLICY + "titles:\n  deputy: 副县长\n  principal: 县长\n")
+    office.commit(ZHANG, "称谓")
+    assert office.sign(LI, "rules/policy.yml").code == 0
+    assert office.sign(WANG, A).code == 0
+    text = office.baomi("status", A).out
+    assert "王建国（副县长，" in text
+    _, files, _ = office.status(A)
+    assert files[A]["signoffs"][0]["roles"] == ["deputy"]
+
+
+def test_a_wrong_title_is_a_trust_problem(portal: Portal) -> None:
+    office = portal
+    office.write("rules/policy.yml", POLICY + "titles:\n  mayor: 县长\n")
+    office.commit(ZHANG, "写错的称谓")
+    assert office.sign(LI, "rules/policy.yml").code == 0
+    _, _, document = office.status()
+    assert any("titles: unknown role" in p for p in document["trust_problems"])

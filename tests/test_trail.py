@@ -38,7 +38,7 @@ def test_log_tells_the_whole_review_trail(portal: Portal) -> None:
     assert first["detail"].startswith("1 block (codename.project)")
     assert first["who"] == f"{ZHANG.name} <{ZHANG.email}>"
     assert signed["who"] == WANG.name and signed["blob"] == first["blob"]
-    assert "deputy" in signed["detail"] and "已公开的计划生育服务项目" in signed["detail"]
+    assert "分管领导" in signed["detail"] and "已公开的计划生育服务项目" in signed["detail"]
     assert "同意公开" in signed["detail"]
     assert second["blob"] != first["blob"]
     assert "not in rules/signers.yml" in rejected["detail"]

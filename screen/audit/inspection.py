@@ -15,6 +15,7 @@ from screen.screening import screen
 from screen.signoff.facts import cleared_version
 from screen.signoff.message import parse_declassification
 from screen.signoff.records import VerifiedSignOff
+from screen.signoff.signers import ROLES
 from screen.signoff.status import status
 from screen.signoff.waivers import decides
 from screen.signoff.workspace import Workspace
@@ -109,6 +110,7 @@ def inspect(workspace: Workspace, period: Period) -> Inspection:
         pages_published=sum(f.publishable and _page(f.path) for f in now),
         others_published=sum(f.publishable and not _page(f.path) for f in now),
         ref=workspace.head[:10],
+        titles=tuple((role, workspace.trust.policy.title(role)) for role in sorted(ROLES)),
         versions_drafted=len(drafted),
         published=sum(f.publishable for f in now),
         held_back=sum(not f.publishable for f in now),

@@ -58,3 +58,9 @@ class Inspection:
     pages_published: int = 0  # at HEAD: cleared pages
     others_published: int = 0  # at HEAD: cleared configuration and rule files
     ref: str = ""  # the commit whose history was read
+    titles: tuple[tuple[str, str], ...] = ()  # role id → what people call it, for the written report
+
+    def titled(self, roles: str) -> str:
+        """ "deputy/principal" as people say it (分管领导、主要领导)."""
+        names = dict(self.titles)
+        return "、".join(names.get(r, r) for r in roles.split("/") if r)

@@ -76,7 +76,7 @@ def _signoff(workspace: Workspace, signoff: VerifiedSignOff, path: str, blob: st
     if not fair(signoff, version):
         return "signoff-not-counted", not_counted(signoff, version)
     assert signoff.signer is not None
-    roles = "/".join(sorted(signoff.signer.roles))
+    roles = signoff.signer.title
     listed = "; ".join(f"waived {w.fingerprint[:12]}: {w.reason}" for w in signoff.message.waivers)
     if listed and not decides(signoff, version):
         listed = f"waivers not counted: {not_counted(signoff, version)}"

@@ -72,7 +72,7 @@ def format_report_markdown(report: Inspection) -> str:
         "",
         "## 四、审核签发人员",
         "",
-        *_table(("签发人", "角色", "签发文件数"), list(report.reviewers)),
+        *_table(("签发人", "角色", "签发文件数"), [(n, report.titled(r), c) for n, r, c in report.reviewers]),
         "",
         "## 五、无效签发",
         "",
@@ -128,7 +128,7 @@ def _html_table(head: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
 
 def format_report_html(report: Inspection) -> str:
     by_rule = [(f"{r}（{_LEVEL.get(lv, lv)}）", n) for r, lv, n in report.findings]
-    by_reviewer = [(f"{name}（{roles}）", n) for name, roles, n in report.reviewers]
+    by_reviewer = [(f"{name}（{report.titled(roles)}）", n) for name, roles, n in report.reviewers]
     median = f"{report.median_hours} 小时" if report.median_hours is not None else "无"
     sections = [
         f"<h1>保密自查报告（{html.escape(_period(report))}）</h1>",

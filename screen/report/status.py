@@ -15,8 +15,7 @@ def signed_by(status: FileStatus) -> str:
     people = []
     for signoff in status.signoffs:
         if signoff.signer:
-            roles = "/".join(sorted(signoff.signer.roles))
-            people.append(f"{signoff.signer.name}（{roles}，{signoff.committed:%Y-%m-%d}）")
+            people.append(f"{signoff.signer.name}（{signoff.signer.title}，{signoff.committed:%Y-%m-%d}）")
     return "、".join(people)
 
 

@@ -19,6 +19,7 @@ POLICY_PATH = "rules/policy.yml"
 TRUST_PATHS = (SIGNERS_PATH, POLICY_PATH)
 ROLES = frozenset({"deputy", "principal"})  # the leaders' roles, which policy may require
 SIGNER_ROLES = ROLES | {"drafter"}  # a listed drafter (撰稿人) signs commits, never clears anything
+TITLES = {"deputy": "分管领导", "principal": "主要领导"}  # what people call the roles, unless the policy says
 AUTHORS = ("claimed", "signed")  # policy `authors:` who wrote a change: its author e-mail, or its key
 
 
@@ -47,6 +48,12 @@ class Signer:
     valid_until: datetime.date | None = None
     revoked: bool = False
     covered: frozenset[str] = frozenset()  # roles the policy lets theirs cover (`covers:`)
+    titles: tuple[str, ...] = ()  # what the policy calls their roles (分管领导 …), in role order
+
+    @property
+    def title(self) -> str:
+        """Their roles as people say them (分管领导、主要领导), for every human-facing output."""
+        return "、".join(self.titles or tuple(TITLES.get(r, r) for r in sorted(self.roles)))
 
     @property
     def may(self) -> frozenset[str]:
@@ -72,7 +79,16 @@ class Signers:
 
     def under(self, policy: Policy) -> Signers:
         """The signers as `policy` lets them sign: each with the roles their roles cover."""
-        return Signers(signers=tuple(replace(s, covered=policy.covering(s.roles)) for s in self.signers))
+        return Signers(
+            signers=tuple(
+                replace(
+                    s,
+                    covered=policy.covering(s.roles),
+                    titles=tuple(policy.title(r) for r in sorted(s.roles)),
+                )
+                for s in self.signers
+            )
+        )
 
     def allowed_signers(self) -> str:
         """An OpenSSH allowed-signers file naming every key (git verifies signatures with it)."""
@@ -91,10 +107,14 @@ class Policy:
     # role → the roles it may also sign for (`covers: {principal: [deputy]}`: the principal of a
     # small office signs what a deputy may); two required roles still need two different people
     covers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    titles: tuple[tuple[str, str], ...] = ()  # role → what people call it (`titles:`)
 
     @property
     def signed_authors(self) -> bool:
         return self.authors == "signed"
+
+    def title(self, role: str) -> str:
+        return dict(self.titles).get(role) or TITLES.get(role, role)
 
     def covering(self, roles: frozenset[str]) -> frozenset[str]:
         """The roles `roles` cover besides themselves."""
@@ -196,7 +216,26 @@ def parse_policy(data: bytes) -> Policy:
     authors = loaded.get("authors", "claimed")
     if authors not in AUTHORS:
         raise TrustError(f"{POLICY_PATH}: authors: must be one of {', '.join(AUTHORS)}")
-    return Policy(**fields, authors=authors, covers=_covers(loaded.get("covers") or {}))
+    return Policy(
+        **fields,
+        authors=authors,
+        covers=_covers(loaded.get("covers") or {}),
+        titles=_titles(loaded.get("titles") or {}),
+    )
+
+
+def _titles(value: object) -> tuple[tuple[str, str], ...]:
+    """`titles:` as (role, title): a known role, a title of one line."""
+    if not isinstance(value, dict):
+        raise TrustError(f"{POLICY_PATH}: titles: maps a role to what people call it (deputy: 分管领导)")
+    found = []
+    for role, title in sorted(value.items(), key=lambda item: str(item[0])):
+        if role not in ROLES:
+            raise TrustError(f"{POLICY_PATH}: titles: unknown role {role!r}")
+        if not isinstance(title, str) or not title.strip() or "\n" in title or len(title) > 20:
+            raise TrustError(f"{POLICY_PATH}: titles.{role}: a title of one line, up to 20 characters")
+        found.append((role, title.strip()))
+    return tuple(found)
 
 
 def _covers(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
