@@ -45,6 +45,7 @@ bench: $(BIN)/baomi
 	$(BIN)/python bench/entities.py
 	$(BIN)/python bench/signoff_history.py
 	$(BIN)/python bench/onboarding.py
+	$(BIN)/python bench/publish.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache
