@@ -154,12 +154,13 @@ def rules_lock(rules_dir: Path) -> RulesLocked:
     ours = installed()
     change = None
     if path.exists():
+        data = path.read_bytes()
         try:
-            old = read_lock(path.read_bytes())
+            old = read_lock(data)
         except RuleError:
             old = None  # damaged: written anew, and the principal sees the whole of it
         if old is not None:
-            if old.fingerprint == ours.fingerprint and path.read_text(encoding="utf-8") == lock_text(ours):
+            if old.fingerprint == ours.fingerprint and data == lock_text(ours).encode("utf-8"):
                 return RulesLocked(
                     path=path, written=False, change=compare(old, ours), fingerprint=ours.fingerprint
                 )

@@ -128,8 +128,7 @@ class Workspace:
         folder = self.rules_folder
         working = {t.display: _read(t.path) for t in self.rule_targets if is_rule_file(_name(t, folder))}
         in_force = {path: self._in_force(path, data) for path, data in working.items()}
-        for target in self.deleted_rules:
-            in_force[target.display] = self._in_force(target.display, None)
+        in_force.update(self._deleted_in_force)
         if all(in_force.get(p) in (None, working.get(p)) for p in in_force):
             return None  # nothing in force that the working rules lack
         # the working files fill in what has no version in force, so every rule finds its terms
@@ -139,9 +138,11 @@ class Workspace:
             rule_source(Path(f"{self.head[:10]}:{folder}"), files, in_force=True), self.settings.cache_dir
         )
 
-    def in_force(self, target: Target) -> bool:
-        """Whether a deleted rule file still counts (its deletion not cleared yet)."""
-        return self._in_force(target.display, None) is not None
+    @cached_property
+    def _deleted_in_force(self) -> dict[str, bytes | None]:
+        """Each deleted rule file's version in force (None: its deletion is cleared, or it never
+        was in force): read once for the rules in force and for every `select`."""
+        return {t.display: self._in_force(t.display, None) for t in self.deleted_rules}
 
     def screen(self, targets: list[Target]) -> tuple[list[Finding], list[FileError]]:
         """Findings under the working tree's rules and, where they differ, the rules in force
@@ -240,7 +241,7 @@ class Workspace:
 
     def select(self, paths: list[str]) -> list[Target]:
         """The targets named (all by default); a deleted rule file only while it is in force."""
-        gone = {t.display for t in self.deleted_rules if not self.in_force(t)}
+        gone = {path for path, data in self._deleted_in_force.items() if data is None}
         targets = [t for t in self.targets if t.display not in gone]
         if not paths:
             return targets
