@@ -262,6 +262,23 @@ class Portal:
         return [f["fingerprint"] for f in json.loads(run.out)["findings"] if f["level"] == "block"]
 
 
+def new_portal(beside: Portal, name: str, signers: str, pages: dict[str, str]) -> Portal:
+    """Another portal next to `beside` (same keys and CLI): the sample's codenames, the lock of the
+    packaged rules, POLICY, `signers` as rules/signers.yml and `pages`, committed by the drafter."""
+    root = beside.root.parent / name
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    shutil.copytree(RULES / "terms", root / "rules" / "terms")
+    (root / "rules" / "packaged.lock").write_text(lock_text(installed()), encoding="utf-8")
+    (root / "rules" / "policy.yml").write_text(POLICY, encoding="utf-8")
+    (root / "rules" / "signers.yml").write_text(signers, encoding="utf-8")
+    fresh = Portal(root=root, keys=beside.keys, cli=beside.cli)
+    for path, text in pages.items():
+        fresh.write(path, text)
+    fresh.commit(ZHANG, "门户初始化")
+    return fresh
+
+
 @pytest.fixture
 def portal(
     base: Path, keys: Path, tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, engine_cache: Path

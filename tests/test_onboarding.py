@@ -3,33 +3,20 @@ list; the first version that names a principal is the root of trust, the same in
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from screen.packaged import installed, lock_text
 from screen.signoff.trust import load_trust
 from screen.vcs import Repository
-from tests.conftest import RULES
 from tests.signoff_portal import LI as LI_PERSON
-from tests.signoff_portal import POLICY, ZHANG, Portal, git
+from tests.signoff_portal import ZHANG, Portal, git, new_portal
 
 PAGE = "content/index.md"
 
 
 def _empty_portal(portal: Portal) -> Portal:
     """A new portal as `baomi init` leaves it: policy, an empty signers list, one page."""
-    root = portal.root.parent / "fresh"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    shutil.copytree(RULES / "terms", root / "rules" / "terms")
-    (root / "rules" / "packaged.lock").write_text(lock_text(installed()), encoding="utf-8")
-    (root / "rules/policy.yml").write_text(POLICY, encoding="utf-8")
-    (root / "rules/signers.yml").write_text("schema_version: 1\nsigners: []\n", encoding="utf-8")
-    (root / "content").mkdir()
-    (root / PAGE).write_text("# 欢迎访问\n\n本网站发布政务信息。\n", encoding="utf-8")
-    fresh = Portal(root=root, keys=portal.keys, cli=portal.cli)
-    fresh.commit(ZHANG, "门户初始化")
-    return fresh
+    empty = "schema_version: 1\nsigners: []\n"
+    return new_portal(portal, "fresh", empty, {PAGE: "# 欢迎访问\n\n本网站发布政务信息。\n"})
 
 
 def test_the_first_principal_added_is_the_root_of_trust_in_every_clone(

@@ -5,13 +5,9 @@ version, status says so in one line."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from screen.packaged import installed, lock_text
-from tests.conftest import RULES
-from tests.signoff_portal import LI, POLICY, WANG, ZHANG, A, Portal, git, signers_yaml
+from tests.signoff_portal import LI, POLICY, WANG, ZHANG, A, Portal, new_portal, signers_yaml
 
 PAGE = "content/news/a.md"
 IMPORTANT = "content/report.md"
@@ -21,20 +17,11 @@ COVERS = POLICY + "covers:\n  principal: [deputy]\n"
 @pytest.fixture
 def office(portal: Portal) -> Portal:
     """A two-leader office: one deputy (王建国), one principal (李明), a drafter's two pages."""
-    root = portal.root.parent / "office"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    shutil.copytree(RULES / "terms", root / "rules" / "terms")
-    (root / "rules" / "packaged.lock").write_text(lock_text(installed()), encoding="utf-8")
-    (root / "rules" / "signers.yml").write_text(signers_yaml((WANG, LI), portal.keys), encoding="utf-8")
-    (root / "rules" / "policy.yml").write_text(POLICY, encoding="utf-8")
-    (root / "content" / "news").mkdir(parents=True)
-    (root / PAGE).write_text("# 春耕\n\n会议部署春耕工作。\n", encoding="utf-8")
-    (root / IMPORTANT).write_text(
-        "---\nimportant: true\n---\n\n# 工作报告\n\n全年工作总结。\n", encoding="utf-8"
-    )
-    office = Portal(root=root, keys=portal.keys, cli=portal.cli)
-    office.commit(ZHANG, "门户初始化")
+    pages = {
+        PAGE: "# 春耕\n\n会议部署春耕工作。\n",
+        IMPORTANT: "---\nimportant: true\n---\n\n# 工作报告\n\n全年工作总结。\n",
+    }
+    office = new_portal(portal, "office", signers_yaml((WANG, LI), portal.keys), pages)
     assert office.sign(LI, "rules/").code == 0
     assert office.sign(WANG, PAGE, IMPORTANT).code == 0
     assert office.sign(LI, IMPORTANT).code == 0
