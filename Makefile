@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo test lint bench clean browser catalogs
 
 # Headless Chromium for the page tests, and a CJK font so pages render (Debian packages).
 BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-zenhei
@@ -28,6 +28,18 @@ lint: $(BIN)/baomi
 	$(BIN)/ruff format --check screen tests bench
 	$(BIN)/mypy screen
 	$(BIN)/lint-imports
+
+# The message catalogs (screen/i18n.py): collect every `_()` string from the code, merge it into
+# the Chinese catalog (new entries are empty until translated; tests/test_i18n.py fails on any),
+# and compile the .mo that ships in the package.
+CATALOG := screen/locale/zh_CN/LC_MESSAGES/baomi
+catalogs: $(BIN)/baomi
+	mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --project=baomi \
+		-o build/baomi.pot screen
+	$(BIN)/pybabel -q update -i build/baomi.pot -o $(CATALOG).po -l zh_CN --no-fuzzy-matching \
+		--ignore-obsolete
+	$(BIN)/pybabel -q compile -i $(CATALOG).po -o $(CATALOG).mo -l zh_CN
 
 browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \

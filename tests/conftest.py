@@ -23,6 +23,22 @@ RULES = ROOT / "rules"
 TEST_KEY = "test-fingerprint-key-0123456789abcdef"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read Baomi's messages in English (the msgids), unless they ask for `chinese`: the
+    assertions then name the text the code says. Subprocesses inherit it; a test that builds its
+    own environment says its language itself. tests/test_i18n.py runs the commands in Chinese."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Baomi's default language, as a person in an unset or C locale reads it."""
+    monkeypatch.setenv("LANGUAGE", "zh_CN")
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     """The engine built from the project's default rules (self-tests included)."""

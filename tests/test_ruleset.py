@@ -551,7 +551,7 @@ def test_rules_check_prints_every_problem_and_exits_2(cli: Callable[..., Any], t
     assert "rules/patterns/p.yml:4: invalid regex" in run.err
     printed = run.err.count("baomi: rule error: rules/")
     assert printed >= 3
-    assert f"{printed} rule problem(s)" in run.err
+    assert f"{printed} rule problems; fix them" in run.err
     assert run.out == ""
 
 

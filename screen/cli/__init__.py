@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from screen.cli import audit, screening, signoff, site
 from screen.cli.parser import build_parser
 from screen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, RuleError, ScreenError
+from screen.i18n import _, localize_argparse, ngettext
 
 DOORS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": screening.run_check,
@@ -44,31 +45,40 @@ def _parser() -> argparse.ArgumentParser:
 def _internal_error() -> int:
     with tempfile.NamedTemporaryFile("w", prefix="baomi-crash-", suffix=".txt", delete=False) as log:
         traceback.print_exc(file=log)
-    print(f"baomi: internal error (a bug, not your content); details in {log.name}", file=sys.stderr)
+    print(
+        _("baomi: internal error (a bug, not your content); details in {log}").format(log=log.name),
+        file=sys.stderr,
+    )
     return EXIT_INTERNAL
 
 
 def _rule_error(error: RuleError) -> int:
     for problem in error.problems:
-        print(f"baomi: rule error: {problem}", file=sys.stderr)
+        print(_("baomi: rule error: {problem}").format(problem=problem), file=sys.stderr)
+    count = len(error.problems)
     print(
-        f"baomi: {len(error.problems)} rule problem(s); fix them, then run `baomi rules check`",
+        ngettext(
+            "baomi: {count} rule problem; fix it, then run `baomi rules check`",
+            "baomi: {count} rule problems; fix them, then run `baomi rules check`",
+            count,
+        ).format(count=count),
         file=sys.stderr,
     )
     return error.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    localize_argparse()
     args = build_parser().parse_args(argv)
     try:
         return DOORS[args.command](args)
     except RuleError as error:
         return _rule_error(error)
     except ScreenError as error:
-        print(f"baomi: error: {error}", file=sys.stderr)
+        print(_("baomi: error: {error}").format(error=error), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print("baomi: interrupted", file=sys.stderr)
+        print(_("baomi: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception:  # the one place that turns a bug into exit 3 with a pointer to details
         return _internal_error()
