@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from screen.i18n import _
 from screen.vcs import Commit, GitError
 
 
@@ -40,7 +41,11 @@ class Ancestry:
             for parent in commit.parents:
                 before = self._index.get(parent)
                 if before is None or before >= at:
-                    raise GitError(f"the history of {commit.sha[:10]} is incomplete or out of order")
+                    raise GitError(
+                        _("the history of {commit} is incomplete or out of order").format(
+                            commit=commit.sha[:10]
+                        )
+                    )
                 bits |= self._bits[before]
             self._bits.append(bits)
 

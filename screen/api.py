@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 from screen.audit.records import Inspection, Period, Trail
 from screen.engine import build_engine, shared_engine
 from screen.errors import RuleError, UsageError
+from screen.i18n import _
 from screen.model import CheckResult, Entity, Finding, HistoryResult
 from screen.normalize import fold
 from screen.packaged import LOCK_FILE, LockChange, compare, installed, lock_text, read_lock
-from screen.portal import Target, changed_targets, read_portal, resolve
+from screen.portal import Portal, Target, changed_targets, read_portal, resolve
 from screen.report.rules import RulesView
 from screen.ruleset import parse, read_sources
-from screen.screening import screen, screen_text
+from screen.screening import BuiltFindings, screen
 from screen.settings import KEY_FILE, Settings
-from screen.signoff.records import FileStatus, Review, StatusResult
+from screen.signoff.records import FileStatus, Review, StatusResult, state_label
 
 # The use cases below `check` (git, the sign-off chain, the audits, images) load when a command
 # needs them: a one-file check at a pre-commit hook starts without GitPython.
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CheckResult", "FileStatus", "HistoryResult", "Inspection", "Period", "Review", "SiteGate",
-    "StatusResult", "Trail",
+    "StatusResult", "Trail", "state_label",
 ]  # fmt: skip
 
 
@@ -44,7 +45,7 @@ def check(settings: Settings, paths: list[str], stdin: bytes | None = None) -> C
     """Screen `paths` (default: everything published; "-" is stdin) with the rules in `settings`."""
     targets = resolve(read_portal(settings.root), paths)
     if not targets:
-        raise UsageError("no files to screen: the paths given hold no files")
+        raise UsageError(_("no files to screen: the paths given hold no files"))
     return _checked(settings, targets, stdin)
 
 
@@ -75,7 +76,11 @@ def import_word(settings: Settings, source: Path, to: str | None) -> WordImport:
     portal = read_portal(settings.root)
     target = settings.root / to if to else default_target(source, portal.docs_dir)
     if not target.resolve().is_relative_to(portal.docs_dir.resolve()):
-        raise UsageError(f"--to {to}: a page goes under {portal.docs_dir.relative_to(settings.root)}/")
+        raise UsageError(
+            _("--to {to}: a page goes under {folder}/").format(
+                to=to, folder=portal.docs_dir.relative_to(settings.root)
+            )
+        )
     done = import_docx(source, target)
     names = [done.page, *done.media]
     displays = [p.resolve().relative_to(settings.root.resolve()).as_posix() for p in names]
@@ -106,7 +111,9 @@ def entities(rules_dir: Path, cache_dir: Path | None, lines: list[str]) -> list[
 
     engine = shared_engine(rules_dir, cache_dir)
     if not engine.ruleset.recognizer:
-        raise UsageError(f"{rules_dir}: no entity patterns ('recognizer:' in rules/patterns/*.yml)")
+        raise UsageError(
+            _("{folder}: no entity patterns ('recognizer:' in rules/patterns/*.yml)").format(folder=rules_dir)
+        )
     recognizer = Recognizer(engine.ruleset.recognizer)
     return [recognizer.entities(fold(line)) for line in lines]
 
@@ -150,7 +157,11 @@ def rules_lock(rules_dir: Path) -> RulesLocked:
     principal signs); what changed since the previous lock."""
     path = rules_dir / LOCK_FILE
     if not rules_dir.is_dir():
-        raise UsageError(f"{rules_dir}: no rules folder here; run baomi in a portal (or `baomi init`)")
+        raise UsageError(
+            _("{folder}: no rules folder here; run baomi in a portal (or `baomi init`)").format(
+                folder=rules_dir
+            )
+        )
     ours = installed()
     change = None
     if path.exists():
@@ -185,7 +196,9 @@ def write_key(root: Path) -> Path:
     """Write a fresh fingerprint key to `.baomi/fingerprint.key`; never over an existing one."""
     path = root / KEY_FILE
     if path.exists():
-        raise UsageError(f"{path} exists; delete it first (every waiver made with it stops matching)")
+        raise UsageError(
+            _("{path} exists; delete it first (every waiver made with it stops matching)").format(path=path)
+        )
     path.parent.mkdir(exist_ok=True)
     path.write_text(new_key() + "\n", encoding="ascii")
     path.chmod(0o600)
@@ -211,7 +224,7 @@ def status(settings: Settings, paths: list[str], since: str | None = None) -> St
     workspace = Workspace(settings)
     if since is not None:
         if paths:
-            raise UsageError("give PATH… or --since, not both")
+            raise UsageError(_("give PATH… or --since, not both"))
         changed = set(workspace.repo.changed_since(since))
         paths = [t.display for t in workspace.targets if t.display in changed]
         if not paths:
@@ -328,28 +341,36 @@ class SignerList:
 
 def signers_in_force(settings: Settings) -> SignerList:
     """`baomi signer list`: each signer in force at the trust ref, and who must sign what."""
-    from screen.signoff.onboarding import TITLES
+    from screen.i18n import listed
     from screen.signoff.workspace import Workspace
 
     trust = Workspace(settings).trust
+    policy = trust.policy
+
+    def titled(role: str) -> str:
+        """The role as people call it, with the id to type when that differs: 主要领导（principal）."""
+        title = policy.title(role)
+        return role if title == role else _("{title} ({role})").format(title=title, role=role)
+
     rows = []
     for signer in trust.signers.signers:
-        roles = "、".join(f"{TITLES.get(r, r)}（{r}）" for r in sorted(signer.roles)) or "撰稿人（无签发权）"
+        roles = listed(titled(r) for r in sorted(signer.roles)) or _("drafter (cannot sign)")
         valid = (
-            "已撤销 revoked"
+            _("signing right revoked")
             if signer.revoked
-            else (f"至 {signer.valid_until}" if signer.valid_until else "长期")
+            else (
+                _("until {date}").format(date=signer.valid_until) if signer.valid_until else _("no end date")
+            )
         )
         keys = " ".join(sorted(signer.fingerprints))
         rows.append((signer.id, signer.name, roles, ", ".join(signer.emails), keys, valid))
-    policy = trust.policy
     kinds = (
-        ("每个发布文件 every published file", policy.default),
-        ("重要稿件 important pages (另加 in addition)", policy.important),
-        ("网站配置 mkdocs.yml and theme (另加)", policy.config),
-        ("规则 every file under rules/", policy.rules),
+        (_("every published file"), policy.default),
+        (_("important pages (in addition)"), policy.important),
+        (_("site configuration (mkdocs.yml and theme; in addition)"), policy.config),
+        (_("rules (every file under rules/)"), policy.rules),
     )
-    requires = tuple((kind, "、".join(TITLES.get(r, r) for r in roles) or "—") for kind, roles in kinds)
+    requires = tuple((kind, policy.names(roles) or "—") for kind, roles in kinds)
     return SignerList(signers=tuple(rows), requires=requires)
 
 
@@ -408,6 +429,7 @@ class SiteGate:
     files: tuple[FileStatus, ...]
     repo_root: Path
     workspace: Workspace
+    built: BuiltFindings  # the findings of built files, through the findings cache
 
 
 def gate_site(settings: Settings) -> SiteGate:
@@ -416,13 +438,19 @@ def gate_site(settings: Settings) -> SiteGate:
 
     workspace = Workspace(settings)
     files = file_status(workspace, []).files
-    return SiteGate(files=files, repo_root=workspace.repo.root, workspace=workspace)
+    built = BuiltFindings(workspace.engine, settings.fingerprint_key, settings.cache_dir)
+    return SiteGate(files=files, repo_root=workspace.repo.root, workspace=workspace, built=built)
 
 
 def screen_built(gate: SiteGate, name: str, data: bytes) -> tuple[Finding, ...]:
-    """Findings of a built file (a rendered page, the search index), read as `name`."""
-    workspace = gate.workspace
-    return screen_text(workspace.engine, name, data, workspace.settings.fingerprint_key)
+    """Findings of a built file (a rendered page, the search index), read as `name`; from the
+    findings cache when these bytes were screened as `name` before with the same rules."""
+    return gate.built.screen(name, data)
+
+
+def remember_built(gate: SiteGate) -> None:
+    """Write the findings of built files screened since the last call to the findings cache."""
+    gate.built.flush()
 
 
 def outside_resources(kind: str, data: bytes, site_url: str | None) -> list[str]:
@@ -431,7 +459,10 @@ def outside_resources(kind: str, data: bytes, site_url: str | None) -> list[str]
     from screen.source.resources import outside, own_origin
 
     text = data.decode("utf-8", errors="replace")
-    return [f"{o.context} from {o.host}" for o in outside(kind, text, own_origin(site_url))]
+    return [
+        _("{context} from {host}").format(context=o.context, host=o.host)
+        for o in outside(kind, text, own_origin(site_url))
+    ]
 
 
 def screen_built_name(gate: SiteGate, name: str) -> tuple[Finding, ...]:
@@ -446,11 +477,11 @@ def config_file(root: Path) -> Path:
 
     path = found(root)
     if path is None:
-        raise UsageError(f"no mkdocs.yml in {root}: run baomi in the portal's root")
+        raise UsageError(_("no mkdocs.yml in {root}: run baomi in the portal's root").format(root=root))
     return path
 
 
-def gate_before_load(root: Path) -> tuple[SiteGate | None, list[str]]:
+def gate_before_load(root: Path) -> tuple[SiteGate | None, list[str], dict[str, LivePage]]:
     """The site's gate, computed from the configuration read as data, and what stops MkDocs from
     loading that configuration: a file of its closure (the configuration, what it inherits, its
     hooks) that is not cleared, or no `baomi` plugin. MkDocs builds Python objects from its tags
@@ -461,9 +492,15 @@ def gate_before_load(root: Path) -> tuple[SiteGate | None, list[str]]:
     values = read_closure(root).values
     options = _baomi_options(values.get("plugins"))
     if options is None:
-        return None, [
-            f"{config_file(root).name} does not enable the baomi plugin; add `- baomi` under plugins"
-        ]
+        return (
+            None,
+            [
+                _("{file} does not enable the baomi plugin; add `- baomi` under plugins").format(
+                    file=config_file(root).name
+                )
+            ],
+            {},
+        )
     rules = options.get("rules")
     trust_ref = options.get("trust_ref")
     settings = load_settings(
@@ -474,12 +511,77 @@ def gate_before_load(root: Path) -> tuple[SiteGate | None, list[str]]:
     )
     gate = gate_site(settings)
     closure = {*read_portal(root).configuration(), config_file(root).name}
+    waiting = [s.path for s in gate.files if not s.publishable and _configuration(gate, s.path)]
+    kept, down = kept_versions(gate, waiting)
     problems = [
-        f"{state.path}: {state.state}: {'; '.join(state.reasons)}"
+        _("{path}: {state}: {reasons}").format(
+            path=state.path,
+            state=state_label(state.state),
+            reasons=_("; ").join(state.reasons + ((down[state.path],) if state.path in down else ())),
+        )
         for state in gate.files
-        if state.path in closure and not state.publishable
+        if state.path in closure and not state.publishable and state.path not in kept
     ]
-    return gate, problems
+    return gate, problems, kept
+
+
+def _configuration(gate: SiteGate, path: str) -> bool:
+    """Whether MkDocs reads `path` as configuration: the closure (configuration files and hooks)
+    and the theme overrides, which a build may take in their last cleared version."""
+    portal = gate.workspace.portal
+    if path in portal.configuration() or path == config_file(portal.root).name:
+        return True
+    theme = portal.theme_dir
+    return theme is not None and (portal.root / path).absolute().is_relative_to(theme.absolute())
+
+
+def configuration_files(gate: SiteGate, kept: dict[str, LivePage]) -> dict[str, bytes]:
+    """The configuration a build loads (closure and theme overrides), root-relative path →
+    bytes: each publishable file as it is, each waiting one in its last cleared version; a file
+    neither is left out (the plugin then stops the build, naming it)."""
+    root = gate.repo_root
+    files = {}
+    for state in gate.files:
+        if not _configuration(gate, state.path):
+            continue
+        if state.path in kept:
+            files[state.path] = kept[state.path].data
+        elif state.publishable:
+            files[state.path] = (root / state.path).read_bytes()
+    return files
+
+
+def layout_changes(root: Path, copy: Path) -> list[str]:
+    """How the portal's layout (docs, theme overrides, hooks, snippets, inherited files) read from
+    the configuration in `copy` differs from the working one at `root`: a build from the cleared
+    configuration must publish the files the gate judged."""
+    from screen.mkdocs_config import read_closure
+
+    working, cleared = read_portal(root), read_portal(copy)
+
+    def shape(portal: Portal, base: Path) -> dict[str, object]:
+        def rel(path: Path | None) -> str | None:
+            return None if path is None else path.absolute().relative_to(base.absolute()).as_posix()
+
+        return {
+            "docs_dir": rel(portal.docs_dir),
+            "custom_dir": rel(portal.theme_dir),
+            "INHERIT": sorted(str(rel(p)) for p in portal.config_files),
+            "hooks": sorted(str(rel(p)) for p in portal.hook_files),
+            "snippets": sorted(str(rel(p)) for p in portal.snippet_dirs),
+            "extra_templates": sorted(str(rel(p)) for p in portal.template_files),
+            "plugins: baomi": _baomi_options(read_closure(base).values.get("plugins")),
+        }
+
+    now, then = shape(working, root), shape(cleared, copy)
+    return [
+        _(
+            "{file}: its new version changes `{option}`, so the version cleared before cannot be "
+            "built in its place; sign the new version first"
+        ).format(file=config_file(root).name, option=option)
+        for option in now
+        if now[option] != then[option]
+    ]
 
 
 def _baomi_options(plugins: object) -> dict[str, object] | None:
@@ -525,6 +627,17 @@ def kept_versions(gate: SiteGate, paths: list[str]) -> tuple[dict[str, LivePage]
     return live, down
 
 
+def renamed_pages(gate: SiteGate, folder: str) -> dict[str, LivePage]:
+    """Pages under `folder` (repository-relative, ending in /) renamed to a path that waits for
+    its sign-off: the old path keeps its last cleared version, judged today."""
+    from screen.signoff.live import renamed_versions
+
+    return {
+        path: LivePage(data=kept.data, since=kept.since, waiting=kept.waiting, status=kept.status)
+        for path, kept in renamed_versions(gate.workspace, gate.files, folder).items()
+    }
+
+
 def page_title(name: str, data: bytes) -> str | None:
     """A page's title as its reader sees it: front matter `title:`, else its first `# ` heading."""
     import re
@@ -543,5 +656,5 @@ def pending_findings(gate: SiteGate, source: Path) -> list[Finding]:
     """The findings of a pending page, for the preview's marks."""
     workspace = gate.workspace
     target = next(t for t in workspace.targets if t.path.resolve() == source.resolve())
-    findings, _ = workspace.screen([target])
+    findings, _errors = workspace.screen([target])
     return findings

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from screen import api
+from screen.i18n import _, ngettext
 from screen.model import Finding, Level
 
 # What MkDocs and its search plugin write themselves: screened, as no source made them.
@@ -68,7 +69,9 @@ def _text(path: Path) -> bytes:
         with gzip.open(path) as inflated:
             data = inflated.read(_MAX_INFLATED + 1)
         if len(data) > _MAX_INFLATED:
-            raise ValueError(f"{path.name} inflates beyond {_MAX_INFLATED >> 20} MB")
+            raise ValueError(
+                _("{file} inflates beyond {size} MB").format(file=path.name, size=_MAX_INFLATED >> 20)
+            )
     if path.suffix == ".json":
         try:
             document = json.loads(data)
@@ -151,14 +154,24 @@ def _outside_problems(loads: dict[str, list[str]]) -> list[str]:
     every page: said once)."""
     problems = []
     for found, files in loads.items():
-        where = files[0] if len(files) == 1 else f"{files[0]} and {len(files) - 1} other file(s)"
+        others = len(files) - 1
+        where = (
+            files[0]
+            if not others
+            else ngettext("{file} and {count} other file", "{file} and {count} other files", others).format(
+                file=files[0], count=others
+            )
+        )
         fix = (
-            "set `font: false` under `theme:` in mkdocs.yml (the system's fonts draw the page)"
+            _("set `font: false` under `theme:` in mkdocs.yml (the system's fonts draw the page)")
             if found.endswith(_FONT_HOSTS)
-            else "put the file in the site (content/) or remove it"
+            else _("put the file in the site (content/) or remove it")
         )
         problems.append(
-            f"{where}: loads {found}: a government site sends its visitors' requests to no third party; {fix}"
+            _(
+                "{where}: loads {resource}: a government site sends its visitors' requests to no "
+                "third party; {fix}"
+            ).format(where=where, resource=found, fix=fix)
         )
     return problems
 
@@ -170,11 +183,13 @@ def _file_problems(
     if origin in ("copied", "theme"):
         return []  # the bytes of a cleared file, or of the theme as installed
     if origin == "unknown":
-        return [f"site/{rel}: no cleared source, theme file or MkDocs output made this file"]
+        return [
+            _("site/{file}: no cleared source, theme file or MkDocs output made this file").format(file=rel)
+        ]
     try:
         data = _text(path)
     except (OSError, ValueError, EOFError) as error:
-        return [f"site/{rel}: cannot be read to be screened ({error})"]
+        return [_("site/{file}: cannot be read to be screened ({error})").format(file=rel, error=error)]
     if rel.endswith(".html"):
         data = without_repeats(data, seen)
     return _blocking(api.screen_built(gate, _screened_as(rel), data), f"site/{rel}")
@@ -191,7 +206,7 @@ def audit(site: Path, gate: api.SiteGate, origins: Origins) -> list[str]:
         rel = path.relative_to(site).as_posix()
         problems += _blocking(api.screen_built_name(gate, rel), f"site/{rel}")
         if path.is_symlink():
-            problems.append(f"site/{rel}: a symlink in the built site")
+            problems.append(_("site/{file}: a symlink in the built site").format(file=rel))
         elif path.is_file():
             for found in _outside(path, origins):
                 loads.setdefault(found, []).append(f"site/{rel}")

@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from screen.i18n import _
+
 PUBLIC = "公开"
 LEVELS = (PUBLIC, "内部", "秘密", "机密", "绝密")
 SECRET_LEVELS = ("秘密", "机密", "绝密")  # the levels of state secrets (国家秘密), which markings name
@@ -73,7 +75,7 @@ def _date(value: object, key: str, problems: list[str]) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
-        problems.append(f"{key}: {value!r} is not a date like 2026-03-01")
+        problems.append(_("{key}: {value} is not a date like 2026-03-01").format(key=key, value=repr(value)))
         return None
 
 
@@ -84,7 +86,11 @@ def _term(value: object, problems: list[str]) -> tuple[int | None, bool]:
         return None, True
     match = _YEARS.match(str(value))
     if not match or int(match[1]) < 1:
-        problems.append(f"secrecy_term: {value!r} is neither a number of years (5, 5年) nor {LONG_TERM}")
+        problems.append(
+            _("secrecy_term: {value} is neither a number of years (5, 5年) nor {long_term}").format(
+                value=repr(value), long_term=LONG_TERM
+            )
+        )
         return None, False
     return int(match[1]), False
 
@@ -95,15 +101,25 @@ def classification_of(values: Mapping[str, object]) -> Classification:
     raw = values.get("classification", PUBLIC)
     level = str(raw).strip() if raw is not None else PUBLIC
     if level not in LEVELS:
-        problems.append(f"classification: {raw!r} is not one of {'、'.join(LEVELS)}")
+        problems.append(
+            _("classification: {value} is not one of {levels}").format(
+                value=repr(raw), levels="、".join(LEVELS)
+            )
+        )
     classified_on = _date(values.get("classified_on"), "classified_on", problems)
     declassify_on = _date(values.get("declassify_on"), "declassify_on", problems)
     years, long_term = _term(values.get("secrecy_term"), problems)
     if level != PUBLIC and level in LEVELS:
         if classified_on is None:
-            problems.append(f"a {level} page needs classified_on: (the date it was classified)")
+            problems.append(
+                _("a {level} page needs classified_on: (the date it was classified)").format(level=level)
+            )
         if years is None and not long_term and declassify_on is None:
-            problems.append(f"a {level} page needs secrecy_term: (years or {LONG_TERM}) or declassify_on:")
+            problems.append(
+                _("a {level} page needs secrecy_term: (years or {long_term}) or declassify_on:").format(
+                    level=level, long_term=LONG_TERM
+                )
+            )
     return Classification(
         level=level,
         classified_on=classified_on,
@@ -117,12 +133,14 @@ def classification_of(values: Mapping[str, object]) -> Classification:
 def withheld(classification: Classification) -> str:
     """Why a page with this classification is not published ('' when it may be)."""
     if classification.problems:
-        return "the classification record cannot be read (" + "; ".join(classification.problems) + "): fix it"
+        return _("the classification record cannot be read ({problems}): fix it").format(
+            problems="; ".join(classification.problems)
+        )
     if classification.public:
         return ""
-    return (
-        f"classified {classification.describe()}: 涉密信息不公开, never published whatever its "
-        "sign-offs; once its term has passed or its declassification condition is met, the "
-        "principal declassifies it (baomi declassify PATH --reason '…') and it is then screened "
-        "and signed off like any page"
-    )
+    return _(
+        "classified {classification}: classified information is not made public, so the page is never "
+        "published whatever its sign-offs; once its term has passed or its declassification condition "
+        "is met, the principal declassifies it (baomi declassify PATH --reason '…') and it is then "
+        "screened and signed off like any page"
+    ).format(classification=classification.describe())

@@ -17,6 +17,7 @@ from screen.detectors import KINDS, Detector, compile_detectors
 from screen.detectors.analysis import Analysis
 from screen.errors import InputError, RuleError
 from screen.findings import make_findings, place_rendered, rendered_only, unshared
+from screen.i18n import _
 from screen.model import Finding, Hit, Rule
 from screen.ruleset import Ruleset, RuleSource, parse, read_sources
 from screen.source import Document, name_document
@@ -74,9 +75,12 @@ def self_test(engine: Engine) -> tuple[str, ...]:
             except InputError:  # a file rule's text example with binary bytes: a broken file
                 found = False
             if found != expect:
-                kind = "hits" if expect else "misses"
-                outcome = "gives no finding" if expect else "gives a finding"
-                problems.append(f"{rule.origin}: {rule.id}: {kind} example {example!r} {outcome}")
+                problem = (
+                    _("{origin}: {rule}: hits example {example} gives no finding")
+                    if expect
+                    else _("{origin}: {rule}: misses example {example} gives a finding")
+                )
+                problems.append(problem.format(origin=rule.origin, rule=rule.id, example=repr(example)))
     return tuple(problems)
 
 

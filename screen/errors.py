@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from screen.i18n import _
+
 # Exit codes, everywhere (docs/contracts.md): clean · blocked · usage, rule, config or input error ·
 # internal error · interrupted.
 EXIT_CLEAN, EXIT_BLOCKED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -25,7 +27,7 @@ class InputError(ScreenError):
     exit_code = EXIT_INPUT
 
     def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+        super().__init__(_("{path}: {reason}").format(path=path, reason=message))
         self.path = path
         self.reason = message
 

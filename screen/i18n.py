@@ -12,10 +12,12 @@ CI images) gets Chinese: the people who read Baomi's output read Chinese.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 DOMAIN = "baomi"
@@ -51,9 +53,34 @@ def _catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language])
 
 
+# A language set for a stretch of code (`speaking`), over the locale's.
+_SPOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("baomi_language", default=None)
+
+
 def language() -> str:
     """The language of this process's messages (read on each call: tests and servers may switch)."""
-    return choose(os.environ)
+    return _SPOKEN.get() or choose(os.environ)
+
+
+def site_language(code: object) -> str:
+    """The language of a site whose MkDocs `theme.language` is `code`: text Baomi writes into the
+    pages (the review footer, the preview banner) is the site's, whoever builds it."""
+    return ENGLISH if isinstance(code, str) and code.lower().startswith("en") else CHINESE
+
+
+@contextlib.contextmanager
+def speaking(spoken: str) -> Iterator[None]:
+    """Messages in `spoken` (CHINESE or ENGLISH) within the block, whatever the locale says."""
+    token = _SPOKEN.set(spoken)
+    try:
+        yield
+    finally:
+        _SPOKEN.reset(token)
+
+
+def listed(items: Iterable[str]) -> str:
+    """Names, roles or ids within a sentence: 、 between them in Chinese, a comma in English."""
+    return ("、" if language() == CHINESE else ", ").join(items)
 
 
 def _(message: str) -> str:

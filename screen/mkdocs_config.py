@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.reading import read_file
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")  # MkDocs' own order
@@ -30,8 +31,10 @@ def _refuse_env(loader: yaml.SafeLoader, node: yaml.Node) -> None:
     raise yaml.constructor.ConstructorError(
         None,
         None,
-        f"line {line}: !ENV takes a value from the environment, which no sign-off covers; "
-        "write the value into the file",
+        _(
+            "line {line}: !ENV takes a value from the environment, which no sign-off covers; "
+            "write the value into the file"
+        ).format(line=line),
         node.start_mark,
     )
 
@@ -65,9 +68,11 @@ def _load(path: Path, shown: str) -> dict[str, Any]:
     try:
         loaded = yaml.load(read_file(path, shown).decode("utf-8"), Loader=_Data)  # noqa: S506
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise InputError(shown, f"cannot read the MkDocs configuration: {error}") from None
+        raise InputError(
+            shown, _("cannot read the MkDocs configuration: {error}").format(error=error)
+        ) from None
     except RecursionError:
-        raise InputError(shown, "cannot read the MkDocs configuration: nested too deeply") from None
+        raise InputError(shown, _("cannot read the MkDocs configuration: nested too deeply")) from None
     return loaded if isinstance(loaded, dict) else {}
 
 
@@ -95,10 +100,10 @@ def _chain(first: Path, root: Path) -> tuple[list[Path], list[dict[str, Any]]]:
         if parent is None:
             return files, layers
         if not isinstance(parent, str):
-            raise InputError(_shown(path, root), "INHERIT must name a file")
+            raise InputError(_shown(path, root), _("INHERIT must name a file"))
         path = path.parent / parent  # as written: a link on the way is seen, and refused
         if path.resolve() in {f.resolve() for f in files} or len(files) >= _MAX_INHERIT:
-            raise InputError(_shown(path, root), "INHERIT goes round in a circle, or too deep")
+            raise InputError(_shown(path, root), _("INHERIT goes round in a circle, or too deep"))
         files.append(path)
 
 
@@ -113,5 +118,5 @@ def read_closure(root: Path) -> Closure:
         values = _merge(values, layer)
     hooks = values.get("hooks") or []
     if not isinstance(hooks, list) or not all(isinstance(h, str) for h in hooks):
-        raise InputError(_shown(first, root), "hooks must be a list of file names")
+        raise InputError(_shown(first, root), _("hooks must be a list of file names"))
     return Closure(values=values, files=tuple(files), hooks=tuple(first.parent / h for h in hooks))

@@ -15,6 +15,7 @@ A blocking verdict raises `PluginError`, whatever `strict` says."""
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from pathlib import Path
@@ -24,11 +25,12 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation, Section
 
 from screen import api
 from screen.errors import ScreenError
+from screen.i18n import CHINESE, _, listed, site_language, speaking
 from screen.model import Level
 from screen.report.marks import mark_pending
 from screen.settings import load_settings
@@ -56,15 +58,22 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         self.gate: SiteGate | None = None  # what the build may publish, once `on_files` asked
         # `baomi publish` computes the gate before MkDocs loads the configuration, and hands it in
         self.preset: SiteGate | None = None
+        # and the configuration files it built from their last cleared version (root-relative)
+        self.kept_configuration: dict[str, api.LivePage] = {}
+        self.spoken = CHINESE  # the site's language (theme.language), for the footers
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Material's search segments Chinese with jieba, which logs its dictionary loading on
         # stderr at every build; its warnings still show
         logging.getLogger("jieba").setLevel(logging.WARNING)
         if self._preview() and command != "serve":
-            raise PluginError(f"baomi: {PREVIEW_ENV}=1 is for `baomi serve` only; a preview is never a build")
+            raise PluginError(
+                _("baomi: {variable}=1 is for `baomi serve` only; a preview is never a build").format(
+                    variable=PREVIEW_ENV
+                )
+            )
         if dirty:
-            raise PluginError("baomi: --dirty builds are refused: every page is checked on every build")
+            raise PluginError(_("baomi: --dirty builds are refused: every page is checked on every build"))
 
     @staticmethod
     def _preview() -> bool:
@@ -81,12 +90,13 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         except ScreenError as error:
             raise PluginError(f"baomi: {error}") from None
 
-    @event_priority(100)
-    def _on_files_first(self, files: Files, /, *, config: Any) -> Files:
-        self.gate = gate = self.preset or self._gate(config)
-        docs = Path(config.docs_dir).resolve()
-        prefix = docs.relative_to(gate.repo_root.resolve()).as_posix() + "/"
-        self.held_back, self.cleared, self.pending = {}, {}, {}
+    def _footer(self, state: FileStatus, shown: str = "") -> str:
+        with speaking(self.spoken):  # the site's language, whoever builds it
+            return _review_line(state, shown)
+
+    def _sort(self, gate: SiteGate, prefix: str) -> list[str]:
+        """Sort the gate's files into cleared, pending (kept in their last cleared version) and
+        held back; return why the build must stop (configuration that is none of these)."""
         fatal = []
         waiting = [] if self._preview() else [s.path for s in gate.files if not s.publishable]
         live, down = api.kept_versions(gate, [p for p in waiting if p.startswith(prefix)])
@@ -95,27 +105,56 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
             page = state.path.removeprefix(prefix)
             if state.publishable:
                 if inside:  # docs-relative, as MkDocs names sources; the rest is configuration
-                    self.cleared[page] = _review_line(state)
+                    self.cleared[page] = self._footer(state)
             elif state.path in live:  # its last cleared version stays up while the new one waits
                 kept = live[state.path]
                 self.pending[page] = kept
-                self.cleared[page] = _review_line(kept.status, shown=kept.since)
+                self.cleared[page] = self._footer(kept.status, shown=kept.since)
             elif inside:
                 self.held_back[page] = state.reasons + ((down[state.path],) if state.path in down else ())
-            else:
-                fatal.append(f"{state.path}: {state.state}: {'; '.join(state.reasons)}")
+            elif state.path not in self.kept_configuration:  # `baomi publish` loads the cleared one
+                fatal.append(
+                    _("{path}: {state}: {reasons}").format(
+                        path=state.path,
+                        state=api.state_label(state.state),
+                        reasons=_("; ").join(state.reasons),
+                    )
+                )
+        return fatal
+
+    @event_priority(100)
+    def _on_files_first(self, files: Files, /, *, config: Any) -> Files:
+        self.gate = gate = self.preset or self._gate(config)
+        docs = Path(config.docs_dir).resolve()
+        prefix = docs.relative_to(gate.repo_root.resolve()).as_posix() + "/"
+        self.held_back, self.cleared, self.pending = {}, {}, {}
+        self.spoken = site_language(config.theme.get("language"))
+        fatal = self._sort(gate, prefix)
+        for page, kept in ({} if self._preview() else api.renamed_pages(gate, prefix)).items():
+            # renamed: the old address serves its last cleared bytes until the new path is cleared
+            name = page.removeprefix(prefix)
+            self.pending[name] = kept
+            self.cleared[name] = self._footer(kept.status, shown=kept.since)
+            files.append(File.generated(config, name, content=kept.data))
         for file in list(files):
             source = Path(file.abs_src_path) if file.abs_src_path else None
             if source and source.is_symlink() and not source.resolve().is_relative_to(docs):
-                fatal.append(f"{file.src_uri}: a symlink pointing outside {docs.name}/ is refused")
+                fatal.append(
+                    _("{file}: a symlink pointing outside {folder}/ is refused").format(
+                        file=file.src_uri, folder=docs.name
+                    )
+                )
             if file.src_uri in self.pending:
                 file.content_bytes = self.pending[file.src_uri].data  # the bytes cleared, from git
             if file.src_uri in self.held_back and not self._preview():
                 files.remove(file)
         if self.held_back and not self._hold_back():
-            fatal += [f"{prefix}{p}: not cleared: {'; '.join(r)}" for p, r in sorted(self.held_back.items())]
+            fatal += [
+                _("{path}: not cleared: {reasons}").format(path=f"{prefix}{p}", reasons=_("; ").join(r))
+                for p, r in sorted(self.held_back.items())
+            ]
         if fatal and not self._preview():
-            raise PluginError("baomi: not publishable:\n  " + "\n  ".join(fatal))
+            raise PluginError(_("baomi: not publishable:") + "\n  " + "\n  ".join(fatal))
         return files
 
     @event_priority(-100)
@@ -126,9 +165,15 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         for file in files:
             from_docs = file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(docs)
             if from_docs and file.src_uri not in self.cleared:
-                raise PluginError(f"baomi: {file.src_uri} was added to the build without clearance")
+                raise PluginError(
+                    _("baomi: {file} was added to the build without clearance").format(file=file.src_uri)
+                )
             if file.is_documentation_page() and file.src_uri not in self.cleared:
-                raise PluginError(f"baomi: a plugin generated the page {file.src_uri}; it has no clearance")
+                raise PluginError(
+                    _("baomi: a plugin generated the page {file}; it has no clearance").format(
+                        file=file.src_uri
+                    )
+                )
         return files
 
     on_files = CombinedEvent(_on_files_first, _on_files_last)
@@ -153,17 +198,21 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         if self._preview() and source in self.held_back:
             return html
         if source not in self.cleared or self.gate is None:
-            raise PluginError(f"baomi: {source} reached rendering without clearance")
+            raise PluginError(_("baomi: {file} reached rendering without clearance").format(file=source))
         findings = api.screen_built(self.gate, f"{source}.html", html.encode("utf-8"))
         blocking = [f"{f.rule} ({f.excerpt})" for f in findings if f.level is Level.BLOCK]
         if blocking:
             raise PluginError(
-                f"baomi: the rendered page {source} holds blocking text ({', '.join(blocking)}); "
-                "text pulled in at build time (snippets, includes) must be cleared too"
+                _(
+                    "baomi: the rendered page {file} holds blocking text ({findings}); text pulled in "
+                    "at build time (snippets, includes) must be cleared too"
+                ).format(file=source, findings=_(", ").join(blocking))
             )
         return html + self.cleared[source]
 
     def on_post_build(self, *, config: Any) -> None:
+        if self.gate is not None:
+            api.remember_built(self.gate)
         if self._preview():
             return
         site = Path(config.site_dir)
@@ -171,7 +220,11 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
             stem = page.rsplit(".", 1)[0]
             for leaked in (site / stem / "index.html", site / f"{stem}.html", site / page):
                 if leaked.exists():
-                    raise PluginError(f"baomi: the held-back page {page} reached the site as {leaked}")
+                    raise PluginError(
+                        _("baomi: the held-back page {page} reached the site as {file}").format(
+                            page=page, file=leaked
+                        )
+                    )
 
 
 def _title_sections(items: list[Any]) -> None:
@@ -208,12 +261,18 @@ def _prune(items: list[Any], held_back: set[str]) -> list[Any]:
 
 def _review_line(state: FileStatus, shown: str = "") -> str:
     """The footer line of a cleared page: who reviewed it, in which role, and when; for a page
-    whose new version waits, which version is shown."""
-    people = [f"{s.signer.name}（{s.signer.title}）" for s in state.signoffs if s.signer]
-    date = max(s.committed for s in state.signoffs).date().isoformat()
-    return (
-        '\n<div class="baomi-review" style="margin-top:2em;font-size:.8em;opacity:.75">'
-        f"本页已经保密审查 · 审核签发：{'、'.join(people)} · {date}"
-        + (f" · 显示经签发的版本（{shown[:10]}），新版本待审核" if shown else "")
-        + "</div>\n"
+    whose new version waits, which version is shown. In the language of the site (`speaking`)."""
+    people = listed(
+        _("{name} ({title})").format(name=s.signer.name, title=s.signer.title)
+        for s in state.signoffs
+        if s.signer
     )
+    date = max(s.committed for s in state.signoffs).date().isoformat()
+    line = _("This page passed the secrecy review · signed off by {people} · {date}").format(
+        people=people, date=date
+    )
+    if shown:
+        waits = _(" · the version shown is the one cleared in {commit}; its new version awaits review")
+        line += waits.format(commit=shown[:10])
+    style = "margin-top:2em;font-size:.8em;opacity:.75"
+    return f'\n<div class="baomi-review" style="{style}">{html.escape(line)}</div>\n'

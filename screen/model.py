@@ -209,6 +209,34 @@ class HistoryResult:
         return any(h.finding.level.rank >= fail_on.rank and not h.waiver for h in self.findings)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingFile:
+    """A published file whose new version waits: the site shows its last cleared version."""
+
+    path: str  # docs-relative for a page, repository-relative for configuration
+    shown: str  # the sign-off commit that cleared the bytes shown
+    waiting: str  # why the new version is not published
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeldBackFile:
+    """A page never cleared (or taken down): not on the site."""
+
+    path: str  # docs-relative
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishResult:
+    """The outcome of `baomi publish`: the site put in place, and what it does not show as it
+    stands in the working tree."""
+
+    site: str
+    pages: int
+    pending: tuple[PendingFile, ...]
+    held_back: tuple[HeldBackFile, ...]
+
+
 def blob_id(data: bytes) -> str:
     """Git's blob id for `data` (what `git hash-object` prints): the identity of exact bytes that
     sign-offs, the history audit and the findings cache all key on."""

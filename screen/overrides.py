@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from screen.i18n import _
 from screen.model import Level, Rule
 from screen.rulefields import Problems, located, read_level
 
@@ -35,8 +36,13 @@ class Override:
     level: Level | None = None
 
     def describe(self) -> str:
-        what = "停用" if self.action == "disable" else f"级别改为 {self.level}"
-        return f"{what}（{self.reason}）"
+        # The level as people read it: its label is in the catalog (screen/report/view.py marks it).
+        what = (
+            _("disabled")
+            if self.action == "disable"
+            else _("level set to {level}").format(level=_(str(self.level)))
+        )
+        return _("{what} ({reason})").format(what=what, reason=self.reason)
 
 
 def read_overrides(
@@ -45,7 +51,8 @@ def read_overrides(
     """The overrides of one `overrides.yml` mapping; every problem with its line."""
     for key in sorted(k for k in raw if not k.startswith("__") and k not in _ACTIONS):
         problems.add(
-            located(name, raw, key), f"unknown field '{key}'; an override is 'disable:' or 'levels:'"
+            located(name, raw, key),
+            _("unknown field '{field}'; an override is 'disable:' or 'levels:'").format(field=key),
         )
     found: list[Override] = []
     seen: dict[str, str] = {}
@@ -53,7 +60,8 @@ def read_overrides(
         entries = raw.get(action) or []
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             problems.add(
-                located(name, raw, action), f"'{action}' is a list of entries with 'id' and 'reason'"
+                located(name, raw, action),
+                _("'{field}' is a list of entries with 'id' and 'reason'").format(field=action),
             )
             continue
         for entry in entries:
@@ -63,7 +71,9 @@ def read_overrides(
             if override.rule in seen:
                 problems.add(
                     override.origin,
-                    f"rule '{override.rule}' is overridden twice (first {seen[override.rule]})",
+                    _("rule '{rule}' is overridden twice (first {where})").format(
+                        rule=override.rule, where=seen[override.rule]
+                    ),
                 )
                 continue
             seen[override.rule] = override.origin
@@ -81,20 +91,28 @@ def _entry(
 ) -> Override | None:
     where = located(name, entry)
     for key in sorted(k for k in entry if not k.startswith("__") and k not in _FIELDS[action]):
-        problems.add(located(name, entry, key), f"unknown field '{key}' in a '{action}' entry")
+        problems.add(
+            located(name, entry, key),
+            _("unknown field '{field}' in a '{action}' entry").format(field=key, action=action),
+        )
     rule_id, reason = entry.get("id"), entry.get("reason")
     if not isinstance(reason, str) or not reason.strip():
-        problems.add(where, f"{rule_id}: 'reason' is required: say why this portal changes a packaged rule")
+        problems.add(
+            where,
+            _("{rule}: 'reason' is required: say why this portal changes a packaged rule").format(
+                rule=rule_id
+            ),
+        )
     level = (
         read_level(entry, "level", located(name, entry, "level"), problems) if action == "levels" else None
     )
     if not isinstance(rule_id, str) or rule_id not in packaged:
         why = (
-            "is this portal's own rule: change it in its own file"
+            _("'{rule}' is this portal's own rule: change it in its own file")
             if rule_id in local
-            else "is no packaged rule (`baomi rules list` shows them)"
+            else _("'{rule}' is no packaged rule (`baomi rules list` shows them)")
         )
-        problems.add(located(name, entry, "id"), f"'{rule_id}' {why}")
+        problems.add(located(name, entry, "id"), why.format(rule=rule_id))
         return None
     if not isinstance(reason, str) or not reason.strip() or (action == "levels" and level is None):
         return None

@@ -15,6 +15,7 @@ import yaml
 
 from screen import __version__
 from screen.errors import RuleError
+from screen.i18n import _
 from screen.ruleset import RuleSource, fingerprint, packaged_files, parse
 
 LOCK_FILE = "packaged.lock"
@@ -66,12 +67,14 @@ def read_lock(data: bytes) -> Lock:
     try:
         loaded = yaml.safe_load(data.decode("utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise RuleError((f"rules/{LOCK_FILE}: cannot parse ({error})",)) from None
+        raise RuleError(
+            (_("{file}: cannot parse ({error})").format(file=f"rules/{LOCK_FILE}", error=error),)
+        ) from None
     if not isinstance(loaded, dict):
-        raise RuleError((f"rules/{LOCK_FILE}: not a lock baomi wrote",))
+        raise RuleError((_("{file}: not a lock baomi wrote").format(file=f"rules/{LOCK_FILE}"),))
     found, rules = loaded.get("packaged"), loaded.get("rules") or {}
     if not isinstance(found, str) or not _FINGERPRINT.fullmatch(found) or not isinstance(rules, dict):
-        raise RuleError((f"rules/{LOCK_FILE}: no 'packaged: sha256:…' fingerprint",))
+        raise RuleError((_("{file}: no 'packaged: sha256:…' fingerprint").format(file=f"rules/{LOCK_FILE}"),))
     return Lock(
         baomi=str(loaded.get("baomi", "?")),
         fingerprint=found,
@@ -90,22 +93,24 @@ def compare(old: Lock, new: Lock) -> LockChange:
 def lock_problem(data: bytes | None, folder: str = "rules") -> str:
     """Why the lock `data` (None: no lock file) does not let this Baomi's packaged rules publish
     ("" when it does)."""
-    path, fix = (
-        f"{folder}/{LOCK_FILE}",
-        f"run `baomi rules lock` and have the principal sign {folder}/{LOCK_FILE}",
-    )
+    path = f"{folder}/{LOCK_FILE}"
+    fix = _("run `baomi rules lock` and have the principal sign {file}").format(file=path)
     if data is None:
-        return f"{path} is missing: it records which packaged rules this portal accepted; {fix}"
+        return _("{file} is missing: it records which packaged rules this portal accepted; {fix}").format(
+            file=path, fix=fix
+        )
     try:
         lock = read_lock(data)
     except RuleError as error:
-        return f"{error.problems[0]}; {fix}"
+        return _("{problem}; {fix}").format(problem=error.problems[0], fix=fix)
     ours = installed()
     if lock.fingerprint == ours.fingerprint:
         return ""
     change = compare(lock, ours)
-    counts = f"{len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} removed"
-    return (
-        f"the packaged rules of this Baomi ({ours.baomi}) are not the ones {path} accepted (Baomi "
-        f"{lock.baomi}): {counts}; {fix}"
+    counts = _("{added} added, {changed} changed, {removed} removed").format(
+        added=len(change.added), changed=len(change.changed), removed=len(change.removed)
     )
+    return _(
+        "the packaged rules of this Baomi ({version}) are not the ones {file} accepted (Baomi "
+        "{accepted}): {counts}; {fix}"
+    ).format(version=ours.baomi, file=path, accepted=lock.baomi, counts=counts, fix=fix)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from screen.errors import UsageError
+from screen.i18n import _
 from screen.mkdocs_config import read_closure
 from screen.source.rendering import setup_from
 
@@ -117,8 +118,10 @@ def _snippet_dirs(root: Path, values: dict[str, object]) -> tuple[Path, ...]:
     options = json.loads(setup.options).get("pymdownx.snippets", {})
     if options.get("url_download"):
         raise UsageError(
-            f"pymdownx.snippets in {CONFIG_NAME} has url_download on: the build would publish text "
-            "fetched from the network, which no sign-off covers; turn it off"
+            _(
+                "pymdownx.snippets in {file} has url_download on: the build would publish text "
+                "fetched from the network, which no sign-off covers; turn it off"
+            ).format(file=CONFIG_NAME)
         )
     configured = options.get("base_path", ["."])
     paths = (
@@ -129,9 +132,11 @@ def _snippet_dirs(root: Path, values: dict[str, object]) -> tuple[Path, ...]:
         folder = root / str(name)
         if root.absolute().is_relative_to(Path(os.path.normpath(folder.absolute()))):
             raise UsageError(
-                f"pymdownx.snippets in {CONFIG_NAME} may include any file of the repository (base_path "
-                f"{name!r}); set base_path to a folder of snippets (base_path: [snippets]), whose files "
-                "are then published and cleared as configuration"
+                _(
+                    "pymdownx.snippets in {file} may include any file of the repository (base_path "
+                    "{path}); set base_path to a folder of snippets (base_path: [snippets]), whose files "
+                    "are then published and cleared as configuration"
+                ).format(file=CONFIG_NAME, path=repr(name))
             )
         dirs.append(folder)
     return tuple(dirs)
@@ -192,14 +197,20 @@ def published(portal: Portal) -> list[Target]:
     content, root = portal.docs_dir, portal.root
     if not content.is_dir():
         raise UsageError(
-            f"no {content.name}/ directory under {root}: run baomi in the portal's root, "
-            "or name the files to screen"
+            _(
+                "no {folder}/ directory under {root}: run baomi in the portal's root, "
+                "or name the files to screen"
+            ).format(folder=content.name, root=root)
         )
     targets = [replace(t, theme=portal.needs_config_role(t.display)) for t in _walk(content, root)]
     overrides = portal.theme_dir
     if overrides is not None:
         if not overrides.is_dir():
-            raise UsageError(f"theme.custom_dir {overrides.name}/ in {CONFIG_NAME} does not exist")
+            raise UsageError(
+                _("theme.custom_dir {folder}/ in {file} does not exist").format(
+                    folder=overrides.name, file=CONFIG_NAME
+                )
+            )
         targets += [replace(t, config=False, theme=True) for t in _walk(overrides, root)]
     for snippets in portal.snippet_dirs:
         if snippets.is_dir():
@@ -233,7 +244,7 @@ def resolve(portal: Portal, paths: list[str]) -> list[Target]:
             theme = portal.needs_config_role(display)
             targets.append(Target(path=path, display=display, config=config, theme=theme, link=link))
         else:
-            raise UsageError(f"{raw}: no such file or directory")
+            raise UsageError(_("{path}: no such file or directory").format(path=raw))
     return targets
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import regex
 
+from screen.i18n import N_, _, listed
 from screen.model import Context, Level
 
 RULE_ID = re.compile(r"[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)+")
@@ -26,7 +27,7 @@ class Problems:
         self.items: list[str] = []
 
     def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
+        self.items.append(_("{where}: {message}").format(where=where, message=message))
 
 
 # Where the rules that ship with Baomi are said to stand: "baomi:patterns/marking.yml:3".
@@ -49,7 +50,9 @@ def read_strings(raw: dict[str, Any], key: str, where: str, problems: Problems) 
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.add(where, f"'{key}' must be a list of strings (quote numbers such as '4111…')")
+        problems.add(
+            where, _("'{key}' must be a list of strings (quote numbers such as '4111…')").format(key=key)
+        )
         return ()
     return tuple(value)
 
@@ -59,14 +62,22 @@ def read_level(raw: dict[str, Any], key: str, where: str, problems: Problems) ->
     try:
         return Level(str(value))
     except ValueError:
-        problems.add(where, f"'{key}' must be one of block, review, info (got {value!r})")
+        problems.add(
+            where,
+            _("'{key}' must be one of block, review, info (got {value})").format(key=key, value=repr(value)),
+        )
         return None
 
 
 def check_validator(value: object, where: str, problems: Problems) -> None:
     """A `validate:` value (of a pattern rule or an entity rule's cue) names a known validator."""
     if value and value not in VALIDATOR_NAMES:
-        problems.add(where, f"unknown validator {value!r}; one of {', '.join(VALIDATOR_NAMES)}")
+        problems.add(
+            where,
+            _("unknown validator {value}; one of {names}").format(
+                value=repr(value), names=listed(VALIDATOR_NAMES)
+            ),
+        )
 
 
 # How a kind reads one `context` entry whose shared shape is sound:
@@ -85,7 +96,7 @@ def read_context(
     where = located(name, raw, "context")
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("window"), int):
-            problems.add(where, "each context entry needs 'words' (list), 'window' (int) and 'level'")
+            problems.add(where, _("each context entry needs 'words' (list), 'window' (int) and 'level'"))
             continue
         level = read_level(entry, "level", where, problems)
         context = read_entry(name, entry, where, level, problems)
@@ -134,7 +145,7 @@ def literal_characters(pattern: str) -> frozenset[str]:
         for op, argument in pending.pop():
             if op is sre_constants.LITERAL:
                 found.add(chr(argument))
-            elif op is sre_constants.IN and not any(o is sre_constants.NEGATE for o, _ in argument):
+            elif op is sre_constants.IN and not any(o is sre_constants.NEGATE for o, _a in argument):
                 found.update(chr(a) for o, a in argument if o is sre_constants.LITERAL)
                 for o, a in argument:
                     if o is sre_constants.RANGE and a[1] - a[0] < 256:
@@ -143,9 +154,14 @@ def literal_characters(pattern: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def check_regex(pattern: str, where: str, problems: Problems, what: str = "regex") -> bool:
+REGEX = N_("regex")
+CONTEXT_REGEX = N_("context regex")
+
+
+def check_regex(pattern: str, where: str, problems: Problems, what: str = REGEX) -> bool:
     """A rule regex compiles, and has no unbounded quantifier inside another (`(\\d+)*`,
-    `(a|b+)+`): the classic cause of a match that backtracks for ever."""
+    `(a|b+)+`): the classic cause of a match that backtracks for ever. `what` names the regex
+    (`REGEX`, `CONTEXT_REGEX`: marked, translated here)."""
     try:
         # the syntax `re` accepts (its parse tree is what the check below walks), compiled as
         # `regex` too, which runs it
@@ -153,13 +169,15 @@ def check_regex(pattern: str, where: str, problems: Problems, what: str = "regex
         parsed = sre_parse.parse(pattern)
         regex.compile(pattern)
     except (re.error, regex.error, RecursionError, OverflowError) as error:
-        problems.add(where, f"invalid {what}: {error}")
+        problems.add(where, _("invalid {what}: {error}").format(what=_(what), error=error))
         return False
     if any(depth > 0 for depth in _unbounded_repeats(parsed)):
         problems.add(
             where,
-            f"{what} '{pattern}' repeats a part that itself repeats without bound (like (\\d+)*): it "
-            "can take exponential time; bound the inner or the outer repeat ({1,20})",
+            _(
+                "{what} '{pattern}' repeats a part that itself repeats without bound (like (\\d+)*): it "
+                "can take exponential time; bound the inner or the outer repeat ({{1,20}})"
+            ).format(what=_(what), pattern=pattern),
         )
         return False
     return True

@@ -19,6 +19,7 @@ import yaml
 
 from screen.detectors import entities, kind_of
 from screen.errors import InputError, RuleError
+from screen.i18n import _
 from screen.model import EntityPattern, Rule
 from screen.overrides import OVERRIDES_FILE, Override, apply, read_overrides
 from screen.rulefields import PACKAGED, RULE_ID, Problems, at, located, read_level, read_strings
@@ -86,9 +87,13 @@ def _key_problem(key: object, lines: dict[str, int]) -> str | None:
     """Why `key` cannot be a field name here: plain YAML would crash on a list key, read `2718:`
     as a number, and silently keep only the last of two `terms:` (dropping the first list)."""
     if not isinstance(key, str) or key.startswith("__"):
-        return f"{key!r} is not a field name such as 'terms' (quote it if it is meant as text)"
+        return _("{key} is not a field name such as 'terms' (quote it if it is meant as text)").format(
+            key=repr(key)
+        )
     if key in lines:
-        return f"duplicate field '{key}' (first on line {lines[key]}); only one would be kept"
+        return _("duplicate field '{key}' (first on line {line}); only one would be kept").format(
+            key=key, line=lines[key]
+        )
     return None
 
 
@@ -119,7 +124,7 @@ def packaged_files() -> Files:
             if entry.is_file() and is_rule_file(f"{sub}/{entry.name}"):
                 found.append((f"{PACKAGED}{sub}/{entry.name}", entry.read_bytes()))
     if not found:  # a broken install must not screen with nothing
-        raise RuleError((f"{root}: the packaged rules are missing; reinstall baomi",))
+        raise RuleError((_("{root}: the packaged rules are missing; reinstall baomi").format(root=root),))
     return tuple(sorted(found))
 
 
@@ -148,7 +153,7 @@ def read_sources(root: Path) -> RuleSource:
         try:
             files[name] = read_file(path, f"rules/{name}")
         except InputError as error:
-            unreadable.append(f"rules/{name}:1: {error.reason}")
+            unreadable.append(_("{where}: {message}").format(where=f"rules/{name}:1", message=error.reason))
     if unreadable:
         raise RuleError(tuple(unreadable))
     return RuleSource(root=root, files=tuple(sorted(files.items())), packs=packaged_files())
@@ -158,24 +163,27 @@ def _rule(name: str, raw: dict[str, Any], files: dict[str, bytes], problems: Pro
     kind = kind_of(raw)
     known = SHARED_FIELDS | kind.FIELDS
     for key in sorted(k for k in raw if not k.startswith("__") and k not in known):
-        problems.add(located(name, raw, key), f"unknown field '{key}' in a {kind.KIND} rule")
+        problems.add(
+            located(name, raw, key),
+            _("unknown field '{key}' in {kind}").format(key=key, kind=_(kind.NAME)),
+        )
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id):
         problems.add(
             located(name, raw, "id"),
-            f"'id' must look like 'family.name' (got {rule_id!r})",
+            _("'id' must look like 'family.name' (got {got})").format(got=repr(rule_id)),
         )
         return None
     message = raw.get("message")
     if not isinstance(message, str) or not message.strip():
-        problems.add(located(name, raw), f"{rule_id}: 'message' is required")
+        problems.add(located(name, raw), _("{rule}: 'message' is required").format(rule=rule_id))
     level = read_level(raw, "level", located(name, raw, "level"), problems)
     hits = read_strings(raw, "hits", located(name, raw, "hits"), problems)
     misses = read_strings(raw, "misses", located(name, raw, "misses"), problems)
     if not hits or not misses:
         problems.add(
             located(name, raw),
-            f"{rule_id}: every rule needs 'hits' and 'misses' examples",
+            _("{rule}: every rule needs 'hits' and 'misses' examples").format(rule=rule_id),
         )
     extra = kind.read_fields(name, raw, files, problems)
     if level is None or not isinstance(message, str):
@@ -201,7 +209,9 @@ def _documents(name: str, data: bytes, problems: Problems) -> list[dict[str, Any
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        problems.add(at(name, line), f"cannot parse: {getattr(error, 'problem', error)}")
+        problems.add(
+            at(name, line), _("cannot parse: {problem}").format(problem=getattr(error, "problem", error))
+        )
         return []
     if loaded is None:  # empty, or comments only: no rules (how a retired rule file is cleared)
         return []
@@ -211,7 +221,7 @@ def _documents(name: str, data: bytes, problems: Problems) -> list[dict[str, Any
     if not all(isinstance(item, dict) for item in items):
         problems.add(
             at(name, 1),
-            "a rule file holds one rule (a mapping) or 'rules:' with a list of them",
+            _("a rule file holds one rule (a mapping) or 'rules:' with a list of them"),
         )
         return []
     return items
@@ -240,7 +250,10 @@ def _read(files: Files, problems: Problems) -> _Read:
                 continue
             if rule.id in found.rules:
                 first = found.rules[rule.id].origin
-                problems.add(rule.origin, f"duplicate rule id '{rule.id}' (first in {first})")
+                problems.add(
+                    rule.origin,
+                    _("duplicate rule id '{rule}' (first in {first})").format(rule=rule.id, first=first),
+                )
                 continue
             found.rules[rule.id] = rule
             found.patterns += rule.patterns
@@ -257,7 +270,9 @@ def _overrides(
     if not documents:
         return ()
     if len(documents) != 1:
-        problems.add(at(OVERRIDES_FILE, 1), "overrides.yml holds one mapping with 'disable:' and 'levels:'")
+        problems.add(
+            at(OVERRIDES_FILE, 1), _("overrides.yml holds one mapping with 'disable:' and 'levels:'")
+        )
         return ()
     return read_overrides(OVERRIDES_FILE, documents[0], packaged, local, problems)
 
@@ -271,8 +286,10 @@ def _merge(packs: _Read, local: _Read, in_force: bool, problems: Problems) -> No
             continue
         problems.add(
             local.rules[rule_id].origin,
-            f"rule id '{rule_id}' is a packaged rule ({packs.rules[rule_id].origin}): give yours another "
-            "id, or switch the packaged one off in rules/overrides.yml",
+            _(
+                "rule id '{rule}' is a packaged rule ({origin}): give yours another "
+                "id, or switch the packaged one off in rules/overrides.yml"
+            ).format(rule=rule_id, origin=packs.rules[rule_id].origin),
         )
     own = {p.id for p in local.patterns}
     if in_force:
@@ -290,7 +307,7 @@ def parse(source: RuleSource) -> Ruleset:
     chosen = {o.rule: o for o in overrides}
     rules = [apply(r, chosen.get(r.id)) for r in packs.rules.values()] + list(local.rules.values())
     if not rules and not problems.items:
-        problems.add(f"{source.root}", "no rules found under terms/ or patterns/")
+        problems.add(f"{source.root}", _("no rules found under terms/ or patterns/"))
     shared = _shared_patterns(packs.patterns + local.patterns, rules, problems)
     if problems.items:
         raise RuleError(tuple(problems.items))
@@ -308,7 +325,7 @@ def parse(source: RuleSource) -> Ruleset:
 def _recognizer(name: str, raw: dict[str, Any], problems: Problems) -> tuple[EntityPattern, ...]:
     """A `recognizer:` document: entity patterns shared by every entity rule."""
     for key in sorted(k for k in raw if not k.startswith("__") and k != "recognizer"):
-        problems.add(located(name, raw, key), f"unknown field '{key}' next to 'recognizer'")
+        problems.add(located(name, raw, key), _("unknown field '{key}' next to 'recognizer'").format(key=key))
     return entities.entity_patterns(name, raw["recognizer"], located(name, raw, "recognizer"), problems)
 
 
@@ -320,11 +337,16 @@ def _shared_patterns(
     for pattern in patterns:
         if pattern.id in shared:
             problems.add(
-                pattern.origin, f"duplicate pattern id '{pattern.id}' (first in {shared[pattern.id].origin})"
+                pattern.origin,
+                _("duplicate pattern id '{pattern}' (first in {first})").format(
+                    pattern=pattern.id, first=shared[pattern.id].origin
+                ),
             )
         shared[pattern.id] = pattern
     if any(r.kind == entities.KIND and r.enabled for r in rules) and not shared:
-        problems.add("rules/patterns", "entity rules need entity patterns ('recognizer:' in rules/patterns/)")
+        problems.add(
+            "rules/patterns", _("entity rules need entity patterns ('recognizer:' in rules/patterns/)")
+        )
     return tuple(shared[k] for k in sorted(shared))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from screen import __version__
 from screen.errors import UsageError
+from screen.i18n import _
 from screen.packaged import LOCK_FILE, installed, lock_text
 from screen.settings import KEY_FILE
 from screen.vcs import init_repository
@@ -51,7 +52,7 @@ def _templates() -> dict[str, bytes]:
     if root.is_dir():
         walk(root, "")
     if "mkdocs.yml" not in found:
-        raise UsageError(f"{root}: the portal templates are missing; reinstall baomi")
+        raise UsageError(_("{folder}: the portal templates are missing; reinstall baomi").format(folder=root))
     return found
 
 
@@ -74,7 +75,7 @@ def _filled(data: bytes, name: str, org: str) -> bytes:
 def _valid(label: str, value: str) -> str:
     value = value.strip()
     if not value or any(c in value for c in "\n\r\t\0") or len(value) > 100:
-        raise UsageError(f"{label}: give a name of one line (up to 100 characters)")
+        raise UsageError(_("{option}: give a name of one line (up to 100 characters)").format(option=label))
     return value
 
 
@@ -86,11 +87,13 @@ def plan(root: Path, name: str, org: str) -> dict[str, bytes]:
     files[f"rules/{LOCK_FILE}"] = lock_text(installed()).encode("utf-8")
     files[KEY_FILE.as_posix()] = (secrets.token_hex(32) + "\n").encode("ascii")
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{root} is a file, not a folder")
+        raise UsageError(_("{path} is a file, not a folder").format(path=root))
     for path in sorted(files):
         if (root / path).exists() or (root / path).is_symlink():
             raise UsageError(
-                f"{root / path} exists; baomi init never overwrites a file (use an empty folder)"
+                _("{path} exists; baomi init never overwrites a file (use an empty folder)").format(
+                    path=root / path
+                )
             )
     return files
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from screen.engine import Engine
 from screen.errors import InputError
 from screen.findings_cache import FindingsCache
+from screen.i18n import N_, _
 from screen.mkdocs_config import read_closure
 from screen.model import FileError, Finding
 from screen.portal import Target
@@ -19,7 +20,7 @@ from screen.source import Document, read_document
 from screen.source.reading import read_file
 from screen.source.rendering import DEFAULT_SETUP, MarkdownSetup, setup_from
 
-_LINK = (
+_LINK = N_(
     "a symbolic link (the file or a folder on its way): MkDocs would publish what it points to, "
     "which git records under another path, so no sign-off of this path covers it; put the file "
     "itself here (git rm the link, copy the file, commit)"
@@ -45,8 +46,10 @@ def _utf8_name(target: Target) -> None:
     except UnicodeEncodeError:
         raise InputError(
             target.display,
-            "the file name is not UTF-8 (a name from another system's encoding); rename it "
-            "with a UTF-8 name (git mv), as the portal's URLs are built from it",
+            _(
+                "the file name is not UTF-8 (a name from another system's encoding); rename it "
+                "with a UTF-8 name (git mv), as the portal's URLs are built from it"
+            ),
         ) from None
 
 
@@ -64,7 +67,7 @@ def _document(target: Target, stdin: bytes | None, setup: MarkdownSetup) -> Docu
         _utf8_name(target)
         data = read_bytes(target, stdin)
         if target.link:
-            raise InputError(target.display, _LINK)
+            raise InputError(target.display, _(_LINK))
         return read_document(
             target.display, data, config=target.config, markup=not target.theme, markdown=setup
         )
@@ -106,6 +109,33 @@ def screen_text(engine: Engine, name: str, data: bytes, key: bytes) -> tuple[Fin
     return engine.screen(read_document(name, data, markup=False), key)
 
 
+class BuiltFindings:
+    """`screen_text` of a build's files (rendered pages, the built site), remembered in the findings
+    cache under the same key as any file (bytes, name, rules, fingerprint key, code), so a build of
+    unchanged pages screens nothing twice. New entries are written by `flush`, once per build."""
+
+    _CONTEXT = "built"
+
+    def __init__(self, engine: Engine, key: bytes, cache_dir: Path | None) -> None:
+        self._engine, self._key = engine, key
+        self._cache = FindingsCache(cache_dir, engine, key) if cache_dir is not None else None
+        self._new: dict[str, tuple[Finding, ...]] = {}
+
+    def screen(self, name: str, data: bytes) -> tuple[Finding, ...]:
+        if self._cache is None:
+            return screen_text(self._engine, name, data, self._key)
+        entry = self._cache.key(name, self._CONTEXT, data)
+        found = self._new.get(entry) or self._cache.get([entry]).get(entry)
+        if found is None:
+            found = self._new[entry] = screen_text(self._engine, name, data, self._key)
+        return found
+
+    def flush(self) -> None:
+        if self._cache is not None and self._new:
+            self._cache.put(self._new)
+            self._new = {}
+
+
 _WORKER: dict[str, object] = {}  # the engine a forked worker inherited from its parent
 
 
@@ -123,7 +153,7 @@ def _size(target: Target) -> int:
 
 def _batches(targets: list[Target], count: int) -> list[list[Target]]:
     """Split targets into `count` batches of similar total size (largest first)."""
-    batches: list[list[Target]] = [[] for _ in range(count)]
+    batches: list[list[Target]] = [[] for _batch in range(count)]
     loads = [0] * count
     for size, target in sorted(((_size(t), t) for t in targets), key=lambda pair: pair[0], reverse=True):
         index = loads.index(min(loads))

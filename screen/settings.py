@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screen.errors import UsageError
+from screen.i18n import _
 
 KEY_ENV = "BAOMI_FINGERPRINT_KEY"
 KEY_FILE_ENV = "BAOMI_FINGERPRINT_KEY_FILE"
@@ -47,7 +48,7 @@ def rules_dir(root: Path, rules: Path | str | None = None) -> Path:
     if rules is None:
         return root / "rules"
     if not (root / rules).is_dir():
-        raise UsageError(f"--rules {rules}: no such directory")
+        raise UsageError(_("--rules {folder}: no such directory").format(folder=rules))
     return root / rules
 
 
@@ -64,7 +65,7 @@ def load_settings(
     With `run_key` (a plain check), no team key is no error: fingerprints are made with a key for
     this run only, and `stable_fingerprints` says so (they can be used in no waiver)."""
     if jobs is not None and jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+        raise UsageError(_("--jobs must be at least 1"))
     key, stable = (
         (fingerprint_key(root), True) if not run_key or has_key(root) else (secrets.token_bytes(32), False)
     )
@@ -83,7 +84,9 @@ def load_settings(
 def _long_enough(key: bytes, where: str) -> bytes:
     if len(key) < _MIN_KEY:
         raise UsageError(
-            f"{where}: fingerprint key is shorter than 16 bytes; write one with `baomi key --write`"
+            _("{where}: fingerprint key is shorter than 16 bytes; write one with `baomi key --write`").format(
+                where=where
+            )
         )
     return key
 
@@ -108,6 +111,8 @@ def fingerprint_key(root: Path) -> bytes:
         if path.is_file():
             return _long_enough(path.read_bytes().strip(), str(path))
     raise UsageError(
-        f"no fingerprint key: set {KEY_ENV} (a CI secret), or put the team's key in {KEY_FILE}; "
-        "write one with `baomi key --write`"
+        _(
+            "no fingerprint key: set {variable} (a CI secret), or put the team's key in {file}; "
+            "write one with `baomi key --write`"
+        ).format(variable=KEY_ENV, file=KEY_FILE)
     )

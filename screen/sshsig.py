@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from screen.errors import ScreenError
+from screen.i18n import _
 
 NAMESPACE = "baomi"
 _ARMOR = "-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----"
@@ -39,7 +40,9 @@ def _program(configured: str | None) -> str:
     program = configured or "ssh-keygen"
     found = shutil.which(program)
     if found is None:
-        raise SealError(f"{program} is not installed: signing needs OpenSSH's ssh-keygen")
+        raise SealError(
+            _("{program} is not installed: signing needs OpenSSH's ssh-keygen").format(program=program)
+        )
     return found
 
 
@@ -58,10 +61,16 @@ def seal(payload: bytes, signing_key: str, program: str | None = None) -> str:
         try:
             done = subprocess.run(command, input=payload, capture_output=True, timeout=_TIMEOUT, check=False)
         except subprocess.TimeoutExpired:
-            raise SealError("ssh-keygen did not sign within a minute (is the key's agent waiting?)") from None
+            raise SealError(
+                _("ssh-keygen did not sign within a minute (is the key's agent waiting?)")
+            ) from None
         if done.returncode != 0:
             why = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise SealError(f"ssh-keygen could not sign with {signing_key}: {why[-1] if why else 'failed'}")
+            raise SealError(
+                _("ssh-keygen could not sign with {key}: {error}").format(
+                    key=signing_key, error=why[-1] if why else _("failed")
+                )
+            )
     lines = done.stdout.decode("ascii").splitlines()
     return "".join(line.strip() for line in lines if not line.startswith("-----"))
 

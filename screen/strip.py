@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.images import PNG_SIGNATURE, image_fields, jpeg_segments, png_chunks, webp_chunks
 
 _JPEG_KEEP = frozenset({0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0x01, *range(0xC0, 0xD0), *range(0xD0, 0xD8)})
@@ -38,16 +39,22 @@ def strip_image(data: bytes, suffix: str) -> bytes:
     if kind is None:
         raise InputError(
             "",
-            f"baomi strip handles JPEG, PNG and WebP images (.jpg, .jpeg, .png, .webp), not "
-            f"{suffix or 'files without a suffix'}; convert another image type to PNG or JPEG first",
+            _(
+                "baomi strip handles JPEG, PNG and WebP images (.jpg, .jpeg, .png, .webp), not "
+                "{suffix}; convert another image type to PNG or JPEG first"
+            ).format(suffix=suffix or _("files without a suffix")),
         )
     if _kind(data) != kind:
-        raise InputError("", f"the file is not a {kind} image, whatever its suffix says; re-export it")
+        raise InputError(
+            "", _("the file is not a {kind} image, whatever its suffix says; re-export it").format(kind=kind)
+        )
     strippers: dict[str, Callable[[bytes], bytes]] = {"JPEG": _jpeg, "PNG": _png, "WebP": _webp}
     try:
         stripped = strippers[kind](data)
     except _MALFORMED as error:
-        raise InputError("", f"cannot read this image ({error}); re-export it from an image editor") from None
+        raise InputError(
+            "", _("cannot read this image ({error}); re-export it from an image editor").format(error=error)
+        ) from None
     verify(stripped)
     return stripped
 
@@ -57,7 +64,10 @@ def verify(data: bytes) -> None:
     left = [field.location for field in image_fields(data)]
     if left:
         raise InputError(
-            "", f"metadata remains after stripping ({', '.join(left)}); remove it in an image editor"
+            "",
+            _("metadata remains after stripping ({fields}); remove it in an image editor").format(
+                fields=", ".join(left)
+            ),
         )
 
 
@@ -67,11 +77,15 @@ def strip_file(path: Path, *, in_place: bool = False) -> Path:
     target = path if in_place else path.with_name(f"{path.stem}.stripped{path.suffix}")
     temporary = target.with_name(f".{target.name}.baomi-strip")
     if path.exists() and not path.is_file():  # a FIFO or a device would never end
-        raise InputError(str(path), "not a regular file; name an image file")
+        raise InputError(str(path), _("not a regular file; name an image file"))
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(path), _("cannot read it ({reason})").format(reason=_("no such file"))) from None
     except OSError as error:
-        raise InputError(str(path), f"cannot read it ({error.strerror or error})") from None
+        raise InputError(
+            str(path), _("cannot read it ({reason})").format(reason=error.strerror or error)
+        ) from None
     try:
         stripped = strip_image(data, path.suffix)
         temporary.write_bytes(stripped)
@@ -81,7 +95,9 @@ def strip_file(path: Path, *, in_place: bool = False) -> Path:
     except InputError as error:
         raise InputError(str(path), error.reason) from None
     except OSError as error:
-        raise InputError(str(path), f"cannot write {target} ({error.strerror or error})") from None
+        raise InputError(
+            str(path), _("cannot write {path} ({reason})").format(path=target, reason=error.strerror or error)
+        ) from None
     finally:
         temporary.unlink(missing_ok=True)
     return target
@@ -135,7 +151,12 @@ def _jpeg(data: bytes) -> bytes:
         elif marker in _JPEG_KEEP or (marker in _JPEG_COLOUR and body.startswith(_JPEG_COLOUR[marker])):
             kept.append(data[start:end])
         elif marker not in _JPEG_METADATA:
-            raise InputError("", f"unusual JPEG marker 0x{marker:02X} at byte {start}; re-export the image")
+            raise InputError(
+                "",
+                _("unusual JPEG marker 0x{marker:02X} at byte {start}; re-export the image").format(
+                    marker=marker, start=start
+                ),
+            )
     if orientation:
         at = 2 if len(kept) > 1 and kept[1].startswith(b"\xff\xe0") else 1  # after SOI and JFIF
         kept.insert(at, _segment(0xE1, b"Exif\x00\x00" + _bare_exif(orientation)))
@@ -156,7 +177,9 @@ def _png(data: bytes) -> bytes:
         elif kind in _PNG_KEEP:
             out.append(_chunk(kind, body))
         elif kind[:1].isupper():
-            raise InputError("", f"unknown critical PNG chunk {kind.decode()}; re-export the image")
+            raise InputError(
+                "", _("unknown critical PNG chunk {chunk}; re-export the image").format(chunk=kind.decode())
+            )
         if kind == b"IHDR" and orientation:
             out.append(_chunk(b"eXIf", _bare_exif(orientation)))
     return b"".join(out)

@@ -21,6 +21,7 @@ import git
 from screen import sshsig
 from screen.commit_cache import CommitCache
 from screen.errors import ScreenError, UsageError
+from screen.i18n import N_, _
 from screen.model import Occurrence
 
 
@@ -56,7 +57,9 @@ class Repository:
         try:
             self._repo = git.Repo(path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise GitError(f"{path} is not inside a git repository; sign-offs live in git history") from None
+            raise GitError(
+                _("{path} is not inside a git repository; sign-offs live in git history").format(path=path)
+            ) from None
         # Replace objects (`git replace`, refs/replace/*) let anyone with a clone show another
         # history than the one the commits record, and hide a commit from the author check:
         # every git call reads the recorded objects only.
@@ -66,15 +69,19 @@ class Repository:
         self._cache = CommitCache(cache) if cache is not None else None
         if self._git("rev-parse", "--is-shallow-repository") == "true":
             raise GitError(
-                "this is a shallow clone: sign-offs in the missing history cannot be verified; "
-                "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)"
+                _(
+                    "this is a shallow clone: sign-offs in the missing history cannot be verified; "
+                    "fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)"
+                )
             )
         grafts = Path(self._git("rev-parse", "--path-format=absolute", "--git-path", "info/grafts"))
         if grafts.exists():
             raise GitError(
-                f"{grafts} rewrites which commits are parents of which (grafts): the history cannot "
-                "be verified; delete it (`git replace --convert-graft-file` would only hide the "
-                "same rewrite) and fetch the full history"
+                _(
+                    "{path} rewrites which commits are parents of which (grafts): the history cannot "
+                    "be verified; delete it (`git replace --convert-graft-file` would only hide the "
+                    "same rewrite) and fetch the full history"
+                ).format(path=grafts)
             )
 
     def _git(self, *args: str, allowed_signers: Path | None = None) -> str:
@@ -86,7 +93,11 @@ class Repository:
         try:
             return str(self._repo.git.execute(["git", *options, *args], strip_newline_in_stdout=True))
         except git.GitCommandError as error:
-            raise GitError(f"git {' '.join(args[:2])} failed: {str(error.stderr).strip()}") from None
+            raise GitError(
+                _("git {command} failed: {error}").format(
+                    command=" ".join(args[:2]), error=str(error.stderr).strip()
+                )
+            ) from None
 
     def resolve(self, ref: str) -> str | None:
         try:
@@ -95,15 +106,18 @@ class Repository:
             return None
 
     def require(self, ref: str, what: str) -> str:
+        """The commit `ref` names; `what` says what it is (a name marked with `N_`)."""
         sha = self.resolve(ref)
         if sha is None and self.resolve("HEAD") is None:
             raise GitError(
-                "this repository has no commit yet: commit the portal first (git add -A && git commit)"
+                _("this repository has no commit yet: commit the portal first (git add -A && git commit)")
             )
         if sha is None:
             raise GitError(
-                f"{what} '{ref}' does not exist here; fetch it (e.g. `git fetch origin {ref}`) "
-                "or name another with --trust-ref"
+                _(
+                    "{what} '{ref}' does not exist here; fetch it (e.g. `git fetch origin {ref}`) "
+                    "or name another with --trust-ref"
+                ).format(what=_(what), ref=ref)
             )
         return sha
 
@@ -187,7 +201,8 @@ class Repository:
         for start in range(0, len(missing), 1000):
             read.update((c.sha, c) for c in self._read(missing[start : start + 1000]))
         if len(read) != len(missing):
-            raise GitError(f"git log did not return {len(missing) - len(read)} of the commits asked for")
+            count = len(missing) - len(read)
+            raise GitError(_("git log did not return {count} of the commits asked for").format(count=count))
         self._records.update(read)
         if read and self._cache is not None:
             self._cache.put(
@@ -344,7 +359,7 @@ class Repository:
     def changed_since(self, rev: str) -> list[str]:
         """Files added, copied, modified, renamed or changed in type on this branch since it left
         `rev` (three-dot: what a pull request against `rev` changes)."""
-        self.require(rev, "--since revision")
+        self.require(rev, N_("--since revision"))
         names = self._git("diff", "--name-only", f"--diff-filter={_CHANGED}", "-z", f"{rev}...HEAD")
         return [name for name in names.split("\0") if name]
 
@@ -388,7 +403,7 @@ def init_repository(root: Path) -> bool:
         ["git", "init", "-q", "-b", "main", str(root)], capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
-        raise UsageError(f"git init {root} failed: {done.stderr.strip()}")
+        raise UsageError(_("git init {path} failed: {error}").format(path=root, error=done.stderr.strip()))
     return True
 
 

@@ -17,18 +17,20 @@ from pathlib import Path
 import yaml
 
 from screen.errors import EXIT_BLOCKED, InputError, ScreenError, UsageError
+from screen.i18n import N_, _
 from screen.source.ooxml import docx_fields, docx_revisions
 
 # What Python-Markdown (MkDocs) renders: no raw HTML spans, pipe tables, footnotes
 _FORMAT = "markdown_strict+pipe_tables+footnotes-raw_html"
-_OLD = {
-    ".doc": "Word 97–2003",
-    ".wps": "WPS 文字",
-    ".et": "WPS 表格",
-    ".dot": "Word 97–2003 模板",
-    ".rtf": "RTF",
+_OLD = {  # the names of the old formats, as Word and WPS call them
+    ".doc": N_("Word 97–2003"),
+    ".wps": N_("WPS Writer"),
+    ".et": N_("WPS Spreadsheets"),
+    ".dot": N_("Word 97–2003 template"),
+    ".rtf": N_("RTF"),
 }
 MAX_BYTES = 50 * 1024 * 1024
+_EXISTS = N_("{path} exists; choose another name with --to (nothing was overwritten)")
 
 
 class Unclean(ScreenError):
@@ -56,17 +58,19 @@ def import_docx(source: Path, target: Path) -> Imported:
     if unclean:
         listed = "\n  ".join(unclean)
         raise Unclean(
-            f"{source.name} still holds tracked changes or comments:\n  {listed}\n"
-            "accept or reject all changes and delete the comments in Word or WPS "
-            "(审阅 → 接受所有修订, 删除所有批注), save, and import again"
+            _(
+                "{file} still holds tracked changes or comments:\n  {listed}\n"
+                "accept or reject all changes and delete the comments in Word or WPS "
+                "(Review → Accept All Changes, Delete All Comments), save, and import again"
+            ).format(file=source.name, listed=listed)
         )
     if target.exists() or target.is_symlink():
-        raise UsageError(f"{target} exists; choose another name with --to (nothing was overwritten)")
+        raise UsageError(_(_EXISTS).format(path=target))
     if target.suffix.lower() != ".md":
-        raise UsageError(f"--to {target}: a page is a .md file")
+        raise UsageError(_("--to {path}: a page is a .md file").format(path=target))
     media_dir = target.with_name(f"{target.stem}.assets")
     if media_dir.exists():
-        raise UsageError(f"{media_dir} exists; choose another name with --to (nothing was overwritten)")
+        raise UsageError(_(_EXISTS).format(path=media_dir))
     title = _title(data, source)
     body, media = _convert(source, target.parent, media_dir.name)
     front = yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False)
@@ -79,17 +83,28 @@ def _read(source: Path) -> bytes:
     suffix = source.suffix.lower()
     if suffix in _OLD:
         raise UsageError(
-            f"{source.name} is a {_OLD[suffix]} file; open it in Word or WPS and save it as a Word "
-            "document (.docx) — 文件 → 另存为 → Word 文档 (*.docx) — then import that"
+            _(
+                "{file} is a {kind} file; open it in Word or WPS and save it as a Word "
+                "document (.docx) — File → Save As → Word Document (*.docx) — then import that"
+            ).format(file=source.name, kind=_(_OLD[suffix]))
         )
     if suffix != ".docx":
-        raise UsageError(f"{source.name}: baomi import reads Word documents (.docx)")
+        raise UsageError(_("{file}: baomi import reads Word documents (.docx)").format(file=source.name))
     try:
         if source.stat().st_size > MAX_BYTES:
-            raise InputError(str(source), f"larger than {MAX_BYTES // 1024 // 1024} MB; split the document")
+            raise InputError(
+                str(source),
+                _("larger than {size} MB; split the document").format(size=MAX_BYTES // 1024 // 1024),
+            )
         return source.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(
+            _("cannot read {path}: {reason}").format(path=source, reason=_("no such file"))
+        ) from None
     except OSError as error:
-        raise UsageError(f"cannot read {source}: {error.strerror}") from None
+        raise UsageError(
+            _("cannot read {path}: {reason}").format(path=source, reason=error.strerror)
+        ) from None
 
 
 def _title(data: bytes, source: Path) -> str:
@@ -119,7 +134,7 @@ def _convert(source: Path, folder: Path, media: str) -> tuple[str, tuple[Path, .
             )
         except (RuntimeError, OSError) as error:
             raise InputError(
-                str(source), f"pandoc cannot convert it ({error}); re-save it as .docx"
+                str(source), _("pandoc cannot convert it ({error}); re-save it as .docx").format(error=error)
             ) from None
         extracted = work / media
         written: list[Path] = []

@@ -54,6 +54,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     clone = tmp_path_factory.mktemp("browser") / "portal"
     subprocess.run(["git", "clone", "--quiet", "--no-local", str(ROOT), str(clone)], check=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "BAOMI_CACHE_DIR": str(clone.parent / "cache")}
+    env.update(LANGUAGE="zh_CN")  # what the office reads (and the README's screenshots show)
     env.pop("BAOMI_FINGERPRINT_KEY", None)
     subprocess.run([str(BIN / "baomi"), "publish"], cwd=clone, env=env, check=True, capture_output=True)
     return clone
@@ -61,6 +62,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def serving(command: list[str], cwd: Path, port: int) -> Iterator[str]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "BAOMI_CACHE_DIR": str(cwd.parent / "cache")}
+    env.update(LANGUAGE="zh_CN")
     env.pop("BAOMI_FINGERPRINT_KEY", None)
     with subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -161,7 +163,7 @@ def test_preview_marks_pending_pages(browser: webdriver.Chrome, preview: str) ->
     banner = WebDriverWait(browser, 30).until(
         ready.visibility_of_element_located((By.CSS_SELECTOR, ".baomi-pending"))
     )
-    assert "待审核" in banner.text
+    assert "待审核" in banner.text and "Pending review" not in banner.text
     marks = browser.find_elements(By.CSS_SELECTOR, "mark.baomi-finding")
     assert marks and all(m.is_displayed() for m in marks[:3])
     assert any("codename.project" in (m.get_attribute("title") or "") for m in marks)

@@ -285,7 +285,7 @@ def test_github_gate_passes_a_cleared_pull_request(runner: Runner, demo_keys: Pa
     sarif = json.loads((runner.root / "baomi.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]  # the drafts' findings
     text = summary.read_text(encoding="utf-8")
-    assert "Baomi 保密审查" in text and f"| `{PAGE}` | ✅ cleared" in text
+    assert "Baomi 保密审查" in text and f"| `{PAGE}` | ✅ 已审核签发" in text  # C.UTF-8: Chinese
     assert "东岭基地" not in text  # the drafts' codename, redacted everywhere
 
 
@@ -296,7 +296,7 @@ def test_github_gate_stops_an_unsigned_change(runner: Runner, tmp_path: Path) ->
     steps = github_job(runner, "gate", tmp_path / "summary.md")
     name, code, output = steps[-1]
     assert (name, code) == ("Require sign-off of every changed published file", 1)
-    assert f"| `{PAGE}` | ⛔ stale |" in output, output
+    assert f"| `{PAGE}` | ⛔ 签发后已改动 |" in output, output  # C.UTF-8: Chinese
 
 
 def test_github_gate_stops_a_leak_removed_before_the_merge(runner: Runner, tmp_path: Path) -> None:
@@ -329,7 +329,7 @@ def test_github_main_job_publishes_cleared_pages_only(runner: Runner, tmp_path: 
     assert (site / "index.html").is_file()
     assert (site / "news" / "spring-farming-meeting" / "index.html").is_file()
     assert not (site / "drafts").exists()  # held back: not cleared
-    assert "held back: drafts/leaked-memo.md" in steps[-1][2]
+    assert "暂缓发布：drafts/leaked-memo.md" in steps[-1][2]  # CI's C locale reads Chinese
 
 
 def test_gitlab_gate_passes_a_cleared_merge_request(runner: Runner, demo_keys: Path) -> None:

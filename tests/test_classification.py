@@ -49,7 +49,16 @@ def test_the_record(
     if problem:
         assert "cannot be read" in reason
     elif level != "公开":
-        assert "涉密信息不公开" in reason and record.describe() in reason
+        assert "classified information is not made public" in reason and record.describe() in reason
+
+
+def test_why_a_classified_page_is_withheld_reads_chinese(chinese: None) -> None:
+    record = classification_of(
+        {"classification": "机密", "classified_on": D(2026, 3, 1), "secrecy_term": "5年"}
+    )
+    assert withheld(record).startswith("已定密（机密★5年（2026-03-01 定密））：涉密信息不公开")
+    problems = classification_of({"classification": "机密"}).problems
+    assert "机密网页须填写 classified_on:（定密日期）" in problems
 
 
 def page(level: str, body: str, term: str = "5年") -> str:

@@ -23,7 +23,7 @@ def test_a_classified_page_is_never_published_even_when_signed(portal: Portal) -
     record = files[SECRET_PAGE]
     assert (run.code, record["state"]) == (1, "blocked")
     assert record["classification"] == "机密★5年（2026-03-01 定密）"
-    assert "涉密信息不公开" in record["reasons"][0]
+    assert "classified information is not made public" in record["reasons"][0]
     text = portal.baomi("status", SECRET_PAGE).out
     assert "机密★5年（2026-03-01 定密）" in text
 

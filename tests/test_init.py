@@ -106,6 +106,15 @@ def test_a_name_that_is_not_one_line_is_refused(cli: Callable[..., Any], tmp_pat
     assert not (tmp_path / "x").exists()
 
 
+def test_init_speaks_chinese_by_default(cli: Callable[..., Any], tmp_path: Path, chinese: None) -> None:
+    run = _init(cli, tmp_path / "qingxi")
+    assert run.code == 0, run.err
+    assert "建立门户网站“青溪县人民政府门户网站”" in run.out and "接下来：" in run.out
+    assert "baomi signer add" in run.out and "初始化门户网站" in run.out
+    again = _init(cli, tmp_path / "qingxi")
+    assert again.code == 2 and "baomi init 不覆盖任何文件" in again.err
+
+
 def test_a_file_where_the_folder_should_be_is_refused(cli: Callable[..., Any], tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("x", encoding="utf-8")
     run = cli(["init", str(tmp_path / "taken")], cwd=tmp_path)

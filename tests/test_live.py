@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_portal import baomi, commit, portal, pristine, sign  # noqa: F401 (the sample portal's fixtures)
+from tests.test_portal import as_leader, baomi, commit, portal, pristine, sign  # noqa: F401 (the sample portal's fixtures)
 
 PAGE = "content/news/flood-season-meeting.md"
 BUILT = "site/news/flood-season-meeting/index.html"
@@ -79,3 +79,128 @@ def test_a_deleted_page_is_gone_and_a_never_cleared_one_stays_out(portal: Path) 
     assert result.returncode == 0, result.stderr
     assert not (portal / BUILT).exists()
     assert not (portal / "site/drafts/leaked-memo").exists()  # never cleared: held back as before
+
+
+NEW = "content/news/flood-season-meeting-2026.md"
+NEW_BUILT = "site/news/flood-season-meeting-2026/index.html"
+
+
+def _rename(portal: Path) -> str:
+    old = portal / PAGE
+    text = old.read_text(encoding="utf-8")
+    (portal / NEW).write_text(text + f"\n{ADDED}\n", encoding="utf-8")
+    old.unlink()
+    commit(portal, "改名")
+    return text
+
+
+def test_a_renamed_page_keeps_its_old_address_until_the_new_path_is_cleared(
+    portal: Path, demo_keys: Path
+) -> None:
+    cleared = _rename(portal)
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    assert "pending: news/flood-season-meeting.md" in result.stdout
+    assert "renamed to content/news/flood-season-meeting-2026.md" in result.stdout
+    assert "held back: news/flood-season-meeting-2026.md" in result.stdout
+    page = _built(portal)  # the old address serves the bytes cleared there, not the new text
+    assert ADDED not in page and cleared.splitlines()[-1].strip() in page
+    assert not (portal / NEW_BUILT).exists()
+    for who in ("wang", "li"):
+        sign(portal, demo_keys, who, NEW)
+    again = baomi(portal, "publish")
+    assert again.returncode == 0, again.stderr
+    assert "0 pending" in again.stdout
+    assert not (portal / BUILT).exists()  # cleared at its new path: the old address is gone
+    assert ADDED in (portal / NEW_BUILT).read_text(encoding="utf-8")
+
+
+def test_a_page_replaced_by_an_unrelated_one_is_not_kept(portal: Path) -> None:
+    (portal / PAGE).unlink()
+    (portal / NEW).write_text(
+        "---\ntitle: 另一篇\n---\n\n# 另一篇\n\n与原文无关的新内容。\n", encoding="utf-8"
+    )
+    commit(portal, "删除并新增")
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    assert not (portal / BUILT).exists() and not (portal / NEW_BUILT).exists()
+
+
+def test_a_revoked_page_renamed_is_not_kept(portal: Path, demo_keys: Path) -> None:
+    revoked = as_leader(portal, demo_keys, "wang", "revoke", PAGE, "--reason", "内容已过时")
+    assert revoked.returncode == 0, revoked.stderr
+    _rename(portal)
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    assert not (portal / BUILT).exists()
+
+
+def test_a_clearance_a_former_deletion_ended_is_not_revived_by_a_rename(portal: Path) -> None:
+    text = (portal / PAGE).read_text(encoding="utf-8")
+    (portal / PAGE).unlink()
+    commit(portal, "删除")
+    (portal / PAGE).write_text(text, encoding="utf-8")
+    commit(portal, "恢复（未经签发）")
+    _rename(portal)
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    assert not (portal / BUILT).exists()
+
+
+SITE_NAME = "site_name: 青溪县人民政府门户网站\n"
+
+
+def _configure(portal: Path, old: str, new: str) -> None:
+    config = portal / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text
+    config.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_edit_to_the_configuration_builds_its_cleared_version_until_signed(
+    portal: Path, demo_keys: Path
+) -> None:
+    _configure(portal, SITE_NAME, "site_name: 青溪县人民政府门户网站（改版）\n")
+    commit(portal, "改站名")
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    assert "pending: mkdocs.yml" in result.stdout
+    home = (portal / "site/index.html").read_text(encoding="utf-8")
+    assert "青溪县人民政府门户网站" in home and "改版" not in home
+    for who in ("wang", "li"):
+        sign(portal, demo_keys, who, "mkdocs.yml")
+    again = baomi(portal, "publish")
+    assert again.returncode == 0 and "0 pending" in again.stdout, again.stdout + again.stderr
+    assert "改版" in (portal / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_a_waiting_configuration_that_moves_the_pages_stops_publish(portal: Path) -> None:
+    _configure(portal, "docs_dir: content\n", "docs_dir: content/news\n")
+    commit(portal, "改目录")
+    old_site = portal / "site"
+    old_site.mkdir()
+    (old_site / "marker.txt").write_text("old", encoding="utf-8")
+    result = baomi(portal, "publish")
+    assert result.returncode == 1
+    assert (old_site / "marker.txt").read_text(encoding="utf-8") == "old"  # the old site is untouched
+    assert "changes `docs_dir`" in result.stderr and "sign the new version first" in result.stderr
+
+
+def test_an_edited_theme_override_builds_its_cleared_version_until_signed(
+    portal: Path, demo_keys: Path
+) -> None:
+    _configure(portal, "  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    template = portal / "overrides" / "main.html"
+    template.parent.mkdir()
+    block = '{% extends "base.html" %}\n{% block announce %}{{ text }}{% endblock %}\n'
+    template.write_text(block.replace("{{ text }}", "防汛值班电话已更新"), encoding="utf-8")
+    commit(portal, "主题")
+    for who in ("wang", "li"):
+        sign(portal, demo_keys, who, "mkdocs.yml", "overrides/main.html")
+    template.write_text(block.replace("{{ text }}", "未经签发的公告"), encoding="utf-8")
+    commit(portal, "改公告")
+    result = baomi(portal, "publish")
+    assert result.returncode == 0, result.stderr
+    assert "pending: overrides/main.html" in result.stdout
+    page = _built(portal)
+    assert "防汛值班电话已更新" in page and "未经签发的公告" not in page

@@ -31,7 +31,7 @@ def test_the_first_principal_added_is_the_root_of_trust_in_every_clone(
     assert run.code == 0, run.err
     assert "the principal in force signs it" in run.out
     text = (fresh.root / "rules/signers.yml").read_text(encoding="utf-8")
-    assert "signers: []" not in text and "- id: li" in text and "# 主要领导" in text
+    assert "signers: []" not in text and "- id: li" in text and "# principal" in text
     root = fresh.commit(ZHANG, "登记主要领导")  # the office's administrator commits it
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(fresh.root), str(clone))
@@ -40,8 +40,8 @@ def test_the_first_principal_added_is_the_root_of_trust_in_every_clone(
     assert here.root == there.root == root
     assert fresh.sign(LI_PERSON, "rules/signers.yml").code == 0  # li may sign from the root on
     listed = fresh.baomi("signer", "list")
-    assert listed.code == 0 and "李明（li）" in listed.out and "主要领导（principal）" in listed.out
-    assert "规则 every file under rules/: 主要领导" in listed.out
+    assert listed.code == 0 and "李明 (li)" in listed.out and "  principal  " in listed.out
+    assert "rules (every file under rules/): principal" in listed.out
 
 
 def test_a_new_key_is_made_and_git_set_up_to_sign_with_it(portal: Portal, tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_a_packaged_rule_shows_where_it_ships(cli: Callable[..., Any], tmp_path:
     assert rows["marking.classified"]["packaged"] is True
     assert rows["marking.classified"]["origin"].startswith("baomi:patterns/marking.yml:")
     text = cli(["rules", "list"], cwd=tmp_path).out
-    assert "内置" in text and "marking.classified" in text
+    assert "packaged" in text and "marking.classified" in text
 
 
 # --- overrides --------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def test_overrides_switch_a_packaged_rule_off_and_change_a_level(
     found = [(f["rule"], f["level"]) for f in json.loads(run.out)["findings"]]
     assert found == [("marking.classified", "review")] and run.code == 0
     listed = cli(["rules", "list", "--rules", str(rules)], cwd=tmp_path).out
-    assert "本站只转载已公开的文件" in listed and "停用" in listed
+    assert "本站只转载已公开的文件" in listed and "disabled" in listed
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_an_extension_that_is_not_installed_is_refused(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "screen", "check", "content", "--format", "json"],
         cwd=root,
-        env=env | {"PATH": "/usr/bin:/bin", "BAOMI_CACHE_DIR": ""},
+        env=env | {"PATH": "/usr/bin:/bin", "BAOMI_CACHE_DIR": "", "LANGUAGE": "en"},
         capture_output=True,
         text=True,
         check=False,

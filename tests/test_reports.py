@@ -70,7 +70,8 @@ def normalize(output: str, rules_fingerprint: str) -> str:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_golden(cli: Cli, portal: Path, fmt: str) -> None:
+def test_golden(cli: Cli, portal: Path, fmt: str, chinese: None) -> None:
+    """In Chinese, as the people who read them do (the golden files are Chinese)."""
     rules_fingerprint = _report(cli(["check", "--format", "json"], cwd=portal))["rules_fingerprint"]
     run = cli(["check", "--format", fmt], cwd=portal)
     assert run.code == 1
@@ -601,12 +602,22 @@ def test_show_matches_prints_them(cli: Cli, portal: Path, fmt: str) -> None:
 def test_markdown_report_states_and_escapes(cli: Cli, tmp_path: Path) -> None:
     write_portal(tmp_path, {"content/a|b.md": "机密★5年\n", "content/ok.md": INDEX})
     blocked = cli(["check", "--format", "markdown"], cwd=tmp_path)
-    assert blocked.out.startswith("### Baomi 保密审查: ⛔ 保密审查未通过 (blocked)\n")
+    assert blocked.out.startswith("### ⛔ Baomi secrecy screening: blocked\n")
     assert "`content/a\\|b.md:1:1`" in blocked.out  # a pipe would split the table cell
     assert "baomi check --show-matches" in blocked.out
     clean = cli(["check", "--format", "markdown", "content/ok.md"], cwd=tmp_path)
-    assert clean.out.startswith("### Baomi 保密审查: ✅ 保密审查通过 (clean)\n")
+    assert clean.out.startswith("### ✅ Baomi secrecy screening: clean\n")
     assert "|---|" not in clean.out
+
+
+def test_markdown_report_reads_chinese(cli: Cli, tmp_path: Path, chinese: None) -> None:
+    write_portal(tmp_path, {"content/a.md": "机密★5年\n", "content/ok.md": INDEX})
+    blocked = cli(["check", "--format", "markdown"], cwd=tmp_path).out
+    assert blocked.startswith("### ⛔ Baomi 保密审查：未通过\n")
+    assert "| 级别 | 位置 | 规则 | 说明 | 摘录 | 指纹 |" in blocked and "| ⛔ 阻断 |" in blocked
+    assert "审核人：请在本地运行 `baomi check --show-matches`" in blocked
+    clean = cli(["check", "--format", "markdown", "content/ok.md"], cwd=tmp_path).out
+    assert clean.startswith("### ✅ Baomi 保密审查：通过\n")
 
 
 def test_json_escapes_every_character_that_could_steer_a_reader() -> None:

@@ -66,12 +66,12 @@ def test_revoke_takes_a_page_down_and_a_new_signoff_brings_it_back(portal: Porta
     assert (portal.root / A).exists()
     state, code, reasons = portal.state(A)
     assert (state, code) == ("unsigned", 1)
-    assert "taken down (撤稿) by 王建国" in reasons and "内容已过时" in reasons
+    assert "taken down by 王建国" in reasons and "内容已过时" in reasons
     trail = json.loads(portal.baomi("log", A, "--format", "json").out)
     assert [e["kind"] for e in trail["events"]][-1] == "revoked"
     report = json.loads(portal.baomi("report", "--format", "json").out)
     assert [row[1:] for row in report["revoked"]] == [[A, "王建国", "内容已过时"]]
-    assert "七、撤稿" in portal.baomi("report").out
+    assert "7. Revocations" in portal.baomi("report").out
     assert portal.sign(LI, A).code == 2  # 李明 holds no deputy role, nor is this the second leader
     assert portal.sign(WANG, A).code == 0
     assert portal.state(A)[:2] == ("cleared", 0)

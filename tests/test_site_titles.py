@@ -34,7 +34,7 @@ def test_a_section_is_named_by_its_index_page_not_its_folder(portal: Path, demo_
     assert "Notices" in {label.strip() for label in labels}
 
 
-def test_the_footer_names_the_roles_as_people_say_them(portal: Path) -> None:
+def test_the_footer_names_the_roles_as_people_say_them(portal: Path, chinese: None) -> None:
     assert baomi(portal, "publish").returncode == 0
     page = (portal / "site" / "news" / "flood-season-meeting" / "index.html").read_text(encoding="utf-8")
     assert "王建国（分管领导）" in page and "李明（主要领导）" in page

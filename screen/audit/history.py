@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from screen.engine import Engine
 from screen.errors import ScreenError, UsageError
+from screen.i18n import _
 from screen.model import Finding, HistoryError, HistoryFinding, HistoryResult, Occurrence
 from screen.portal import Target
 from screen.screening import screen
@@ -42,7 +43,8 @@ class _Waivers:
         try:
             self.signoffs = workspace.signoffs
         except ScreenError as error:
-            self.signoffs, self.note = [], f"sign-offs not verified, so no waiver counts: {error}"
+            self.signoffs = []
+            self.note = _("sign-offs not verified, so no waiver counts: {error}").format(error=error)
 
     def of(self, occurrence: Occurrence, data: bytes, findings: list[Finding]) -> dict[str, str]:
         if not findings or not self.signoffs:
@@ -60,7 +62,8 @@ def _screen_round(
     for occurrence in batch:
         blob = repo.blob(occurrence.blob)
         if blob is None:
-            errors.append(HistoryError(occurrence=occurrence, message="blob missing from the repository"))
+            missing = _("blob missing from the repository")
+            errors.append(HistoryError(occurrence=occurrence, message=missing))
             continue
         data[occurrence.path] = blob
         config = workspace.portal.is_config_file(occurrence.path)
@@ -84,10 +87,11 @@ def audit(workspace: Workspace, since: str | None = None) -> HistoryResult:
     `since`, in the commits HEAD has and `since` has not (what merging the branch would add)."""
     repo = workspace.repo
     if repo.resolve("HEAD") is None:
-        raise UsageError("this repository has no commits yet: there is no history to audit")
+        raise UsageError(_("this repository has no commits yet: there is no history to audit"))
     revisions = ["--all"]
     if since is not None:
-        revisions = [f"{repo.require(since, '--since revision')}..HEAD"]
+        start = repo.require(since, _("--since revision"))
+        revisions = [f"{start}..HEAD"]
     paths = workspace.portal.audited_paths()
     occurrences, commits = repo.introduced(revisions, paths)
     in_head = repo.tree_blobs("HEAD", paths)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 
-from screen.audit.records import Inspection, Period
+from screen.audit.records import UNSCREENED, Inspection, Period
 from screen.errors import UsageError
+from screen.i18n import _
 from screen.portal import Target
 from screen.screening import screen
 from screen.signoff.facts import cleared_version
@@ -28,7 +29,7 @@ def _findings(workspace: Workspace, versions: list[tuple[str, bytes]]) -> Counte
         target = Target(path=workspace.settings.root / path, display=path, data=data)
         found, errors = screen(workspace.engine, [target], workspace.settings)
         counts.update((f.rule, f.level.value) for f in found)
-        counts.update(("(cannot be screened)", "error") for _ in errors)
+        counts.update((UNSCREENED, "error") for _error in errors)
     return counts
 
 
@@ -43,7 +44,7 @@ def _classification_changes(workspace: Workspace, period: Period) -> list[tuple[
     dates = {c.sha: c.committed for c in workspace.history}
     for path, shas in workspace.classification.classified_in.items():
         changes += [
-            (dates[s].date().isoformat(), path, "定密 classified") for s in shas if period.holds(dates[s])
+            (dates[s].date().isoformat(), path, _("classified")) for s in shas if period.holds(dates[s])
         ]
     for commit in workspace.history:
         record = parse_declassification(commit.message)
@@ -52,9 +53,8 @@ def _classification_changes(workspace: Workspace, period: Period) -> list[tuple[
             and commit.sha in workspace.classification.declassified.get(record.path, [])
             and period.holds(commit.committed)
         ):
-            changes.append(
-                (commit.committed.date().isoformat(), record.path, f"解密 declassified (was {record.was})")
-            )
+            change = _("declassified (was {level})").format(level=record.was)
+            changes.append((commit.committed.date().isoformat(), record.path, change))
     return sorted(changes)
 
 
@@ -80,11 +80,11 @@ def _page(path: str) -> bool:
 def inspect(workspace: Workspace, period: Period) -> Inspection:
     """The self-inspection report of `period` over the history of HEAD."""
     if period.since and period.until and period.since > period.until:
-        raise UsageError("--since is after --until")
+        raise UsageError(_("--since is after --until"))
     # versions drafted: of what is published and the trust files, not the rule data (never screened)
     rules = workspace.rule_targets + workspace.deleted_rules
     published = {t.display for t in workspace.targets} - {t.display for t in rules}
-    occurrences, _ = workspace.repo.introduced([workspace.head], sorted(published))
+    occurrences, _commits = workspace.repo.introduced([workspace.head], sorted(published))
     first_seen = {(o.path, o.blob): o.committed for o in occurrences}
     drafted = [o for o in occurrences if period.holds(o.committed)]
     versions = [(o.path, workspace.repo.blob(o.blob) or b"") for o in drafted]
@@ -105,8 +105,8 @@ def inspect(workspace: Workspace, period: Period) -> Inspection:
     return Inspection(
         period=period,
         items_reviewed=len(items),
-        pages_reviewed=len({path for path, _ in items if _page(path)}),
-        others_reviewed=len({path for path, _ in items if not _page(path)}),
+        pages_reviewed=len({path for path, _blob in items if _page(path)}),
+        others_reviewed=len({path for path, _blob in items if not _page(path)}),
         pages_published=sum(f.publishable and _page(f.path) for f in now),
         others_published=sum(f.publishable and not _page(f.path) for f in now),
         ref=workspace.head[:10],

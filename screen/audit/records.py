@@ -6,7 +6,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from screen.i18n import N_
 from screen.signoff.records import FileStatus
+
+# The rule an `Inspection` counts a version that could not be screened under (level "error");
+# the report shows it translated.
+UNSCREENED = N_("(cannot be screened)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ from collections import Counter
 
 from screen.audit.records import Event, Trail
 from screen.errors import InputError
+from screen.i18n import _
 from screen.model import blob_id
 from screen.portal import Target
 from screen.screening import screen
@@ -26,15 +27,22 @@ def _findings(workspace: Workspace, path: str, data: bytes) -> str:
     try:
         found, errors = screen(workspace.engine, [target], workspace.settings)
     except InputError as error:
-        return f"cannot be screened: {error.reason}"
+        return _("cannot be screened: {reason}").format(reason=error.reason)
     if errors:
-        return f"cannot be screened: {errors[0].message}"
+        return _("cannot be screened: {reason}").format(reason=errors[0].message)
     levels = Counter(f.level.value for f in found)
     rules = sorted({f.rule for f in found if f.level.value == "block"})
-    block = f"{levels['block']} block" + (f" ({', '.join(rules)})" if rules else "")
-    text = f"{block}, {levels['review']} review, {levels['info']} info"
+    counts = {"block": levels["block"], "review": levels["review"], "info": levels["info"]}
+    if rules:
+        text = _("{block} block ({rules}), {review} review, {info} info").format(
+            rules=", ".join(rules), **counts
+        )
+    else:
+        text = _("{block} block, {review} review, {info} info").format(**counts)
     record = classification_of_page(path, data) if path.endswith(".md") else None
-    return f"{text}; {record.describe()}" if record is not None and not record.public else text
+    if record is None or record.public:
+        return text
+    return _("{findings}; {classification}").format(findings=text, classification=record.describe())
 
 
 def _drafts(workspace: Workspace, path: str) -> list[Event]:
@@ -50,7 +58,12 @@ def _drafts(workspace: Workspace, path: str) -> list[Event]:
         record = parse_declassification(commit.message)
         if record is not None and record.path == path:
             counted = commit.sha in workspace.classification.declassified.get(path, [])
-            detail = f"was {record.was}; reason: {record.reason}" + ("" if counted else "; NOT verified")
+            if counted:
+                detail = _("was {level}; reason: {reason}").format(level=record.was, reason=record.reason)
+            else:
+                detail = _("was {level}; reason: {reason}; NOT verified").format(
+                    level=record.was, reason=record.reason
+                )
             events.append(Event(when=commit.committed, commit=commit.sha, kind="declassified", who=who,
                                 blob=record.blob, detail=detail))  # fmt: skip
         events.append(
@@ -72,14 +85,17 @@ def _signoff(workspace: Workspace, signoff: VerifiedSignOff, path: str, blob: st
     cleared = next(c for c in signoff.message.cleared if c.path == path and c.blob == blob)
     version = cleared_version(workspace, cleared)
     if version is None:
-        return "signoff-not-counted", "the bytes it names are not in the repository"
+        return "signoff-not-counted", _("the bytes it names are not in the repository")
     if not fair(signoff, version):
         return "signoff-not-counted", not_counted(signoff, version)
     assert signoff.signer is not None
     roles = signoff.signer.title
-    listed = "; ".join(f"waived {w.fingerprint[:12]}: {w.reason}" for w in signoff.message.waivers)
+    listed = "; ".join(
+        _("waived {fingerprint}: {reason}").format(fingerprint=w.fingerprint[:12], reason=w.reason)
+        for w in signoff.message.waivers
+    )
     if listed and not decides(signoff, version):
-        listed = f"waivers not counted: {not_counted(signoff, version)}"
+        listed = _("waivers not counted: {why}").format(why=not_counted(signoff, version))
     return "signoff", ", ".join(x for x in (roles, listed, signoff.message.comment.strip()) if x)
 
 
@@ -89,7 +105,7 @@ def _signoffs(workspace: Workspace, path: str) -> list[Event]:
         for cleared in signoff.message.cleared:
             if cleared.path != path:
                 continue
-            who = signoff.signer.name if signoff.signer else "(unverified)"
+            who = signoff.signer.name if signoff.signer else _("(unverified)")
             kind, detail = _signoff(workspace, signoff, path, cleared.blob)
             events.append(Event(when=signoff.committed, commit=signoff.sha, kind=kind, who=who,
                                 blob=cleared.blob, detail=detail))  # fmt: skip

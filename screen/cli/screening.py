@@ -9,6 +9,7 @@ from pathlib import Path
 
 from screen import api
 from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, EXIT_INPUT, InputError, UsageError
+from screen.i18n import N_, _, ngettext
 from screen.model import CheckResult, Level
 from screen.report import EntitiesView, ReportView, render
 from screen.settings import default_cache_dir, load_settings, rules_dir
@@ -16,7 +17,7 @@ from screen.settings import default_cache_dir, load_settings, rules_dir
 STDIN = "-"
 
 
-_UNSTABLE = (
+_UNSTABLE = N_(
     "note: no team fingerprint key (BAOMI_FINGERPRINT_KEY, or .baomi/fingerprint.key from "
     "`baomi key`): the fingerprints below are made with a key for this run only, are not stable "
     "and cannot be used in a waiver"
@@ -26,14 +27,14 @@ _UNSTABLE = (
 def run_check(args: argparse.Namespace) -> int:
     settings = load_settings(Path.cwd(), rules=args.rules, jobs=args.jobs, run_key=True)
     if not settings.stable_fingerprints:
-        print(_UNSTABLE, file=sys.stderr)
+        print(_(_UNSTABLE), file=sys.stderr)
     if args.full and not args.since:
-        raise UsageError("--full goes with --since")
+        raise UsageError(_("--full goes with --since"))
     result: CheckResult | None
     if args.staged or (args.since and not args.full):
         result = api.check_changes(settings, list(args.paths), None if args.staged else args.since)
         if result is None:
-            print("no published file changed; nothing to screen", file=sys.stderr)
+            print(_("no published file changed; nothing to screen"), file=sys.stderr)
             return EXIT_CLEAN
     else:
         stdin = sys.stdin.buffer.read() if STDIN in args.paths else None
@@ -53,8 +54,18 @@ def run_check(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     settings = load_settings(Path.cwd(), rules=args.rules)
     done = api.import_word(settings, Path(args.source), args.to)
-    images = f" and {len(done.media)} image(s)" if done.media else ""
-    print(f"imported {args.source} as {done.page}{images}: 《{done.title}》", file=sys.stderr)
+    if done.media:
+        count = len(done.media)
+        imported = ngettext(
+            "imported {source} as {page} and {count} image: 《{title}》",
+            "imported {source} as {page} and {count} images: 《{title}》",
+            count,
+        ).format(source=args.source, page=done.page, count=count, title=done.title)
+    else:
+        imported = _("imported {source} as {page}: 《{title}》").format(
+            source=args.source, page=done.page, title=done.title
+        )
+    print(imported, file=sys.stderr)
     view = ReportView(result=done.check, show_matches=False, fail_on=Level.BLOCK)
     sys.stdout.write(render("check", "text", view))
     if done.check.errors:
@@ -65,23 +76,46 @@ def run_import(args: argparse.Namespace) -> int:
 def run_init(args: argparse.Namespace) -> int:
     root = Path(args.directory)
     done = api.init_portal(root, args.name, args.org or args.name)
-    where = "当前文件夹" if root == Path() else f"{root}/"
-    git = "，并运行了 git init" if done.git_created else ""
-    enter = "" if root == Path() else f"  cd {root}\n"
-    print(
-        f"已在{where}建立门户「{args.name}」：{len(done.written)} 个文件{git}。\n"
-        "团队指纹密钥在 .baomi/fingerprint.key（已列入 .gitignore，不进 Git）：把它交给审核领导，"
-        "并把它的内容设为 CI 的机密变量 BAOMI_FINGERPRINT_KEY。\n\n"
-        "接下来：\n"
-        f"{enter}"
-        "  1. 添加签发人，先添加主要领导（每位领导在自己的电脑上生成密钥）：\n"
-        "     baomi signer add --id li --name 李明 --email li@example.gov.cn --role principal \\\n"
-        "       --new-key ~/.ssh/baomi_li\n"
-        '  2. 提交：git add -A && git commit -m "初始化门户"\n'
-        "  3. 主要领导签发 rules/ 和 mkdocs.yml，分管领导签发 content/，然后发布：\n"
-        "     baomi sign rules/ mkdocs.yml   baomi sign content/   baomi publish\n"
-        "各角色的命令见 README.md。"
-    )
+    count = len(done.written)
+    if root == Path():
+        made = ngettext(
+            "Created the portal “{name}” in the current folder: {count} file.",
+            "Created the portal “{name}” in the current folder: {count} files.",
+            count,
+        )
+    else:
+        made = ngettext(
+            "Created the portal “{name}” in {folder}/: {count} file.",
+            "Created the portal “{name}” in {folder}/: {count} files.",
+            count,
+        )
+    lines = [made.format(name=args.name, folder=root, count=count)]
+    if done.git_created:
+        lines.append(_("Ran git init: the folder is now a Git repository."))
+    lines += [
+        _(
+            "The team's fingerprint key is in .baomi/fingerprint.key (listed in .gitignore, kept out "
+            "of Git): give it to the reviewing leaders, and set its content as the CI secret "
+            "variable BAOMI_FINGERPRINT_KEY."
+        ),
+        "",
+        _("Next:"),
+    ]
+    if root != Path():
+        lines.append(f"  cd {root}")
+    lines += [
+        "  "
+        + _("1. Add the signers, the principal first (each leader makes their key on their own computer):"),
+        "     baomi signer add --id li --name 李明 --email li@example.gov.cn --role principal \\",
+        "       --new-key ~/.ssh/baomi_li",
+        "  "
+        + _('2. Commit: `git add -A && git commit -m "{message}"`').format(message=_("Set up the portal")),
+        "  "
+        + _("3. The principal signs off rules/ and mkdocs.yml, the deputy signs off content/; then publish:"),
+        "     baomi sign rules/ mkdocs.yml   baomi sign content/   baomi publish",
+        _("README.md gives the commands of each role."),
+    ]
+    print("\n".join(lines))
     return EXIT_CLEAN
 
 
@@ -94,24 +128,40 @@ def run_rules(args: argparse.Namespace) -> int:
     if args.rules_command == "lock":
         return _lock(api.rules_lock(folder))
     checked = api.rules_check(folder)
-    print(f"{checked.rules} rules valid, {checked.examples} examples pass; rules {checked.fingerprint}")
+    rules = ngettext("{count} rule valid", "{count} rules valid", checked.rules).format(count=checked.rules)
+    examples = ngettext("{count} example passes", "{count} examples pass", checked.examples).format(
+        count=checked.examples
+    )
+    print(
+        _("{rules}, {examples}; rules {fingerprint}").format(
+            rules=rules, examples=examples, fingerprint=checked.fingerprint
+        )
+    )
     return EXIT_CLEAN
+
+
+_ADDED, _CHANGED, _REMOVED = N_("added"), N_("changed"), N_("removed")
 
 
 def _lock(locked: api.RulesLocked) -> int:
     change = locked.change
     if not locked.written:
         print(
-            f"{locked.path} already accepts these packaged rules ({locked.fingerprint[:19]}…); nothing to do"
+            _("{path} already accepts these packaged rules ({fingerprint}…); nothing to do").format(
+                path=locked.path, fingerprint=locked.fingerprint[:19]
+            )
         )
         return EXIT_CLEAN
     if change is not None:
-        for label, ids in (("added", change.added), ("changed", change.changed), ("removed", change.removed)):
+        for label, ids in ((_ADDED, change.added), (_CHANGED, change.changed), (_REMOVED, change.removed)):
             if ids:
-                print(f"  {label}: {', '.join(ids)}")
+                print("  " + _("{label}: {rules}").format(label=_(label), rules=", ".join(ids)))
     print(
-        f"wrote {locked.path} ({locked.fingerprint[:19]}…); commit it, and the principal signs it: "
-        f"baomi sign {locked.path.parent.name}/{locked.path.name}"
+        _("wrote {path} ({fingerprint}…); commit it, and the principal signs it: baomi sign {file}").format(
+            path=locked.path,
+            fingerprint=locked.fingerprint[:19],
+            file=f"{locked.path.parent.name}/{locked.path.name}",
+        )
     )
     return EXIT_CLEAN
 
@@ -121,7 +171,11 @@ def run_key(args: argparse.Namespace) -> int:
         print(api.new_key())
         return EXIT_CLEAN
     path = api.write_key(Path.cwd())
-    print(f"wrote {path}; share it with reviewers and CI (as the BAOMI_FINGERPRINT_KEY secret)")
+    print(
+        _("wrote {path}; share it with reviewers and CI (as the BAOMI_FINGERPRINT_KEY secret)").format(
+            path=path
+        )
+    )
     return EXIT_CLEAN
 
 
@@ -130,7 +184,9 @@ def _lines(path: str) -> list[str]:
         data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
         text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path}: cannot read as UTF-8 text ({error})") from None
+        raise UsageError(
+            _("{path}: cannot read as UTF-8 text ({error})").format(path=path, error=error)
+        ) from None
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     if text.endswith("\n"):
         lines.pop()  # the last line's newline does not start another line
@@ -149,8 +205,9 @@ def run_strip(args: argparse.Namespace) -> int:
     failed = False
     for name in args.paths:
         try:
-            print(f"wrote {api.strip(Path(name), in_place=args.in_place)}")
+            written = api.strip(Path(name), in_place=args.in_place)
+            print(_("wrote {path}").format(path=written))
         except InputError as error:
-            print(f"baomi: error: {error}", file=sys.stderr)
+            print(_("baomi: error: {error}").format(error=error), file=sys.stderr)
             failed = True
     return EXIT_INPUT if failed else EXIT_CLEAN

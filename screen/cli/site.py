@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from screen.errors import EXIT_BLOCKED, EXIT_CLEAN
-from screen.report.cells import shown as printable
+from screen.report import render
 
 
 def run_publish(args: argparse.Namespace) -> int:
     from screen.site import publish
 
     result = publish(Path.cwd(), args.site_dir)
-    for page, (since, waiting) in sorted(result.pending.items()):
-        print(f"pending: {printable(page)} (the version cleared in {since[:10]} stays up)")
-        print(f"    - {printable(waiting)}")
-    for page, reasons in sorted(result.held_back.items()):
-        print(f"held back: {printable(page)}")
-        for reason in reasons:
-            print(f"    - {printable(reason)}")
-    print(
-        f"published {result.pages} page(s) to {result.site}; {len(result.pending)} pending, "
-        f"{len(result.held_back)} held back"
-    )
+    sys.stdout.write(render("publish", args.format, result))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:  # in GitHub Actions: what the site shows and what waits, on the run's page
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(render("publish", "markdown", result))
     if args.strict and (result.pending or result.held_back):
         return EXIT_BLOCKED
     return EXIT_CLEAN

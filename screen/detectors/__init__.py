@@ -24,6 +24,9 @@ class RuleKind(Protocol):
     def KIND(self) -> str: ...  # `Rule.kind` of its rules, and its key in `KINDS`
 
     @property
+    def NAME(self) -> str: ...  # "a term rule": how messages name one of its rules (marked, `N_`)
+
+    @property
     def FIELDS(self) -> frozenset[str]: ...  # its own fields, beyond the shared ones
 
     @property

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import regex
 
 from screen.errors import InputError
+from screen.i18n import _
 
 Pattern = regex.Pattern[str]
 Match = regex.Match[str]
@@ -29,6 +30,8 @@ def find(pattern: Pattern, text: str, path: str, rule_id: str) -> Iterator[Match
     except TimeoutError:
         raise InputError(
             path,
-            f"rule {rule_id}: its regex ran out of time on this file (it backtracks); simplify the "
-            "pattern, and run `baomi rules check`",
+            _(
+                "rule {rule}: its regex ran out of time on this file (it backtracks); simplify the "
+                "pattern, and run `baomi rules check`"
+            ).format(rule=rule_id),
         ) from None

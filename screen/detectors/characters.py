@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from screen.detectors.analysis import Analysis, text_example
+from screen.i18n import N_, _
 from screen.model import Hit, Rule
 from screen.rulefields import Problems, located, read_strings
 
 KIND = "characters"
+NAME = N_("a characters rule")  # how messages name a rule of this kind
 FIELDS = frozenset({"characters"})
 MARKERS = frozenset({"characters"})
 _RANGE = re.compile(r"U\+([0-9A-Fa-f]{4,6})(?:-U\+([0-9A-Fa-f]{4,6}))?")
@@ -55,13 +57,18 @@ def read_fields(
     for value in written:
         match = _RANGE.fullmatch(value.strip())
         if match is None:
-            problems.add(where, f"write a code point as U+202E or a range as U+202A-U+202E (got {value!r})")
+            problems.add(
+                where,
+                _("write a code point as U+202E or a range as U+202A-U+202E (got {got})").format(
+                    got=repr(value)
+                ),
+            )
             continue
         low, high = int(match[1], 16), int(match[2] or match[1], 16)
         if high < low or high > 0x10FFFF or any(unicodedata.category(chr(c)) == "Cs" for c in (low, high)):
-            problems.add(where, f"{value!r} is not a range of characters")
+            problems.add(where, _("{value} is not a range of characters").format(value=repr(value)))
             continue
         ranges.append(value.strip().upper())
     if not written:
-        problems.add(located(name, raw), "a characters rule needs 'characters'")
+        problems.add(located(name, raw), _("a characters rule needs 'characters'"))
     return {"characters": " ".join(ranges)}

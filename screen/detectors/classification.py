@@ -12,6 +12,7 @@ from typing import Any
 from screen.classification import Classification, classification_of
 from screen.detectors.analysis import Analysis, text_example
 from screen.errors import InputError
+from screen.i18n import N_, _
 from screen.model import Hit, Rule
 from screen.normalize import noise_re
 from screen.rulefields import Problems, located
@@ -19,6 +20,7 @@ from screen.source import MARKDOWN_SUFFIXES
 from screen.source.frontmatter import front_matter_values
 
 KIND = "classification"
+NAME = N_("a classification rule")  # how messages name a rule of this kind
 FIELDS = frozenset({"compare"})
 MARKERS = frozenset({"compare"})
 
@@ -81,6 +83,6 @@ def read_fields(
     """`compare: marking`, the one comparison there is: the rule itself has no fields to keep."""
     if raw.get("compare") != "marking":
         problems.add(
-            located(name, raw, "compare"), "a classification rule compares 'marking' (the only kind)"
+            located(name, raw, "compare"), _("a classification rule compares 'marking' (the only kind)")
         )
     return {}

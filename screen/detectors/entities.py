@@ -16,9 +16,11 @@ from screen.detectors.analysis import Analysis, text_example
 from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.recognizer import Recognizer, available
 from screen.detectors.validators import VALIDATORS, Verdict
+from screen.i18n import N_, _, listed
 from screen.model import ENTITY_LABELS, Context, Entity, EntityPattern, Hit, Level, Rule
 from screen.normalize import BREAK, fold, noise_re
 from screen.rulefields import (
+    CONTEXT_REGEX,
     RULE_ID,
     Problems,
     check_regex,
@@ -29,6 +31,7 @@ from screen.rulefields import (
 )
 
 KIND = "entity"
+NAME = N_("an entity rule")  # how messages name a rule of this kind
 FIELDS = frozenset({"patterns", "context", "entity"})
 MARKERS = frozenset({"patterns", "entity"})
 
@@ -104,7 +107,7 @@ def _regions(
     spans = sorted(
         (max(0, start - rule.context[i].window - MARGIN), min(length, end + rule.context[i].window + MARGIN))
         for rule, found in zip(rules, cues, strict=True)
-        for i, start, end, _ in found
+        for i, start, end, _name in found
     )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -150,12 +153,14 @@ def read_fields(
     if label not in ENTITY_LABELS:
         problems.add(
             located(name, raw, "entity" if "entity" in raw else None),
-            f"'entity' must be one of {', '.join(ENTITY_LABELS)} (got {label!r})",
+            _("'entity' must be one of {labels} (got {got})").format(
+                labels=listed(ENTITY_LABELS), got=repr(label)
+            ),
         )
     context = read_context(name, raw, problems, _cue)
     if not context:
         # A name alone is not a finding: only the combinations that leak are.
-        problems.add(located(name, raw), "an entity rule needs at least one 'context' entry")
+        problems.add(located(name, raw), _("an entity rule needs at least one 'context' entry"))
     own = entity_patterns(name, raw.get("patterns", []), located(name, raw, "patterns"), problems)
     return {"entity": str(label), "context": context, "patterns": own}
 
@@ -165,17 +170,25 @@ def _cue(name: str, entry: dict[str, Any], _where: str, level: Level | None, pro
     Its problems are placed at the entry itself, not at the rule's `context` field."""
     where = located(name, entry)
     for key in sorted(k for k in entry if not k.startswith("__") and k not in _CUE_FIELDS):
-        problems.add(where, f"unknown context field '{key}'; one of {', '.join(sorted(_CUE_FIELDS))}")
+        problems.add(
+            where,
+            _("unknown context field '{key}'; one of {fields}").format(
+                key=key, fields=listed(sorted(_CUE_FIELDS))
+            ),
+        )
     words = read_strings(entry, "words", where, problems)
     regex, validate = entry.get("regex", ""), entry.get("validate", "")
     if bool(words) == bool(regex):
-        problems.add(where, "a context entry of an entity rule needs either 'words' or 'regex'")
+        problems.add(where, _("a context entry of an entity rule needs either 'words' or 'regex'"))
     if regex:
         _check_cue_regex(entry, str(regex), where, problems)
     check_validator(validate, where, problems)
     side = entry.get("side", "both")
     if side not in _SIDES:
-        problems.add(where, f"'side' must be one of {', '.join(_SIDES)} (got {side!r})")
+        problems.add(
+            where,
+            _("'side' must be one of {sides} (got {got})").format(sides=listed(_SIDES), got=repr(side)),
+        )
     return Context(
         words=words,
         window=max(0, entry["window"]),
@@ -188,16 +201,16 @@ def _cue(name: str, entry: dict[str, Any], _where: str, level: Level | None, pro
 
 
 def _check_cue_regex(entry: dict[str, Any], regex: str, where: str, problems: Problems) -> None:
-    check_regex(regex, where, problems, "context regex")
+    check_regex(regex, where, problems, CONTEXT_REGEX)
     if not isinstance(entry.get("name"), str) or not entry["name"].strip():
         # The matched cue may be an ID number: reports name it, never print it.
-        problems.add(where, "a regex context entry needs a 'name' to show in reports")
+        problems.add(where, _("a regex context entry needs a 'name' to show in reports"))
 
 
 def entity_patterns(name: str, value: object, where: str, problems: Problems) -> tuple[EntityPattern, ...]:
     """Recognizer patterns in EntityRuler form: {id, label, pattern: [token dicts], weight}."""
     if not isinstance(value, list):
-        problems.add(where, "'patterns' must be a list of {id, label, pattern, weight}")
+        problems.add(where, _("'patterns' must be a list of {id, label, pattern, weight}"))
         return ()
     found = []
     for entry in value:
@@ -208,15 +221,25 @@ def entity_patterns(name: str, value: object, where: str, problems: Problems) ->
             or not tokens
             or not all(isinstance(t, dict) and _plain(t) for t in tokens)
         ):
-            problems.add(spot, "a pattern needs 'pattern': a non-empty list of token mappings")
+            problems.add(spot, _("a pattern needs 'pattern': a non-empty list of token mappings"))
             continue
         pattern_id, label, weight = entry.get("id"), entry.get("label"), entry.get("weight", 1.0)
         if not isinstance(pattern_id, str) or not RULE_ID.fullmatch(pattern_id):
-            problems.add(spot, f"a pattern needs an 'id' like 'person.title_before' (got {pattern_id!r})")
+            problems.add(
+                spot,
+                _("a pattern needs an 'id' like 'person.title_before' (got {got})").format(
+                    got=repr(pattern_id)
+                ),
+            )
         elif label not in ENTITY_LABELS:
-            problems.add(spot, f"{pattern_id}: 'label' must be one of {', '.join(ENTITY_LABELS)}")
+            problems.add(
+                spot,
+                _("{pattern}: 'label' must be one of {labels}").format(
+                    pattern=pattern_id, labels=listed(ENTITY_LABELS)
+                ),
+            )
         elif isinstance(weight, bool) or not isinstance(weight, int | float):
-            problems.add(spot, f"{pattern_id}: 'weight' must be a number")
+            problems.add(spot, _("{pattern}: 'weight' must be a number").format(pattern=pattern_id))
         else:
             text = json.dumps([_clean(t) for t in tokens], ensure_ascii=False, sort_keys=True)
             found.append(EntityPattern(id=pattern_id, label=label, pattern=text, weight=weight, origin=spot))

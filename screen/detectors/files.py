@@ -10,11 +10,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from screen.detectors.analysis import Analysis
+from screen.i18n import N_, _, listed
 from screen.model import FILE_TYPES, Hit, Rule
 from screen.rulefields import Problems, located, read_strings
 from screen.source import Document, read_document
 
 KIND = "file"
+NAME = N_("a file rule")  # how messages name a rule of this kind
 FIELDS = frozenset({"file_types", "allow_extensions"})
 MARKERS = frozenset({"file_types"})
 
@@ -50,15 +52,19 @@ def read_fields(
         if value not in FILE_TYPES:
             problems.add(
                 located(name, raw, "file_types"),
-                f"unknown file type {value!r}; one of {', '.join(FILE_TYPES)}",
+                _("unknown file type {value}; one of {types}").format(
+                    value=repr(value), types=listed(FILE_TYPES)
+                ),
             )
     if not types:
-        problems.add(located(name, raw), "a file rule needs 'file_types'")
+        problems.add(located(name, raw), _("a file rule needs 'file_types'"))
     allowed = read_strings(raw, "allow_extensions", located(name, raw, "allow_extensions"), problems)
     for value in allowed:
         if not value.startswith(".") or value != value.lower() or len(value) < 2:
             problems.add(
                 located(name, raw, "allow_extensions"),
-                f"an extension is written lowercase with its dot, like '.woff2' (got {value!r})",
+                _("an extension is written lowercase with its dot, like '.woff2' (got {got})").format(
+                    got=repr(value)
+                ),
             )
     return {"file_types": types, "allow_extensions": allowed}

@@ -18,22 +18,24 @@ from functools import cache
 from typing import Any
 
 from screen.detectors.analysis import Analysis
+from screen.i18n import N_, _
 from screen.model import Hit, Rule
 from screen.rulefields import Problems, located
 from screen.source import Document, read_document
 from screen.source.htmlview import Construct
 
 KIND = "markup"
+NAME = N_("a markup rule")  # how messages name a rule of this kind
 FIELDS = frozenset({"refuse"})
 MARKERS = frozenset({"refuse"})
 
 # What each rule may name in `refuse`, and what it stands for.
 CLASSES = {
-    "script": "scripts, event handler attributes (onclick …) and javascript: links",
-    "style": "style declarations that add, reorder or redraw text, and at-rules (@font-face …)",
-    "data": "data: URIs other than images",
-    "element": "elements outside the safe set (iframe, object, form, bdo, SVG text …)",
-    "attribute": "attributes outside the safe set (dir=rtl, http-equiv …)",
+    "script": N_("scripts, event handler attributes (onclick …) and javascript: links"),
+    "style": N_("style declarations that add, reorder or redraw text, and at-rules (@font-face …)"),
+    "data": N_("data: URIs other than images"),
+    "element": N_("elements outside the safe set (iframe, object, form, bdo, SVG text …)"),
+    "attribute": N_("attributes outside the safe set (dir=rtl, http-equiv …)"),
 }
 
 _SCRIPT_ELEMENTS = frozenset({"script", "noscript"})
@@ -260,7 +262,7 @@ def _data(construct: Construct) -> str | None:
 
 
 def _attribute(construct: Construct) -> str | None:
-    tag, _, name = construct.name.partition(" ")
+    tag, _sep, name = construct.name.partition(" ")
     value = construct.detail
     if name.startswith("on") or _URL_SCHEMES.match(value):
         return "script"
@@ -307,7 +309,12 @@ def read_fields(
     """`refuse`: the one class of constructs the rule refuses (a key of `CLASSES`)."""
     value = raw.get("refuse")
     if value not in CLASSES:
-        choices = ", ".join(f"{key} ({text})" for key, text in CLASSES.items())
-        problems.add(located(name, raw, "refuse"), f"'refuse' names one of: {choices}")
+        choices = ""
+        for key, text in CLASSES.items():
+            choice = _("{key} ({text})").format(key=key, text=_(text))
+            choices = _("{choices}, {choice}").format(choices=choices, choice=choice) if choices else choice
+        problems.add(
+            located(name, raw, "refuse"), _("'refuse' names one of: {choices}").format(choices=choices)
+        )
         return {}
     return {"refuse": value}

@@ -11,6 +11,7 @@ from typing import Any
 from screen.detectors.analysis import Analysis, text_example
 from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.validators import VALIDATORS, Verdict
+from screen.i18n import N_, _
 from screen.model import Context, Hit, Level, Rule
 from screen.normalize import Projection, fold, is_noise, noise_re
 from screen.rulefields import (
@@ -25,6 +26,7 @@ from screen.rulefields import (
 )
 
 KIND = "pattern"
+NAME = N_("a pattern rule")  # how messages name a rule of this kind
 FIELDS = frozenset({"regex", "validate", "plausible_level", "context", "gaps"})
 MARKERS: frozenset[str] = frozenset()  # a rule without another kind's markers is a pattern rule
 
@@ -115,12 +117,14 @@ def read_fields(
     fields: dict[str, Any] = {"context": read_context(name, raw, problems, _context_entry)}
     regex = raw.get("regex")
     if not isinstance(regex, str) or not regex:
-        problems.add(located(name, raw), "a pattern rule needs a 'regex'")
+        problems.add(located(name, raw), _("a pattern rule needs a 'regex'"))
     elif check_regex(regex, located(name, raw, "regex"), problems):
         fields["regex"] = regex
     gaps = raw.get("gaps", False)
     if not isinstance(gaps, bool):
-        problems.add(located(name, raw, "gaps"), f"'gaps' must be true or false (got {gaps!r})")
+        problems.add(
+            located(name, raw, "gaps"), _("'gaps' must be true or false (got {got})").format(got=repr(gaps))
+        )
     fields["gaps"] = gaps is True
     validate = raw.get("validate", "")
     check_validator(validate, located(name, raw, "validate"), problems)

@@ -25,6 +25,7 @@ from typing import Any
 from screen.detectors import names
 from screen.detectors.names import NameModel, refine
 from screen.errors import RuleError
+from screen.i18n import _
 from screen.model import Entity, EntityPattern
 
 THRESHOLD = 1.0  # a span is an entity when the weights of the patterns marking it add up to this
@@ -56,8 +57,10 @@ def _import(name: str, needed_by: tuple[str, ...]) -> Any:
     except ImportError as error:
         raise EntityUnavailable(
             tuple(
-                f"{who}: needs spaCy and jieba, and {name} cannot be imported ({error}); install "
-                "Baomi's dependencies (`pip install -e .`) or set `enabled: false` on the entity rules"
+                _(
+                    "{who}: needs spaCy and jieba, and {name} cannot be imported ({error}); install "
+                    "Baomi's dependencies (`pip install -e .`) or set `enabled: false` on the entity rules"
+                ).format(who=who, name=name, error=error)
                 for who in needed_by
             )
         ) from None
@@ -92,7 +95,11 @@ class _Pipeline:
                 self.matcher.add(str(index), [tokens])
             except ValueError as error:  # spaCy's pattern validation: say which pattern
                 raise RuleError(
-                    (f"{pattern.origin}: {pattern.id}: invalid token pattern: {error}",)
+                    (
+                        _("{origin}: {pattern}: invalid token pattern: {error}").format(
+                            origin=pattern.origin, pattern=pattern.id, error=error
+                        ),
+                    )
                 ) from None
         self.segmentations = 0  # how many texts were segmented (tests: one analysis per document)
 
@@ -106,15 +113,15 @@ class _Pipeline:
         frequency = self.tagger.tokenizer.FREQ
         pairs = [(p.word, p.flag) for p in self.tagger.cut(text) if p.word]
         tokens = refine(pairs, self.names, frequency, self.tagger.word_tag_tab)
-        words = [w for w, _, _ in tokens]
+        words = [w for w, _tag, _grade in tokens]
         if "".join(words) != text:
             raise AssertionError("jieba did not reproduce its input")  # offsets would be wrong
         return self.doc_class(
             self.nlp.vocab,
             words=words,
             spaces=[False] * len(words),
-            tags=[t for _, t, _ in tokens],
-            morphs=[_morph(frequency.get(w, 0), g) for w, _, g in tokens],
+            tags=[t for _word, t, _grade in tokens],
+            morphs=[_morph(frequency.get(w, 0), g) for w, _tag, g in tokens],
         )
 
     def spans(self, text: str) -> dict[tuple[str, int, int], dict[str, float]]:

@@ -12,12 +12,14 @@ from typing import Any
 import ahocorasick
 
 from screen.detectors.analysis import Analysis, text_example
+from screen.i18n import N_, _, ngettext
 from screen.model import Hit, Rule
 from screen.normalize import HIDDEN, Projection, fold, noise_re
 from screen.rulefields import Problems, located, read_strings
 from screen.source.layers import Layer
 
 KIND = "term"
+NAME = N_("a term rule")  # how messages name a rule of this kind
 FIELDS = frozenset({"terms", "terms_file", "allow"})
 MARKERS = frozenset({"terms", "terms_file"})
 
@@ -56,7 +58,13 @@ class TermDetector:
             for term, allow in [(t, False) for t in rule.terms] + [(a, True) for a in rule.allow]:
                 key = compact_key(term)
                 if len(key) < MIN_TERM and not allow:
-                    raise ValueError(f"{rule.origin}: term {term!r} is shorter than {MIN_TERM} characters")
+                    raise ValueError(
+                        ngettext(
+                            "{origin}: term {term} is shorter than {count} character",
+                            "{origin}: term {term} is shorter than {count} characters",
+                            MIN_TERM,
+                        ).format(origin=rule.origin, term=repr(term), count=MIN_TERM)
+                    )
                 entries.setdefault(key, []).append((index, allow))
         for key, found in entries.items():
             self.automaton.add_word(key, (len(key), tuple(found)))
@@ -151,7 +159,7 @@ def _read_terms(
     if not terms:
         problems.add(
             located(name, raw),
-            "a term rule needs 'terms' or 'terms_file' with at least one term",
+            _("a term rule needs 'terms' or 'terms_file' with at least one term"),
         )
     return terms
 
@@ -163,11 +171,11 @@ def _terms_file(
     terms_file, where = raw["terms_file"], located(name, raw, "terms_file")
     key = (PurePosixPath(name).parent / str(terms_file)).as_posix()
     if key not in files:
-        problems.add(where, f"terms_file '{terms_file}' not found next to the rule file")
+        problems.add(where, _("terms_file '{file}' not found next to the rule file").format(file=terms_file))
         return ()
     try:
         lines = files[key].decode("utf-8-sig").splitlines()
     except UnicodeDecodeError:
-        problems.add(where, f"terms_file '{terms_file}' is not UTF-8")
+        problems.add(where, _("terms_file '{file}' is not UTF-8").format(file=terms_file))
         return ()
     return tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))

@@ -19,6 +19,7 @@ from screen.report.history import format_history_json, format_history_sarif, for
 from screen.report.inspection import format_report_html, format_report_json, format_report_markdown
 from screen.report.machine import format_json, format_sarif
 from screen.report.markdown import format_markdown
+from screen.report.publish import format_publish_json, format_publish_markdown, format_publish_text
 from screen.report.review import format_review_text
 from screen.report.rules import RulesView, format_rules_json, format_rules_text
 from screen.report.status import format_status_json, format_status_markdown, format_status_text
@@ -52,6 +53,9 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("review", "text"): format_review_text,
     ("rules", "text"): format_rules_text,
     ("rules", "json"): format_rules_json,
+    ("publish", "text"): format_publish_text,
+    ("publish", "json"): format_publish_json,
+    ("publish", "markdown"): format_publish_markdown,
 }
 
 

@@ -9,9 +9,11 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from screen.findings import printable
+from screen.i18n import _
 from screen.model import FileError, Finding, Level
 from screen.report.jsontext import dumps
-from screen.report.view import TOOL, ReportView
+from screen.report.text import rules_line
+from screen.report.view import TOOL, ReportView, located
 
 UNREADABLE = "baomi.unreadable"
 _SEVERITY = {Level.BLOCK: "critical", Level.REVIEW: "major", Level.INFO: "info"}
@@ -27,17 +29,17 @@ def _clean(text: str) -> str:
 
 
 def _line(view: ReportView, finding: Finding) -> str:
+    place = located(finding)
     return (
         f"{finding.path}:{finding.line}:{finding.column} {finding.level.value} "
-        f"{finding.rule} {view.shown(finding)} {finding.fingerprint}"
-        + (f" ({finding.location})" if finding.location else "")
+        f"{finding.rule} {view.shown(finding)} {finding.fingerprint}" + (f" ({place})" if place else "")
     )
 
 
 def _detail(view: ReportView, finding: Finding) -> str:
     lines = [_line(view, finding), f"  {view.context(finding)}"]
     if finding.basis:
-        lines.append(f"  basis: {finding.basis}")
+        lines.append("  " + _("basis: {basis}").format(basis=finding.basis))
     return "\n".join(_clean(line) for line in lines)  # a newline in a path stays in its line
 
 
@@ -74,7 +76,7 @@ def _file_cases(view: ReportView) -> list[ET.Element]:
 def _summary_case(view: ReportView) -> ET.Element:
     """Always present, so a clean run shows one passing test rather than an empty report."""
     case = ET.Element("testcase", classname=TOOL, name=f"{TOOL} check", time="0")
-    lines = (view.summary(), f"rules {view.result.rules_fingerprint}", f"{TOOL} {view.version}")
+    lines = (view.summary(), rules_line(view.result.rules_fingerprint), f"{TOOL} {view.version}")
     ET.SubElement(case, "system-out").text = "\n".join(_clean(line) for line in lines)
     return case
 
@@ -109,7 +111,7 @@ def _issue(view: ReportView, finding: Finding) -> dict[str, Any]:
         "check_name": finding.rule,
         "description": _clean(
             f"{finding.message}: {view.shown(finding)}"
-            + (f" ({finding.location})" if finding.location else "")
+            + (f" ({located(finding)})" if located(finding) else "")
         ),
         "categories": ["Security"],
         "severity": _SEVERITY[finding.level],

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 
 from screen.findings import printable
+from screen.i18n import _
 from screen.model import FileError, Finding, Level
-from screen.report.view import ReportView
+from screen.report.view import ReportView, located
 
 ANNOTATIONS_PER_LEVEL = 10
 _COMMAND = {Level.BLOCK: "error", Level.REVIEW: "warning", Level.INFO: "notice"}
@@ -33,7 +34,7 @@ def _annotation(view: ReportView, finding: Finding) -> str:
             f"title={_escape_property(f'baomi {finding.rule} ({finding.level.value})')}",
         )
     )
-    place = f" ({finding.location})" if finding.location else ""
+    place = f" ({located(finding)})" if located(finding) else ""
     message = f"{finding.message}: {view.shown(finding)}{place} [{finding.fingerprint}]"
     return f"::{_COMMAND[finding.level]} {properties}::{_escape_data(message)}"
 
@@ -64,6 +65,7 @@ def format_github(view: ReportView) -> str:
         lines.extend(_annotation(view, f) for f in of_level[: caps[level]])
     hidden = len(result.findings) + len(result.errors) - len(lines)
     if hidden:
-        lines.append(f"::notice::{hidden} more finding(s) are listed in the step summary")
+        more = _("{count} more finding(s) are listed in the step summary").format(count=hidden)
+        lines.append(f"::notice::{_escape_data(more)}")
     lines.append(view.summary())
     return "\n".join(lines) + "\n"

@@ -6,13 +6,14 @@ from collections import Counter
 from typing import Any
 
 from screen.findings import printable
+from screen.i18n import N_, _
 from screen.model import CheckResult, HistoryFinding, HistoryResult, Level
 from screen.report.jsontext import dumps
 from screen.report.machine import SCHEMA_VERSION, finding_json, sarif_document
-from screen.report.text import finding_lines
+from screen.report.text import finding_lines, rules_line
 from screen.report.view import TOOL, HistoryView, ReportView
 
-_REMEDY = (
+_REMEDY = N_(
     "a leak in history is in every clone even after the file is fixed or deleted: on a branch, "
     "drop it from the branch's commits (git rebase -i) before merging; once merged, rewrite the "
     "history (git filter-repo), force-push, have every clone deleted and cloned again, and report "
@@ -34,24 +35,42 @@ def _view(history: HistoryView) -> ReportView:
 
 def _where(found: HistoryFinding) -> str:
     occurrence = found.occurrence
-    state = "still in HEAD" if occurrence.in_head else "no longer in HEAD, still in the history"
-    return (
-        f"commit {occurrence.commit[:12]} ({occurrence.committed:%Y-%m-%d}), "
-        f"blob {occurrence.blob[:12]}: {state}"
+    values = {
+        "commit": occurrence.commit[:12],
+        "date": f"{occurrence.committed:%Y-%m-%d}",
+        "blob": occurrence.blob[:12],
+    }
+    if occurrence.in_head:
+        return _("commit {commit} ({date}), blob {blob}: still in HEAD").format(**values)
+    return _("commit {commit} ({date}), blob {blob}: no longer in HEAD, still in the history").format(
+        **values
     )
 
 
 def summary(result: HistoryResult, fail_on: Level) -> str:
     counts = Counter(h.finding.level for h in result.findings if not h.waiver)
-    waived = sum(1 for h in result.findings if h.waiver)
-    parts = ", ".join(f"{counts.get(level, 0)} {level.value}" for level in Level)
-    verdict = "blocked" if result.blocked(fail_on) else "clean"
+    values = {
+        "commits": result.commits_scanned,
+        "versions": result.versions_scanned,
+        "block": counts.get(Level.BLOCK, 0),
+        "review": counts.get(Level.REVIEW, 0),
+        "info": counts.get(Level.INFO, 0),
+        "waived": sum(1 for h in result.findings if h.waiver),
+    }
     if result.errors:
-        verdict = f"{len(result.errors)} version(s) could not be screened"
-    return (
-        f"{result.commits_scanned} commit(s), {result.versions_scanned} file version(s) screened: "
-        f"{parts}, {waived} waived; {verdict}"
-    )
+        return _(
+            "{commits} commit(s), {versions} file version(s) screened: {block} block, {review} review, "
+            "{info} info, {waived} waived; {errors} version(s) could not be screened"
+        ).format(errors=len(result.errors), **values)
+    if result.blocked(fail_on):
+        return _(
+            "{commits} commit(s), {versions} file version(s) screened: {block} block, {review} review, "
+            "{info} info, {waived} waived; blocked"
+        ).format(**values)
+    return _(
+        "{commits} commit(s), {versions} file version(s) screened: {block} block, {review} review, "
+        "{info} info, {waived} waived; clean"
+    ).format(**values)
 
 
 def format_history_text(history: HistoryView) -> str:
@@ -63,17 +82,18 @@ def format_history_text(history: HistoryView) -> str:
         gutter = " " * len(str(found.finding.line))
         body.insert(-1, f" {gutter} = {_where(found)}")
         if found.waiver:
-            body.append(f" {gutter} = waived in a verified sign-off: {found.waiver}")
+            waived = _("waived in a verified sign-off: {reason}").format(reason=found.waiver)
+            body.append(f" {gutter} = {waived}")
         lines += body
     for error in result.errors:
         where = f"{error.occurrence.commit[:12]}:{error.occurrence.path}"
-        lines.append(f"{where}: error: {error.message}")
+        lines.append(_("{path}: error: {message}").format(path=where, message=error.message))
     if result.waivers_note:
-        lines.append(f"note: {result.waivers_note}")
+        lines.append(_("note: {note}").format(note=result.waivers_note))
     lines.append(summary(result, fail_on))
-    lines.append(f"rules {result.rules_fingerprint}")
+    lines.append(rules_line(result.rules_fingerprint))
     if result.blocked(fail_on):
-        lines.append(f"what to do: {_REMEDY}")
+        lines.append(_("what to do: {remedy}").format(remedy=_(_REMEDY)))
     return "\n".join(printable(line) for line in lines) + "\n"
 
 

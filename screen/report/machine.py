@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from screen.i18n import _
 from screen.model import Finding, Level
 from screen.report.jsontext import dumps
 from screen.report.view import INFORMATION_URI, TOOL, ReportView
@@ -60,7 +61,11 @@ def _sarif_rules(view: ReportView) -> list[dict[str, Any]]:
             "name": rule.id.replace(".", "_"),
             "shortDescription": {"text": rule.message},
             "fullDescription": {"text": f"{rule.message} ({rule.basis})" if rule.basis else rule.message},
-            "help": {"text": f"{rule.message}. Basis: {rule.basis or '-'}. Defined in {rule.origin}."},
+            "help": {
+                "text": _("{message}. Basis: {basis}. Defined in {origin}.").format(
+                    message=rule.message, basis=rule.basis or "-", origin=rule.origin
+                )
+            },
             "defaultConfiguration": {"level": _SARIF_LEVEL[rule.level]},
             "properties": {
                 "kind": rule.kind,

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import html
 
+from screen.i18n import _
 from screen.model import Finding, Scope
+from screen.report.view import level_label, scope_label
 
 _BANNER = (
     '<div class="baomi-pending" style="border:2px solid #c62828;background:#fff3f3;'
-    'padding:.6em 1em;margin-bottom:1em"><strong>待审核（pending review）</strong>：'
-    "本页尚未通过保密审查，不会发布。{reasons}</div>\n\n"
+    'padding:.6em 1em;margin-bottom:1em">{text}{reasons}</div>\n\n'
 )
 # Only text of these scopes can be wrapped in <mark>: front matter is not in the Markdown MkDocs
 # hands over, and markup inside code, link targets or alt text would break the page.
@@ -32,15 +33,18 @@ def mark_pending(markdown: str, findings: list[Finding], reasons: tuple[str, ...
         if at < 0 or "\n" in finding.match:
             unplaced.append(finding)
             continue
-        title = html.escape(f"{finding.level.value} {finding.rule}: {finding.message}", quote=True)
+        title = html.escape(f"{level_label(finding.level)} {finding.rule}: {finding.message}", quote=True)
         pieces += [markdown[cursor:at], _MARK.format(title=title, text=html.escape(finding.match))]
         cursor = at + len(finding.match)
     pieces.append(markdown[cursor:])
     listed = [html.escape(r) for r in reasons[:_SHOWN_REASONS]]
     if len(reasons) > _SHOWN_REASONS:
-        listed.append(
-            f"……另有 {len(reasons) - _SHOWN_REASONS} 条（and {len(reasons) - _SHOWN_REASONS} more）"
-        )
-    listed += [html.escape(f"{f.line}:{f.column} ({f.scope.value}) {f.rule} {f.message}") for f in unplaced]
+        listed.append(html.escape(_("…and {count} more").format(count=len(reasons) - _SHOWN_REASONS)))
+    listed += [
+        html.escape(f"{f.line}:{f.column} ({scope_label(f.scope)}) {f.rule} {f.message}") for f in unplaced
+    ]
     detail = "<ul>" + "".join(f"<li>{item}</li>" for item in listed) + "</ul>" if listed else ""
-    return _BANNER.format(reasons=detail) + "".join(pieces)
+    pending = "<strong>" + html.escape(_("Pending review")) + "</strong>"
+    sentence = _("{pending}: this page has not passed secrecy screening and will not be published.")
+    text = html.escape(sentence).format(pending=pending)
+    return _BANNER.format(text=text, reasons=detail) + "".join(pieces)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from screen.i18n import N_, _, ngettext
 from screen.model import Rule
+from screen.report.view import display_width, level_label
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -16,22 +18,42 @@ class RulesView:
     fingerprint: str
 
 
-_LEVELS = {"block": "拦截", "review": "复核", "info": "提示"}
+# Where a rule comes from and a disabled rule's level, as people read them (translated where shown).
+_PACKAGED, _LOCAL, _DISABLED = N_("packaged"), N_("local"), N_("disabled")
+
+
+def _padded(text: str, width: int) -> str:
+    """`text` filled with spaces to `width` terminal columns (Chinese takes two a character)."""
+    return text + " " * (width - display_width(text))
 
 
 def format_rules_text(view: RulesView) -> str:
+    total = len(view.rules)
     packaged = sum(1 for r in view.rules if r.id in view.packaged)
     lines = [
-        f"共 {len(view.rules)} 条规则：内置 {packaged} 条，本站 {len(view.rules) - packaged} 条；"
-        f"调整 {len(view.overrides)} 条 (rules {view.fingerprint[:19]}…)"
+        ngettext(
+            "{total} rule: {packaged} packaged, {local} local; {changed} changed (rules {fingerprint})",
+            "{total} rules: {packaged} packaged, {local} local; {changed} changed (rules {fingerprint})",
+            total,
+        ).format(
+            total=total,
+            packaged=packaged,
+            local=total - packaged,
+            changed=len(view.overrides),
+            fingerprint=f"{view.fingerprint[:19]}…",
+        )
     ]
     width = max((len(r.id) for r in view.rules), default=0)
-    for rule in view.rules:
-        source = "内置" if rule.id in view.packaged else "本站"
-        level = "停用" if not rule.enabled else _LEVELS.get(rule.level, rule.level)
-        lines.append(f"{rule.id:<{width}}  {source}  {level}  {rule.message}")
+    sources = {True: _(_PACKAGED), False: _(_LOCAL)}
+    levels = [_(_DISABLED) if not r.enabled else level_label(r.level) for r in view.rules]
+    source_width = max(map(display_width, sources.values()))
+    level_width = max(map(display_width, levels), default=0)
+    for rule, level in zip(view.rules, levels, strict=True):
+        source = _padded(sources[rule.id in view.packaged], source_width)
+        lines.append(f"{rule.id:<{width}}  {source}  {_padded(level, level_width)}  {rule.message}")
         if rule.id in view.overrides:
-            lines.append(f"{'':<{width}}  ↳ rules/overrides.yml：{view.overrides[rule.id]}")
+            change = _("↳ rules/overrides.yml: {change}").format(change=view.overrides[rule.id])
+            lines.append(f"{'':<{width}}  {change}")
     return "\n".join(lines) + "\n"
 
 

@@ -4,11 +4,14 @@ pull-request comment or a CI step summary."""
 from __future__ import annotations
 
 from screen.findings import printable
+from screen.i18n import _
 from screen.report.cells import markdown_cell
 from screen.report.jsontext import dumps
-from screen.signoff.records import FileStatus, StatusResult
+from screen.report.view import display_width
+from screen.signoff.records import FileStatus, StatusResult, state_label
 
 SCHEMA_VERSION = 1
+_STATE_WIDTH = 16
 
 
 def signed_by(status: FileStatus) -> str:
@@ -27,14 +30,24 @@ def format_status_text(result: StatusResult) -> str:
         detail = signed_by(status) if status.publishable else ""
         if status.classification not in ("", "公开"):
             detail = f"{status.classification} {detail}"
-        lines.append(f"{mark} {printable(status.path):<{width}}  {status.state:<16} {detail}".rstrip())
+        state = state_label(status.state)
+        state += " " * (_STATE_WIDTH - display_width(state))
+        lines.append(f"{mark} {printable(status.path):<{width}}  {state} {detail}".rstrip())
         lines.extend(f"    - {printable(reason)}" for reason in status.reasons)
-    lines.extend(f"! trust: {printable(problem)}" for problem in result.trust_problems)
-    cleared = sum(f.publishable for f in result.files)
-    verdict = "publishable" if result.publishable else "NOT publishable"
-    lines.append(
-        f"{cleared}/{len(result.files)} file(s) cleared; {verdict}; rules {result.rules_fingerprint}"
-    )
+    lines.extend("! " + _("trust: {problem}").format(problem=printable(p)) for p in result.trust_problems)
+    values = {
+        "cleared": sum(f.publishable for f in result.files),
+        "total": len(result.files),
+        "fingerprint": result.rules_fingerprint,
+    }
+    if result.publishable:
+        lines.append(
+            _("{cleared}/{total} file(s) cleared; publishable; rules {fingerprint}").format(**values)
+        )
+    else:
+        lines.append(
+            _("{cleared}/{total} file(s) cleared; NOT publishable; rules {fingerprint}").format(**values)
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -69,24 +82,24 @@ def format_status_json(result: StatusResult) -> str:
     return dumps(document)
 
 
-_STATE_BADGE = {"cleared": "✅ cleared 已签发"}
-
-
 def format_status_markdown(result: StatusResult) -> str:
     cleared = sum(f.publishable for f in result.files)
-    title = (
-        "✅ 已全部审核签发 (publishable)" if result.publishable else "⛔ 尚未全部审核签发 (not publishable)"
-    )
+    if result.publishable:
+        title = "✅ " + _("Baomi sign-off: all cleared, publishable")
+    else:
+        title = "⛔ " + _("Baomi sign-off: not all cleared, not publishable")
     lines = [
-        f"### Baomi 审核签发: {title}",
+        f"### {title}",
         "",
-        f"{cleared}/{len(result.files)} file(s) cleared · rules `{result.rules_fingerprint[:19]}…`",
+        _("{cleared}/{total} file(s) cleared · rules {fingerprint}").format(
+            cleared=cleared, total=len(result.files), fingerprint=f"`{result.rules_fingerprint[:19]}…`"
+        ),
         "",
     ]
     if result.files:
-        lines += ["| 文件 file | 状态 state | 签发 signed by / 原因 reasons |", "|---|---|---|"]
+        lines += [_("| file | state | signed by / reasons |"), "|---|---|---|"]
     for status in result.files:
-        badge = _STATE_BADGE.get(status.state, f"⛔ {status.state}")
+        badge = ("✅ " if status.publishable else "⛔ ") + state_label(status.state)
         if status.classification not in ("", "公开"):
             badge += f" {markdown_cell(status.classification)}"
         if status.publishable:
@@ -94,11 +107,10 @@ def format_status_markdown(result: StatusResult) -> str:
         else:
             detail = "<br>".join(map(markdown_cell, status.reasons))
         lines.append(f"| `{markdown_cell(status.path)}` | {badge} | {detail} |")
-    lines += [f"- trust: {markdown_cell(problem)}" for problem in result.trust_problems]
+    lines += ["- " + _("trust: {problem}").format(problem=markdown_cell(p)) for p in result.trust_problems]
     if not result.publishable:
         lines += [
             "",
-            "审核人：检出分支后运行 `baomi review` 审阅，再以 `baomi sign` 签发。",
-            "Reviewers: check out the branch, run `baomi review`, then sign with `baomi sign`.",
+            _("Reviewers: check out the branch, run `baomi review`, then sign with `baomi sign`."),
         ]
     return "\n".join(lines) + "\n"

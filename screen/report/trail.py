@@ -4,32 +4,39 @@ from __future__ import annotations
 
 from screen.audit.records import Trail
 from screen.findings import printable
+from screen.i18n import N_, _
 from screen.report.jsontext import dumps
 from screen.report.status import signed_by
+from screen.signoff.records import state_label
 
+# Each kind of event as people read it (the ids stay in the JSON); translated with `_()` where shown.
 _KIND = {
-    "draft": "起草/修改 draft",
-    "deleted": "删除 deleted",
-    "signoff": "签发 sign-off",
-    "signoff-not-counted": "签发无效 sign-off not counted",
-    "declassified": "解密 declassified",
-    "revoked": "撤稿 revoked",
-    "revocation-not-counted": "撤稿无效 revocation not counted",
+    "draft": N_("draft"),
+    "deleted": N_("deleted"),
+    "signoff": N_("sign-off"),
+    "signoff-not-counted": N_("sign-off not counted"),
+    "declassified": N_("declassified"),
+    "revoked": N_("revoked"),
+    "revocation-not-counted": N_("revocation not counted"),
 }
 
 
 def format_trail_text(trail: Trail) -> str:
     status = trail.status
     signed = f" — {signed_by(status)}" if status.publishable else ""
-    lines = [f"{trail.path} 审查记录 (review trail)"]
+    lines = [_("Review trail of {path}").format(path=trail.path)]
     if status.classification not in ("", "公开"):
-        lines.append(f"定密 classification: {status.classification}")
-    lines.append(f"当前状态 state: {status.state}{signed}")
+        lines.append(_("classification: {classification}").format(classification=status.classification))
+    lines.append(_("state: {state}").format(state=state_label(status.state)) + signed)
     lines += [f"    - {reason}" for reason in status.reasons]
     lines.append("")
     for event in trail.events:
-        blob = f" blob {event.blob[:10]}" if event.blob else ""
-        head = f"{event.when:%Y-%m-%d %H:%M} {event.commit[:10]} {_KIND[event.kind]}: {event.who}{blob}"
+        blob = " " + _("blob {blob}").format(blob=event.blob[:10]) if event.blob else ""
+        kind = _(_KIND[event.kind])
+        head = f"{event.when:%Y-%m-%d %H:%M} {event.commit[:10]} " + _("{kind}: {who}").format(
+            kind=kind, who=event.who
+        )
+        head += blob
         lines.append(head)
         if event.detail:
             lines.append(f"    {event.detail}")

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from screen.classification import Classification, classification_of
 from screen.errors import InputError
+from screen.i18n import _
 from screen.model import blob_id
 from screen.signoff.ledger import Reachable
 from screen.signoff.message import DECLASSIFIED, declassification_payload, parse_declassification
@@ -98,7 +99,7 @@ class ClassificationHistory:
                 record = classification_of_page(where, data) if data is not None else None
             except InputError:
                 record = None
-            return record if record is not None else Classification(problems=("unreadable",))
+            return record if record is not None else Classification(problems=(_("unreadable"),))
         return None
 
     def undeclassified(self, path: str, blob: str = "") -> str:
@@ -108,22 +109,27 @@ class ClassificationHistory:
         and bytes that were ever recorded classified, anywhere, are never public."""
         if blob and blob in self.classified_blobs:
             where, sha = self.classified_blobs[blob]
-            return (
-                f"these exact bytes were recorded classified as {where} in {sha[:10]}: 涉密信息不公开, "
-                "whatever the file is called now"
-            )
+            return _(
+                "these exact bytes were recorded classified as {path} in {commit}: classified "
+                "information is not made public, whatever the file is called now"
+            ).format(path=where, commit=sha[:10])
         lineage = self.lineage(path)
         records = [sha for p in lineage for sha in self.declassified.get(p, [])]
         for earlier in sorted(lineage):
             for classified in self.classified_in.get(earlier, []):
                 if any(classified in self._reachable(sha) for sha in records):
                     continue
-                renamed = "" if earlier == path else f" as {earlier} (renamed or copied since)"
-                return (
-                    f"it was classified{renamed} in {classified[:10]} and no declassification record "
-                    "of the principal follows: changing the record to 公开 is not declassifying it; "
-                    f"the principal runs `baomi declassify {path} --reason '…'`"
-                )
+                if earlier == path:
+                    return _(
+                        "it was classified in {commit} and no declassification record of the "
+                        "principal follows: changing the record to 公开 is not declassifying it; the "
+                        "principal runs `baomi declassify {path} --reason '…'`"
+                    ).format(commit=classified[:10], path=path)
+                return _(
+                    "it was classified as {earlier} (renamed or copied since) in {commit} and no "
+                    "declassification record of the principal follows: changing the record to 公开 "
+                    "is not declassifying it; the principal runs `baomi declassify {path} --reason '…'`"
+                ).format(earlier=earlier, commit=classified[:10], path=path)
         return ""
 
     @cached_property
@@ -149,7 +155,7 @@ class ClassificationHistory:
             try:
                 record = classification_of_page(path, old) if old is not None else None
             except InputError:  # an old version whose record cannot be read: assume it was classified
-                record = Classification(problems=("unreadable",))
+                record = Classification(problems=(_("unreadable"),))
             if record is not None and not record.public:
                 found.setdefault(path, []).append(sha)
                 if old is not None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from screen.errors import UsageError
+from screen.i18n import _
 from screen.model import blob_id
 from screen.screening import read_bytes
 from screen.signoff.classification_history import classification_of_page
@@ -37,7 +38,9 @@ def _public_version(path: str, text: str, today: datetime.date) -> str:
     block = text[front.start : front.content_end]
     line = _LEVEL_LINE.search(block)
     if line is None:
-        raise UsageError(f"{path}: no 'classification:' line to change; edit the front matter by hand")
+        raise UsageError(
+            _("{path}: no 'classification:' line to change; edit the front matter by hand").format(path=path)
+        )
     indent = line[1][: len(line[1]) - len(line[1].lstrip())]
     changed = f"{line[1]} 公开\n{indent}declassified_on: {today.isoformat()}"
     return (
@@ -53,9 +56,18 @@ def _reason(given: str, expires: datetime.date | None, today: datetime.date) -> 
     if given.strip():
         return " ".join(given.split())
     if expires is not None and today >= expires:
-        return f"保密期限已满（{expires.isoformat()}）"
-    until = f"runs until {expires.isoformat()}" if expires else "is long-term (长期)"
-    raise UsageError(f"the secrecy term {until}: state the declassification condition met with --reason")
+        return (
+            f"保密期限已满（{expires.isoformat()}）"  # the record's default reason (README), in every locale
+        )
+    if expires is not None:
+        raise UsageError(
+            _(
+                "the secrecy term runs until {date}: state the declassification condition met with --reason"
+            ).format(date=expires.isoformat())
+        )
+    raise UsageError(
+        _("the secrecy term is long-term (长期): state the declassification condition met with --reason")
+    )
 
 
 def plan_declassification(
@@ -65,12 +77,17 @@ def plan_declassification(
     signer = current_signer(workspace)
     deciders = workspace.trust.policy.rules
     if not signer.may & set(deciders):
-        held = ", ".join(sorted(signer.roles)) or "no role"
-        raise UsageError(f"only {', '.join(deciders)} may declassify; {signer.name} holds {held}")
+        raise UsageError(
+            _("only {roles} may declassify; {name} holds {held}").format(
+                roles=workspace.trust.policy.names(deciders),
+                name=signer.name,
+                held=signer.title or _("no role"),
+            )
+        )
     target = workspace.select([path])[0]
     if workspace.repo.dirty([target.display]) or workspace.repo.staged_anything():
         raise UsageError(
-            "uncommitted changes: commit or stash them first; a declassification binds one change"
+            _("uncommitted changes: commit or stash them first; a declassification binds one change")
         )
     data = read_bytes(target)
     record = classification_of_page(target.display, data)
@@ -78,7 +95,9 @@ def plan_declassification(
         return _declassify_history(workspace, target.display, data, reason, today)
     if record.problems:
         raise UsageError(
-            f"{target.display}: the classification record cannot be read: {'; '.join(record.problems)}"
+            _("{path}: the classification record cannot be read: {problems}").format(
+                path=target.display, problems="; ".join(record.problems)
+            )
         )
     why = _reason(reason, record.expires(), today)
     public = _public_version(target.display, data.decode("utf-8"), today).encode("utf-8")
@@ -100,11 +119,13 @@ def _declassify_history(
     history = workspace.classification
     if blob_id(data) in history.classified_blobs:
         raise UsageError(
-            f"{path} holds the exact bytes of a classified version; declassify that page, or make "
-            "these bytes its public version first"
+            _(
+                "{path} holds the exact bytes of a classified version; declassify that page, or make "
+                "these bytes its public version first"
+            ).format(path=path)
         )
     if not history.undeclassified(path):
-        raise UsageError(f"{path} is not recorded as classified; nothing to declassify")
+        raise UsageError(_("{path} is not recorded as classified; nothing to declassify").format(path=path))
     last = history.last_classified(path)
     if last is None or last.problems:
         was = "涉密"

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from screen.i18n import _
 from screen.signoff.message import REVOKED, parse_revocation, revocation_payload
 from screen.signoff.signers import RULES_FOLDER
 from screen.signoff.trust import Trust, judge_signature, not_before, sealed_here
@@ -29,14 +30,13 @@ class Ending:
     def describe(self) -> str:
         day = self.committed.date().isoformat()
         if self.kind == "deleted":
-            return (
-                f"deleted in {self.commit[:10]} ({day}), which ends every earlier clearance of it: "
+            return _(
+                "deleted in {commit} ({day}), which ends every earlier clearance of it: "
                 "the file now here needs a new sign-off"
-            )
-        return (
-            f"taken down (撤稿) by {self.who} in {self.commit[:10]} ({day}): {self.reason}; "
-            "a new sign-off publishes it again"
-        )
+            ).format(commit=self.commit[:10], day=day)
+        return _(
+            "taken down by {name} in {commit} ({day}): {reason}; a new sign-off publishes it again"
+        ).format(name=self.who, commit=self.commit[:10], day=day, reason=self.reason)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,9 +73,11 @@ def read_endings(
         )
         touched = [p for p in commit.paths if p in published or p.startswith(RULES_FOLDER)]
         if not problem and touched:
-            problem = "the revocation commit changes published files; revoke in an empty commit"
+            problem = _("the revocation commit changes published files; revoke in an empty commit")
         if not problem and signer is not None and not signer.may & set(roles(record.path)):
-            problem = f"{signer.name} holds no role {record.path} requires ({', '.join(roles(record.path))})"
+            problem = _("{name} holds no role {path} requires ({roles})").format(
+                name=signer.name, path=record.path, roles=trust.policy.names(roles(record.path))
+            )
         if problem or signer is None:
             refused.append((commit, problem))
             continue

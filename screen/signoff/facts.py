@@ -7,13 +7,14 @@ import datetime
 import hashlib
 
 from screen.classification import withheld
+from screen.i18n import _, listed
 from screen.model import Finding, Level, blob_id
 from screen.portal import Target
 from screen.screening import read_bytes
 from screen.signoff.classification_history import classification_of_page, page_front
 from screen.signoff.message import Cleared
 from screen.signoff.records import FileFacts, wrote
-from screen.signoff.signers import enough_people, required_roles
+from screen.signoff.signers import enough_people, required_roles, role_names
 from screen.signoff.workspace import Workspace
 
 
@@ -51,6 +52,7 @@ def version_facts(workspace: Workspace, path: str, data: bytes, theme: bool = Fa
         authors=authorship.emails,
         author_keys=authorship.keys,
         unproven=authorship.unproven,
+        titles=workspace.trust.policy.titles,
     )
 
 
@@ -66,7 +68,9 @@ def cleared_version(workspace: Workspace, cleared: Cleared) -> FileFacts | None:
 def file_facts(workspace: Workspace, target: Target, findings: list[Finding], error: str = "") -> FileFacts:
     path = target.display
     if error:
-        return FileFacts(path=path, blob="", sha256="", roles=(), error=error)
+        return FileFacts(
+            path=path, blob="", sha256="", roles=(), error=error, titles=workspace.trust.policy.titles
+        )
     data = read_bytes(target)
     version = version_facts(workspace, path, data, target.theme)
     record = classification_of_page(path, data)
@@ -86,6 +90,7 @@ def file_facts(workspace: Workspace, target: Target, findings: list[Finding], er
         classification=record.describe() if record else "",
         withheld=(withheld(record) if record else "")
         or workspace.classification.undeclassified(path, version.blob),
+        titles=version.titles,
     )
 
 
@@ -97,13 +102,17 @@ def _stuck(workspace: Workspace, version: FileFacts) -> str:
     others = [s for s in able if not wrote(s, version.authors, version.author_keys)]
     if not able or enough_people(version.roles, others, bool(version.unproven)):
         return ""
-    authors = "、".join(s.name for s in able if s not in others)
+    authors = listed(s.name for s in able if s not in others)
     if not authors:
         return ""
-    return (
-        f"nobody else may clear it: it needs {', '.join(version.roles)} from people who did not change "
-        f"it, and {authors} changed it; add another leader (baomi signer add), or let the principal "
-        "sign for the deputy (covers: {principal: [deputy]} in rules/policy.yml)"
+    return _(
+        "nobody else may clear it: it needs {roles} from people who did not change "
+        "it, and {names} changed it; add another leader (baomi signer add), or let the principal "
+        "sign for the deputy ({covers} in rules/policy.yml)"
+    ).format(
+        roles=role_names(version.roles, version.titles),
+        names=authors,
+        covers="covers: {principal: [deputy]}",
     )
 
 

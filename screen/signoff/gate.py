@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from screen.i18n import _, listed
 from screen.signoff.records import FileFacts, FileStatus, VerifiedSignOff
-from screen.signoff.signers import Signer, enough_people, roles_covered
+from screen.signoff.signers import Signer, enough_people, role_names, roles_covered
 from screen.signoff.waivers import counts, fair, waived
 
 
@@ -18,17 +19,32 @@ def _short(sha: str) -> str:
     return sha[:10]
 
 
-def _who(roles: tuple[str, ...]) -> str:
-    """Who must run `baomi sign`, saying so when it takes different people."""
+def _unsigned(facts: FileFacts) -> str:
+    """No sign-off names the file: who must run `baomi sign`, saying so when it takes different
+    people."""
+    roles = facts.roles
     if len(roles) == 1:
-        return f"a reviewer with role {roles[0]} runs"
-    return f"{len(roles)} different reviewers, one with each role ({', '.join(roles)}), each run"
+        return _(
+            "no sign-off names these bytes; a reviewer with role {role} runs `baomi sign {path}`"
+        ).format(role=role_names(roles, facts.titles), path=facts.path)
+    return _(
+        "no sign-off names these bytes; {count} different reviewers, one with each role ({roles}), "
+        "each run `baomi sign {path}`"
+    ).format(count=len(roles), roles=role_names(roles, facts.titles), path=facts.path)
 
 
 def _blocked(facts: FileFacts, waived: set[str]) -> tuple[str, ...]:
     return tuple(
-        f"{f.path}:{f.line}:{f.column}: {f.rule} ({f.excerpt}) blocks; remove it, or a reviewer may "
-        f"waive it: baomi sign {f.path} --waive {f.fingerprint} --reason '…'"
+        _(
+            "{location}: {rule} ({excerpt}) blocks; remove it, or a reviewer may "
+            "waive it: baomi sign {path} --waive {fingerprint} --reason '…'"
+        ).format(
+            location=f"{f.path}:{f.line}:{f.column}",
+            rule=f.rule,
+            excerpt=f.excerpt,
+            path=f.path,
+            fingerprint=f.fingerprint,
+        )
         for f in facts.blocking
         if f.fingerprint not in waived
     )
@@ -40,29 +56,27 @@ def _not_named(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
             continue
         for cleared in signoff.message.cleared:
             if cleared.path == facts.path and facts.deleted:
-                reason = (
-                    f"deleted since its sign-off in {_short(signoff.sha)}: its last cleared version "
-                    f"stays in force until a reviewer with role {', '.join(facts.roles)} clears the "
-                    f"deletion: baomi sign {facts.path}"
+                reason = _(
+                    "deleted since its sign-off in {commit}: its last cleared version "
+                    "stays in force until a reviewer with role {roles} clears the "
+                    "deletion: baomi sign {path}"
+                ).format(
+                    commit=_short(signoff.sha), roles=role_names(facts.roles, facts.titles), path=facts.path
                 )
             elif cleared.path == facts.path:
-                reason = (
-                    f"changed after its sign-off in {_short(signoff.sha)}: a sign-off binds the "
+                reason = _(
+                    "changed after its sign-off in {commit}: a sign-off binds the "
                     "exact bytes; ask a reviewer to sign the new version"
-                )
+                ).format(commit=_short(signoff.sha))
             elif cleared.blob == facts.blob:
-                reason = (
-                    f"these bytes were signed as {cleared.path} in {_short(signoff.sha)}: a "
+                reason = _(
+                    "these bytes were signed as {path} in {commit}: a "
                     "sign-off binds path and bytes; sign again after a rename"
-                )
+                ).format(path=cleared.path, commit=_short(signoff.sha))
             else:
                 continue
             return FileStatus(path=facts.path, state="stale", reasons=(reason,))
-    return FileStatus(
-        path=facts.path,
-        state="unsigned",
-        reasons=(f"no sign-off names these bytes; {_who(facts.roles)} `baomi sign {facts.path}`",),
-    )
+    return FileStatus(path=facts.path, state="unsigned", reasons=(_unsigned(facts),))
 
 
 def decide(facts: FileFacts, signoffs: list[VerifiedSignOff]) -> FileStatus:
@@ -109,19 +123,23 @@ def _short_of_clearance(
     if not valid:
         first = next((s for s in exact if s.problem), exact[0])
         state = first.state or "bad-signature"
-        reason = (
-            first.problem
-            or f"sign-off {_short(first.sha)} changes the file it clears; sign in an empty commit"
-        )
-        return FileStatus(path=facts.path, state=state, reasons=(f"sign-off {_short(first.sha)}: {reason}",))
+        reason = first.problem or _(
+            "sign-off {commit} changes the file it clears; sign in an empty commit"
+        ).format(commit=_short(first.sha))
+        why = _("sign-off {commit}: {reason}").format(commit=_short(first.sha), reason=reason)
+        return FileStatus(path=facts.path, state=state, reasons=(why,))
     # Self-approval is the reason only when the self-approver could otherwise have cleared it; a
     # signer without any required role is short of a role whoever wrote the file.
     if own and not people and any(s.signer and s.signer.may & set(facts.roles) for s in own):
-        names = ", ".join(sorted({s.signer.name for s in own if s.signer}))
+        names = listed(sorted({s.signer.name for s in own if s.signer}))
         return FileStatus(
             path=facts.path,
             state="self-approved",
-            reasons=(f"signed by {names}, who also changed it: a reviewer never clears their own writing",),
+            reasons=(
+                _("signed by {names}, who also changed it: a reviewer never clears their own writing").format(
+                    names=names
+                ),
+            ),
         )
     have = sorted({role for p in people for role in p.roles})
     if people and roles_covered(facts.roles, people):  # short of a second leader only
@@ -130,17 +148,23 @@ def _short_of_clearance(
             path=facts.path,
             state="missing-role",
             reasons=(
-                f"changed in {unproven} by a commit no key in rules/signers.yml signed: who wrote it "
-                "is not proven (policy authors: signed), so two different leaders must clear it; "
-                f"signed so far by {', '.join(sorted({p.name for p in people}))}",
+                _(
+                    "changed in {commits} by a commit no key in rules/signers.yml signed: who wrote it "
+                    "is not proven (policy authors: signed), so two different leaders must clear it; "
+                    "signed so far by {names}"
+                ).format(commits=unproven, names=listed(sorted({p.name for p in people}))),
             ),
         )
     reasons = [
-        f"needs roles {', '.join(facts.roles)} from different people; signed so far by "
-        f"{', '.join(sorted({p.name for p in people})) or 'nobody eligible'} "
-        f"({', '.join(have) or 'no role'})"
+        _("needs roles {roles} from different people; signed so far by {names} ({held})").format(
+            roles=role_names(facts.roles, facts.titles),
+            names=listed(sorted({p.name for p in people})) or _("nobody eligible"),
+            held=role_names(have, facts.titles) or _("no role"),
+        )
     ]
     if own:
-        names = ", ".join(sorted({s.signer.name for s in own if s.signer}))
-        reasons.append(f"the sign-off of {names} does not count: they also changed the file")
+        names = listed(sorted({s.signer.name for s in own if s.signer}))
+        reasons.append(
+            _("the sign-off of {names} does not count: they also changed the file").format(names=names)
+        )
     return FileStatus(path=facts.path, state="missing-role", reasons=tuple(reasons))

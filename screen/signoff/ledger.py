@@ -80,6 +80,10 @@ class Ledger:
             self._index = naming, changing
         return self._index
 
+    def named_paths(self) -> list[str]:
+        """Every path a verified sign-off names, in order."""
+        return sorted(self._indexed()[0])
+
     def naming(self, path: str) -> list[VerifiedSignOff]:
         """The sign-offs that name `path`, newest first."""
         return self._indexed()[0].get(path, [])

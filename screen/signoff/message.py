@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.model import blob_id
 
 CLEARED = "Baomi-Cleared"
@@ -94,12 +95,15 @@ def format_message(message: SignOffMessage) -> str:
         if unsafe_path(cleared.path):
             raise InputError(
                 repr(cleared.path),
-                "the file name holds a line break or a control character, which a sign-off cannot "
-                "record safely; rename it (git mv) without them",
+                _(
+                    "the file name holds a line break or a control character, which a sign-off cannot "
+                    "record safely; rename it (git mv) without them"
+                ),
             )
     if any(_TRAILER_KEY.match(line.strip()) for line in message.comment.split("\n")):
-        raise InputError("the review comment", "a line of it starts like a Baomi- trailer; reword it")
+        raise InputError(_("the review comment"), _("a line of it starts like a Baomi- trailer; reword it"))
     count = len(message.cleared)
+    # The subject is part of the record's format (docs/contracts.md), the same in every locale.
     lines = [f"baomi: 审核签发 {count} 个文件", ""]
     if message.comment.strip():
         lines += [message.comment.strip(), ""]
@@ -196,7 +200,8 @@ def _sealing(parent: str, seal: str) -> str:
 
 def format_declassification(record: Declassification) -> str:
     if unsafe_path(record.path):
-        raise InputError(repr(record.path), "the file name holds a line break or a control character")
+        raise InputError(repr(record.path), _("the file name holds a line break or a control character"))
+    # a record's text, as the sign-off's subject, is the same in every locale (docs/contracts.md)
     return (
         f"baomi: 解密 {record.path}\n\n{record.reason}\n\n"
         f"{DECLASSIFIED}: {record.path} blob={record.blob} was={record.was}\n"
@@ -255,7 +260,7 @@ def revocation_payload(record: Revocation) -> bytes:
 
 def format_revocation(record: Revocation) -> str:
     if unsafe_path(record.path):
-        raise InputError(repr(record.path), "the file name holds a line break or a control character")
+        raise InputError(repr(record.path), _("the file name holds a line break or a control character"))
     return (
         f"baomi: 撤稿 {record.path}\n\n{record.reason}\n\n"
         f"{REVOKED}: {record.path}\n{REASON}: {_one_line(record.reason)}\n"

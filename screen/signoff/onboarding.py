@@ -17,10 +17,18 @@ from pathlib import Path
 import yaml
 
 from screen.errors import UsageError
-from screen.signoff.signers import SIGNER_ROLES, SIGNERS_PATH, TrustError, key_fingerprint, parse_signers
+from screen.i18n import N_, _, listed
+from screen.signoff.signers import (
+    SIGNER_ROLES,
+    SIGNERS_PATH,
+    TrustError,
+    key_fingerprint,
+    parse_signers,
+    role_title,
+)
 
-_HEADER = "# 签发人名单：修改须经在册主要领导签发方能生效。\nschema_version: 1\nsigners:\n"
-TITLES = {"deputy": "分管领导", "principal": "主要领导", "drafter": "撰稿人"}
+# The comment a new rules/signers.yml starts with, in the language of whoever makes it.
+_HEADER = N_("Signers: a change to this file takes effect only once the principal in force signs it off.")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,7 +49,9 @@ def _public_key(given: str) -> str:
         key_fingerprint(text)
     except ValueError:
         raise UsageError(
-            f"--key {given}: not an SSH public key (a line such as `ssh-ed25519 AAAA… name`)"
+            _("--key {key}: not an SSH public key (a line such as `ssh-ed25519 AAAA… name`)").format(
+                key=given
+            )
         ) from None
     return " ".join(text.split()[:3])
 
@@ -51,28 +61,30 @@ def _entry(signer: NewSigner) -> str:
         f"  - id: {signer.id}\n"
         f"    name: {signer.name}\n"
         f"    email: {signer.email}\n"
-        f"    roles: [{signer.role}]{' ' * 8}# {TITLES[signer.role]}\n"
+        f"    roles: [{signer.role}]{' ' * 8}# {role_title(signer.role)}\n"
         f'    keys: ["{signer.key}"]\n'
     )
 
 
 def _check_fields(identifier: str, name: str, email: str, role: str) -> None:
     if role not in SIGNER_ROLES:
-        raise UsageError(
-            f"--role {role}: one of {', '.join(sorted(SIGNER_ROLES))} (分管领导, 撰稿人, 主要领导)"
-        )
+        # the ids to type, each with what people call it where that differs (deputy（分管领导）)
+        choices = (r if role_title(r) == r else f"{r}（{role_title(r)}）" for r in sorted(SIGNER_ROLES))
+        raise UsageError(_("--role {role}: one of {roles}").format(role=role, roles=listed(choices)))
     for label, value in (("--id", identifier), ("--name", name), ("--email", email)):
         if not value.strip() or any(c in value for c in "\n\r\"'#:[]{}"):
             raise UsageError(
-                f"{label} {value!r}: give a plain value (no quotes, colons, brackets or line breaks)"
+                _("{option} {value}: give a plain value (no quotes, colons, brackets or line breaks)").format(
+                    option=label, value=repr(value)
+                )
             )
     if "@" not in email:
-        raise UsageError(f"--email {email}: the address this person commits with")
+        raise UsageError(_("--email {email}: the address this person commits with").format(email=email))
 
 
 def _existing(path: Path) -> str:
     if not path.exists():
-        return _HEADER
+        return f"# {_(_HEADER)}\nschema_version: 1\nsigners:\n"
     text = path.read_text(encoding="utf-8")
     text = text.replace("signers: []", "signers:")
     return text if text.endswith("\n") else text + "\n"
@@ -92,13 +104,15 @@ def add_signer(
     """Append a signer to `rules/signers.yml` (a key given, or one made at `new_key`)."""
     _check_fields(identifier, name, email, role)
     if (key is None) == (new_key is None):
-        raise UsageError("give the person's public key with --key PUB, or make one with --new-key PATH")
+        raise UsageError(_("give the person's public key with --key PUB, or make one with --new-key PATH"))
     path = root / SIGNERS_PATH
     text = _existing(path)
     loaded = yaml.safe_load(text) or {}
     entries = (loaded.get("signers") or []) if isinstance(loaded, dict) else []
     if any(isinstance(e, dict) and e.get("id") == identifier for e in entries):
-        raise UsageError(f"--id {identifier}: already in {SIGNERS_PATH}; choose another id")
+        raise UsageError(
+            _("--id {id}: already in {path}; choose another id").format(id=identifier, path=SIGNERS_PATH)
+        )
     public = _public_key(key) if key is not None else _make_key(new_key, email, passphrase)
     signer = NewSigner(
         id=identifier,
@@ -113,9 +127,13 @@ def add_signer(
     try:
         parsed = parse_signers(changed.encode("utf-8"))
     except TrustError as error:
-        raise UsageError(f"{error}; {SIGNERS_PATH} is left as it was") from None
+        raise UsageError(
+            _("{error}; {path} is left as it was").format(error=error, path=SIGNERS_PATH)
+        ) from None
     if [s.id for s in parsed.signers][-1:] != [identifier]:
-        raise UsageError(f"{SIGNERS_PATH} does not end with its signers list; add the entry by hand")
+        raise UsageError(
+            _("{path} does not end with its signers list; add the entry by hand").format(path=SIGNERS_PATH)
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(changed, encoding="utf-8")
     return signer
@@ -127,16 +145,20 @@ def _make_key(path: Path | None, email: str, passphrase: bool) -> str:
     public = path.with_name(path.name + ".pub")
     if path.exists() or public.exists():
         raise UsageError(
-            f"--new-key {path}: a key is there already; give another path (nothing was overwritten)"
+            _("--new-key {path}: a key is there already; give another path (nothing was overwritten)").format(
+                path=path
+            )
         )
     program = shutil.which("ssh-keygen")
     if program is None:
-        raise UsageError("ssh-keygen is not installed: install OpenSSH, or give an existing key with --key")
+        raise UsageError(
+            _("ssh-keygen is not installed: install OpenSSH, or give an existing key with --key")
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     command = [program, "-q", "-t", "ed25519", "-C", email, "-f", str(path)]
     if not passphrase:
         command += ["-N", ""]
     done = subprocess.run(command, check=False)  # asks for the passphrase on the terminal
     if done.returncode != 0 or not public.is_file():
-        raise UsageError(f"ssh-keygen could not make the key at {path}")
+        raise UsageError(_("ssh-keygen could not make the key at {path}").format(path=path))
     return public.read_text(encoding="utf-8").strip()

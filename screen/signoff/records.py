@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from screen.i18n import N_, _
 from screen.model import Finding
 from screen.signoff.message import SignOffMessage
 from screen.signoff.signers import Signer
@@ -21,6 +22,24 @@ STATES = (
     "blocked",
     "error",
 )
+
+# What people read for each state (the ids above stay in JSON and every machine output).
+STATE_LABELS = {
+    "cleared": N_("cleared"),
+    "unsigned": N_("unsigned"),
+    "stale": N_("stale"),
+    "bad-signature": N_("bad-signature"),
+    "untrusted-signer": N_("untrusted-signer"),
+    "self-approved": N_("self-approved"),
+    "missing-role": N_("missing-role"),
+    "blocked": N_("blocked"),
+    "error": N_("error"),
+}
+
+
+def state_label(state: str) -> str:
+    """A state as people read it (签发后已改动 for stale), in the reader's language."""
+    return _(STATE_LABELS[state]) if state in STATE_LABELS else state
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +93,7 @@ class FileFacts:
     error: str = ""
     classification: str = ""  # a page's recorded level, described (公开, 机密★5年（… 定密）)
     withheld: str = ""  # why its classification keeps it from publication ("" when public)
+    titles: tuple[tuple[str, str], ...] = ()  # the policy's `titles:`, to name the roles in reasons
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 
 from screen.errors import UsageError
+from screen.i18n import _
 from screen.model import Finding
 from screen.signoff.facts import last_cleared
 from screen.signoff.message import format_message
@@ -24,11 +25,14 @@ def _item(workspace: Workspace, state: FileStatus, findings: list[Finding]) -> R
     sha, cleared = previous
     old = workspace.repo.blob(cleared.blob)
     if old is None:
-        diff = f"(the cleared version {cleared.blob[:10]} is not in this repository: read the whole file)"
+        diff = _("(the cleared version {blob} is not in this repository: read the whole file)").format(
+            blob=cleared.blob[:10]
+        )
     else:
         target = workspace.select([state.path])[0]
         new = target.data if target.data is not None else target.path.read_bytes()
-        diff = unified(old, new, f"{state.path} (cleared in {sha[:10]})", f"{state.path} (now)")
+        before = _("{path} (cleared in {commit})").format(path=state.path, commit=sha[:10])
+        diff = unified(old, new, before, _("{path} (now)").format(path=state.path))
     return ReviewItem(status=state, since=sha, diff=diff, findings=tuple(findings))
 
 
@@ -40,7 +44,7 @@ def unified(old: bytes, new: bytes, old_label: str, new_label: str) -> str:
     lines = []
     for line in difflib.unified_diff(before, after, old_label, new_label):
         lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(lines).strip() or "(no change)"
+    return "".join(lines).strip() or _("(no change)")
 
 
 def review(workspace: Workspace, paths: list[str]) -> Review:

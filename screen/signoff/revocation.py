@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from screen.errors import UsageError
+from screen.i18n import _
 from screen.screening import read_bytes
 from screen.signoff.facts import roles_for
 from screen.signoff.message import Revocation, format_revocation, revocation_payload
@@ -25,16 +26,22 @@ def plan_revocation(workspace: Workspace, path: str, reason: str) -> RevokePlan:
     """What `baomi revoke` would record, or a `UsageError` that says why it refuses."""
     signer = current_signer(workspace)
     if not reason.strip():
-        raise UsageError("say why the page is taken down: --reason '…' (撤稿理由)")
+        raise UsageError(_("say why the page is taken down: --reason '…'"))
     target = workspace.select([path])[0]
     roles = roles_for(workspace, target.display, read_bytes(target), target.theme)
     if not signer.may & set(roles):
-        held = ", ".join(sorted(signer.roles)) or "no role"
         raise UsageError(
-            f"{target.display} needs role {', '.join(roles)} to take down; {signer.name} holds {held}"
+            _("{path} needs role {roles} to take down; {name} holds {held}").format(
+                path=target.display,
+                roles=workspace.trust.policy.names(roles),
+                name=signer.name,
+                held=signer.title or _("no role"),
+            )
         )
     if workspace.repo.staged_anything():
-        raise UsageError("staged changes: commit or unstage them first; a revocation is a commit of its own")
+        raise UsageError(
+            _("staged changes: commit or unstage them first; a revocation is a commit of its own")
+        )
     record = Revocation(path=target.display, reason=" ".join(reason.split()), parent=workspace.head)
     return RevokePlan(signer=signer, record=record)
 

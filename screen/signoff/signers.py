@@ -4,6 +4,7 @@ bytes (the caller decides which version: always the trust ref's, never the chang
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -11,6 +12,7 @@ import yaml
 
 from screen import sshsig
 from screen.errors import ScreenError
+from screen.i18n import N_, _, listed
 from screen.portal import CONFIG_NAME
 
 RULES_FOLDER = "rules/"  # everything under it is in the chain of trust
@@ -19,7 +21,9 @@ POLICY_PATH = "rules/policy.yml"
 TRUST_PATHS = (SIGNERS_PATH, POLICY_PATH)
 ROLES = frozenset({"deputy", "principal"})  # the leaders' roles, which policy may require
 SIGNER_ROLES = ROLES | {"drafter"}  # a listed drafter (撰稿人) signs commits, never clears anything
-TITLES = {"deputy": "分管领导", "principal": "主要领导"}  # what people call the roles, unless the policy says
+# What people call the roles (分管领导, 主要领导, 撰稿人) unless the policy says: names for the catalog,
+# translated where they are shown (`role_title`).
+TITLES = {"deputy": N_("deputy"), "principal": N_("principal"), "drafter": N_("drafter")}
 AUTHORS = ("claimed", "signed")  # policy `authors:` who wrote a change: its author e-mail, or its key
 
 
@@ -29,11 +33,22 @@ class TrustError(ScreenError):
     exit_code = 2
 
 
+def role_title(role: str, titles: tuple[tuple[str, str], ...] = ()) -> str:
+    """What people call `role`: the policy's title for it (`titles:`), else its name in the
+    reader's language (deputy: 分管领导)."""
+    return dict(titles).get(role) or (_(TITLES[role]) if role in TITLES else role)
+
+
+def role_names(roles: Iterable[str], titles: tuple[tuple[str, str], ...] = ()) -> str:
+    """Roles as people call them, for a message (`role_title` of each)."""
+    return listed(role_title(role, titles) for role in roles)
+
+
 def key_fingerprint(public_key: str) -> str:
     """OpenSSH fingerprint (`SHA256:…`, as git's %GF prints it) of an `ssh-… AAAA…` line."""
     found = sshsig.fingerprint(public_key)
     if not found:
-        raise ValueError(f"not an OpenSSH public key: {public_key[:40]!r}")
+        raise ValueError(_("not an OpenSSH public key: {key}").format(key=repr(public_key[:40])))
     return found
 
 
@@ -48,12 +63,12 @@ class Signer:
     valid_until: datetime.date | None = None
     revoked: bool = False
     covered: frozenset[str] = frozenset()  # roles the policy lets theirs cover (`covers:`)
-    titles: tuple[str, ...] = ()  # what the policy calls their roles (分管领导 …), in role order
+    titles: tuple[tuple[str, str], ...] = ()  # the policy's `titles:` (role → what people call it)
 
     @property
     def title(self) -> str:
         """Their roles as people say them (分管领导、主要领导), for every human-facing output."""
-        return "、".join(self.titles or tuple(TITLES.get(r, r) for r in sorted(self.roles)))
+        return role_names(sorted(self.roles), self.titles)
 
     @property
     def may(self) -> frozenset[str]:
@@ -81,12 +96,7 @@ class Signers:
         """The signers as `policy` lets them sign: each with the roles their roles cover."""
         return Signers(
             signers=tuple(
-                replace(
-                    s,
-                    covered=policy.covering(s.roles),
-                    titles=tuple(policy.title(r) for r in sorted(s.roles)),
-                )
-                for s in self.signers
+                replace(s, covered=policy.covering(s.roles), titles=policy.titles) for s in self.signers
             )
         )
 
@@ -114,7 +124,11 @@ class Policy:
         return self.authors == "signed"
 
     def title(self, role: str) -> str:
-        return dict(self.titles).get(role) or TITLES.get(role, role)
+        return role_title(role, self.titles)
+
+    def names(self, roles: Iterable[str]) -> str:
+        """Roles as people call them under this policy, for a message."""
+        return role_names(roles, self.titles)
 
     def covering(self, roles: frozenset[str]) -> frozenset[str]:
         """The roles `roles` cover besides themselves."""
@@ -125,9 +139,13 @@ def _load(path: str, data: bytes) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(data.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise TrustError(f"{path}: cannot parse ({error}); fix it in a change the principal signs") from None
+        raise TrustError(
+            _("{path}: cannot parse ({error}); fix it in a change the principal signs").format(
+                path=path, error=error
+            )
+        ) from None
     if not isinstance(loaded, dict) or loaded.get("schema_version") != 1:
-        raise TrustError(f"{path}: expected a mapping with schema_version: 1")
+        raise TrustError(_("{path}: expected a mapping with schema_version: 1").format(path=path))
     return loaded
 
 
@@ -136,24 +154,28 @@ def _strings(value: object) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise ValueError("expected a string or a list of strings")
+    raise ValueError(_("expected a string or a list of strings"))
 
 
 def _signer(entry: object) -> Signer:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-        raise ValueError("each signer needs an 'id'")
+        raise ValueError(_("each signer needs an 'id'"))
     roles = frozenset(_strings(entry.get("roles", [])))
     if not roles <= SIGNER_ROLES:
-        raise ValueError(f"signer {entry['id']}: unknown role(s) {sorted(roles - SIGNER_ROLES)}")
+        raise ValueError(
+            _("signer {id}: unknown role(s) {roles}").format(
+                id=entry["id"], roles=sorted(roles - SIGNER_ROLES)
+            )
+        )
     roles -= {"drafter"}  # a role that clears nothing
     keys = _strings(entry.get("keys", []))
     emails = tuple(e.lower() for e in _strings(entry.get("email", [])))
     if not emails:
         # separation of duties recognises a signer's own changes by these (and by their key)
-        raise ValueError(f"signer {entry['id']}: needs an email (the one they commit with)")
+        raise ValueError(_("signer {id}: needs an email (the one they commit with)").format(id=entry["id"]))
     valid_until = entry.get("valid_until")
     if valid_until is not None and not isinstance(valid_until, datetime.date):
-        raise ValueError(f"signer {entry['id']}: valid_until must be a date (YYYY-MM-DD)")
+        raise ValueError(_("signer {id}: valid_until must be a date (YYYY-MM-DD)").format(id=entry["id"]))
     return Signer(
         id=entry["id"],
         name=str(entry.get("name", entry["id"])),
@@ -183,19 +205,23 @@ def parse_signers(data: bytes) -> Signers:
     loaded = _load(SIGNERS_PATH, data)
     entries = loaded.get("signers")
     if not isinstance(entries, list) or not entries:
-        raise TrustError(f"{SIGNERS_PATH}: 'signers' must be a non-empty list")
+        raise TrustError(_("{path}: 'signers' must be a non-empty list").format(path=SIGNERS_PATH))
     try:
         signers = tuple(_signer(entry) for entry in entries)
     except ValueError as error:
-        raise TrustError(f"{SIGNERS_PATH}: {error}") from None
+        raise TrustError(_("{path}: {reason}").format(path=SIGNERS_PATH, reason=error)) from None
     ids = [s.id for s in signers]
     if len(set(ids)) != len(ids):
-        raise TrustError(f"{SIGNERS_PATH}: signer ids must be unique")
+        raise TrustError(_("{path}: signer ids must be unique").format(path=SIGNERS_PATH))
     # One key, one person: a key listed twice would let its holder count as two people (or be
     # taken for the wrong one).
     keys = [fp for s in signers for fp in s.fingerprints]
     if len(set(keys)) != len(keys) or sum(len(s.keys) for s in signers) != len(keys):
-        raise TrustError(f"{SIGNERS_PATH}: a key is listed more than once; each key belongs to one signer")
+        raise TrustError(
+            _("{path}: a key is listed more than once; each key belongs to one signer").format(
+                path=SIGNERS_PATH
+            )
+        )
     return Signers(signers=signers)
 
 
@@ -203,19 +229,31 @@ def parse_policy(data: bytes) -> Policy:
     loaded = _load(POLICY_PATH, data)
     require = loaded.get("require")
     if not isinstance(require, dict):
-        raise TrustError(f"{POLICY_PATH}: 'require' must map file kinds to roles")
+        raise TrustError(_("{path}: 'require' must map file kinds to roles").format(path=POLICY_PATH))
     try:
         fields = {k: _strings(require.get(k, [])) for k in ("default", "important", "config", "rules")}
     except ValueError as error:
-        raise TrustError(f"{POLICY_PATH}: require: {error}") from None
+        raise TrustError(_("{path}: require: {reason}").format(path=POLICY_PATH, reason=error)) from None
     for kind, roles in fields.items():
         if not set(roles) <= ROLES:
-            raise TrustError(f"{POLICY_PATH}: require.{kind}: unknown role(s) {sorted(set(roles) - ROLES)}")
+            raise TrustError(
+                _("{path}: require.{kind}: unknown role(s) {roles}").format(
+                    path=POLICY_PATH, kind=kind, roles=sorted(set(roles) - ROLES)
+                )
+            )
     if not fields["default"] or not fields["rules"]:
-        raise TrustError(f"{POLICY_PATH}: require.default and require.rules must name at least one role")
+        raise TrustError(
+            _("{path}: require.default and require.rules must name at least one role").format(
+                path=POLICY_PATH
+            )
+        )
     authors = loaded.get("authors", "claimed")
     if authors not in AUTHORS:
-        raise TrustError(f"{POLICY_PATH}: authors: must be one of {', '.join(AUTHORS)}")
+        raise TrustError(
+            _("{path}: authors: must be one of {choices}").format(
+                path=POLICY_PATH, choices=", ".join(AUTHORS)
+            )
+        )
     return Policy(
         **fields,
         authors=authors,
@@ -227,13 +265,23 @@ def parse_policy(data: bytes) -> Policy:
 def _titles(value: object) -> tuple[tuple[str, str], ...]:
     """`titles:` as (role, title): a known role, a title of one line."""
     if not isinstance(value, dict):
-        raise TrustError(f"{POLICY_PATH}: titles: maps a role to what people call it (deputy: 分管领导)")
+        raise TrustError(
+            _("{path}: titles: maps a role to what people call it (deputy: 分管领导)").format(
+                path=POLICY_PATH
+            )
+        )
     found = []
     for role, title in sorted(value.items(), key=lambda item: str(item[0])):
         if role not in ROLES:
-            raise TrustError(f"{POLICY_PATH}: titles: unknown role {role!r}")
+            raise TrustError(
+                _("{path}: titles: unknown role {role}").format(path=POLICY_PATH, role=repr(role))
+            )
         if not isinstance(title, str) or not title.strip() or "\n" in title or len(title) > 20:
-            raise TrustError(f"{POLICY_PATH}: titles.{role}: a title of one line, up to 20 characters")
+            raise TrustError(
+                _("{path}: titles.{role}: a title of one line, up to 20 characters").format(
+                    path=POLICY_PATH, role=role
+                )
+            )
         found.append((role, title.strip()))
     return tuple(found)
 
@@ -241,16 +289,22 @@ def _titles(value: object) -> tuple[tuple[str, str], ...]:
 def _covers(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """`covers:` as (role, roles it covers), each a known role."""
     if not isinstance(value, dict):
-        raise TrustError(f"{POLICY_PATH}: covers: maps a role to the roles it may also sign for")
+        raise TrustError(
+            _("{path}: covers: maps a role to the roles it may also sign for").format(path=POLICY_PATH)
+        )
     found = []
     for role, covered in sorted(value.items(), key=lambda item: str(item[0])):
         try:
             roles = _strings(covered)
         except ValueError as error:
-            raise TrustError(f"{POLICY_PATH}: covers.{role}: {error}") from None
+            raise TrustError(
+                _("{path}: covers.{role}: {reason}").format(path=POLICY_PATH, role=role, reason=error)
+            ) from None
         unknown = sorted(({role} | set(roles)) - ROLES)
         if unknown:
-            raise TrustError(f"{POLICY_PATH}: covers: unknown role(s) {unknown}")
+            raise TrustError(
+                _("{path}: covers: unknown role(s) {roles}").format(path=POLICY_PATH, roles=unknown)
+            )
         found.append((str(role), tuple(r for r in roles if r != role)))
     return tuple(found)
 

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from screen import sshsig
 from screen.errors import UsageError
+from screen.i18n import _
 from screen.model import Finding
 from screen.screening import read_bytes
 from screen.signoff.facts import file_facts
 from screen.signoff.message import SignOffMessage, Waiver, cleared_for, format_message, payload
 from screen.signoff.records import FileFacts, wrote
-from screen.signoff.signers import Signer, key_fingerprint
+from screen.signoff.signers import Signer, key_fingerprint, role_names
 from screen.signoff.workspace import Workspace
 from screen.vcs import Repository
 
@@ -23,12 +24,14 @@ def signing_key(repo: Repository) -> str:
     """The public key line git will sign with (`user.signingkey`, gpg.format=ssh)."""
     if (repo.config("gpg.format") or "openpgp") != "ssh":
         raise UsageError(
-            "git is not set up to sign with SSH: run `git config gpg.format ssh` and "
-            "`git config user.signingkey ~/.ssh/id_ed25519.pub`"
+            _(
+                "git is not set up to sign with SSH: run `git config gpg.format ssh` and "
+                "`git config user.signingkey ~/.ssh/id_ed25519.pub`"
+            )
         )
     configured = repo.config("user.signingkey")
     if not configured:
-        raise UsageError("no signing key: run `git config user.signingkey ~/.ssh/id_ed25519.pub`")
+        raise UsageError(_("no signing key: run `git config user.signingkey ~/.ssh/id_ed25519.pub`"))
     if configured.startswith("key::"):
         return configured.removeprefix("key::")
     if configured.startswith("ssh-"):
@@ -38,7 +41,9 @@ def signing_key(repo: Repository) -> str:
     try:
         return public.read_text(encoding="utf-8").strip()
     except OSError:
-        raise UsageError(f"cannot read the public key {public}; point user.signingkey at it") from None
+        raise UsageError(
+            _("cannot read the public key {path}; point user.signingkey at it").format(path=public)
+        ) from None
 
 
 def current_signer(workspace: Workspace) -> Signer:
@@ -46,11 +51,13 @@ def current_signer(workspace: Workspace) -> Signer:
     signer = workspace.trust.signers.by_fingerprint(key_fingerprint(signing_key(workspace.repo)))
     if signer is None:
         raise UsageError(
-            "your signing key is not in rules/signers.yml as in force; a principal must add it first"
+            _("your signing key is not in rules/signers.yml as in force; a principal must add it first")
         )
     if signer.revoked or (signer.valid_until and not signer.valid_at(datetime.datetime.now(tz=datetime.UTC))):
         raise UsageError(
-            f"{signer.name} may no longer sign (revoked or past valid_until in rules/signers.yml)"
+            _("{name} may no longer sign (revoked or past valid_until in rules/signers.yml)").format(
+                name=signer.name
+            )
         )
     return signer
 
@@ -69,22 +76,33 @@ def plan_signoff(
     repo = workspace.repo
     signer = current_signer(workspace)
     if not paths:
-        raise UsageError("name the files to sign")
+        raise UsageError(_("name the files to sign"))
     targets = workspace.select(paths)
     dirty = repo.dirty([t.display for t in targets])
-    if dirty or repo.staged_anything():
+    if dirty:
         raise UsageError(
-            f"uncommitted changes ({', '.join(dirty) or 'staged files'}): commit them first; "
-            "a sign-off binds committed bytes"
+            _("uncommitted changes ({paths}): commit them first; a sign-off binds committed bytes").format(
+                paths=", ".join(dirty)
+            )
+        )
+    if repo.staged_anything():
+        raise UsageError(
+            _("uncommitted changes (staged files): commit them first; a sign-off binds committed bytes")
         )
     findings, errors = workspace.screen(targets)
     if errors:
-        raise UsageError("; ".join(f"{e.path}: {e.message}" for e in errors))
+        raise UsageError(
+            "; ".join(_("{path}: {reason}").format(path=e.path, reason=e.message) for e in errors)
+        )
     waived = dict(waivers)
     known = {f.fingerprint for f in findings}
     unknown = set(waived) - known
     if unknown:
-        raise UsageError(f"no finding has fingerprint {', '.join(sorted(unknown))} in these files")
+        raise UsageError(
+            _("no finding has fingerprint {fingerprints} in these files").format(
+                fingerprints=", ".join(sorted(unknown))
+            )
+        )
     cleared = []
     for target in targets:
         data = read_bytes(target)
@@ -106,18 +124,31 @@ def plan_signoff(
 def _refusal(signer: Signer, facts: FileFacts, waived: dict[str, str]) -> str:
     """Why `signer` may not clear the file described by `facts` ("" when they may)."""
     if facts.withheld:
-        return f"{facts.path} is withheld whatever its sign-offs: {facts.withheld}"
+        return _("{path} is withheld whatever its sign-offs: {why}").format(
+            path=facts.path, why=facts.withheld
+        )
     second = bool(facts.unproven and signer.roles)  # a second leader for an unproven change
     if not set(facts.roles) & signer.may and not second:
-        held = ", ".join(sorted(signer.roles)) or "no role"
-        return f"{facts.path} needs role {', '.join(facts.roles)}; {signer.name} holds {held}"
+        return _("{path} needs role {roles}; {name} holds {held}").format(
+            path=facts.path,
+            roles=role_names(facts.roles, facts.titles),
+            name=signer.name,
+            held=signer.title or _("no role"),
+        )
     if wrote(signer, facts.authors, facts.author_keys):
-        return f"{signer.name} changed {facts.path} since its last sign-off; another reviewer must sign it"
+        return _("{name} changed {path} since its last sign-off; another reviewer must sign it").format(
+            name=signer.name, path=facts.path
+        )
     for finding in facts.blocking:
         if finding.fingerprint not in waived:
-            return (
-                f"{finding.path}:{finding.line}:{finding.column}: blocking {finding.rule} "
-                f"({finding.excerpt}); remove it, or waive it with --waive {finding.fingerprint} --reason '…'"
+            return _(
+                "{location}: blocking {rule} ({excerpt}); remove it, or waive it with "
+                "--waive {fingerprint} --reason '…'"
+            ).format(
+                location=f"{finding.path}:{finding.line}:{finding.column}",
+                rule=finding.rule,
+                excerpt=finding.excerpt,
+                fingerprint=finding.fingerprint,
             )
     return ""
 
@@ -126,7 +157,9 @@ def seal_here(repo: Repository, parent: str, data: bytes, command: str) -> str:
     """The signer's `baomi` seal (screen.sshsig) of `data`, made with git's signing key, for a
     record planned on `parent`: refused if HEAD moved since (the record names its parent)."""
     if repo.resolve("HEAD") != parent:
-        raise UsageError(f"HEAD moved while the record was made; run baomi {command} again")
+        raise UsageError(
+            _("HEAD moved while the record was made; run baomi {command} again").format(command=command)
+        )
     return sshsig.seal(data, repo.config("user.signingkey") or "", repo.config("gpg.ssh.program"))
 
 

@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 
 from screen import sshsig
+from screen.i18n import N_, _
 from screen.signoff.message import (
     CLEARED,
     Cleared,
@@ -39,7 +40,7 @@ from screen.signoff.signers import (
 )
 from screen.vcs import Commit, Repository
 
-_SQUASH_HINT = (
+_SQUASH_HINT = N_(
     "if it came from a squash or rebase merge, that rewrote the leader's signed commit: merge pull "
     "requests with a merge commit, and ask the leader to sign again"
 )
@@ -63,42 +64,54 @@ class Trust:
 
 def _root(repo: Repository, trust_sha: str, pinned: str | None) -> str:
     if pinned:
-        root = repo.require(pinned, "trust root")
+        root = repo.require(pinned, N_("trust root"))
         if not repo.is_ancestor(root, trust_sha):
-            raise TrustError(f"trust root {pinned} is not in the history of the trust ref")
+            raise TrustError(
+                _("trust root {root} is not in the history of the trust ref").format(root=pinned)
+            )
         return root
     roots = repo.roots(trust_sha)
     if len(roots) > 1:
         # Merging an unrelated history brings another "first" rules/signers.yml, with keys of its
         # author's choosing: which one is the root must be pinned, never guessed.
         raise TrustError(
-            f"the trust ref's history has {len(roots)} root commits (an unrelated history was merged), "
-            f"so the first {SIGNERS_PATH} is ambiguous: pin the root of trust with --trust-root COMMIT "
-            "or `git config baomi.trustRoot COMMIT`"
+            _(
+                "the trust ref's history has {count} root commits (an unrelated history was merged), "
+                "so the first {path} is ambiguous: pin the root of trust with --trust-root COMMIT "
+                "or `git config baomi.trustRoot COMMIT`"
+            ).format(count=len(roots), path=SIGNERS_PATH)
         )
     # The root is the first version that names a principal: a portal starts from an empty list
     # (`baomi init`), and every clone finds the same commit, whatever its local git config.
     history = repo.log(trust_sha, "", SIGNERS_PATH)
     if not history:
         raise TrustError(
-            f"{SIGNERS_PATH} does not exist in the trust ref's history: nobody can sign; commit it "
-            "(the first version that names a principal is the root of trust)"
+            _(
+                "{path} does not exist in the trust ref's history: nobody can sign; commit it "
+                "(the first version that names a principal is the root of trust)"
+            ).format(path=SIGNERS_PATH)
         )
     for commit in reversed(history):
         data = repo.show(commit.sha, SIGNERS_PATH)
         if data is not None and names_principal(data):
             return commit.sha
     raise TrustError(
-        f"{SIGNERS_PATH} names no principal in the trust ref's history: nobody can sign; add the "
-        "principal (`baomi signer add … --role principal`) and commit it (the first version that "
-        "names a principal is the root of trust)"
+        _(
+            "{path} names no principal in the trust ref's history: nobody can sign; add the "
+            "principal (`baomi signer add … --role principal`) and commit it (the first version that "
+            "names a principal is the root of trust)"
+        ).format(path=SIGNERS_PATH)
     )
 
 
 def _version(repo: Repository, sha: str, path: str) -> bytes:
     data = repo.show(sha, path)
     if data is None:
-        raise TrustError(f"{path} is missing at {sha[:10]}; the trust chain needs it from the root on")
+        raise TrustError(
+            _("{path} is missing at {commit}; the trust chain needs it from the root on").format(
+                path=path, commit=sha[:10]
+            )
+        )
     return data
 
 
@@ -129,16 +142,21 @@ def _judge(
 ) -> tuple[Signer | None, str, str]:
     """(trusted signer, state, problem) of a commit's signature against `signers`."""
     if commit.signature == "N":
-        return None, "bad-signature", f"not signed; {_SQUASH_HINT}"
+        return None, "bad-signature", _("not signed; {hint}").format(hint=_(_SQUASH_HINT))
     if commit.signature in ("B", "E"):
-        return None, "bad-signature", "its signature does not verify"
+        return None, "bad-signature", _("its signature does not verify")
     signer = signers.by_fingerprint(commit.key) if commit.key else None
     if commit.signature != "G" or signer is None:
-        key = commit.key or "unknown"
-        return None, "untrusted-signer", f"signed by a key ({key}) that is not in {SIGNERS_PATH} as in force"
+        key = commit.key or _("unknown")
+        why = _("signed by a key ({key}) that is not in {path} as in force").format(
+            key=key, path=SIGNERS_PATH
+        )
+        return None, "untrusted-signer", why
     if not signer.valid_at(made or commit.committed):
-        why = "revoked" if signer.revoked else f"valid only until {signer.valid_until}"
-        return None, "untrusted-signer", f"signer {signer.name} is {why}"
+        if signer.revoked:
+            return None, "untrusted-signer", _("signer {name} is revoked").format(name=signer.name)
+        why = _("signer {name} is valid only until {date}").format(name=signer.name, date=signer.valid_until)
+        return None, "untrusted-signer", why
     return signer, "", ""
 
 
@@ -150,7 +168,45 @@ def judge_signature(
     return signer, problem
 
 
-_ASK_AGAIN = "ask the leader to make it again with baomi (`baomi sign`, `declassify`, `revoke`)"
+_ASK_AGAIN = N_("ask the leader to make it again with baomi (`baomi sign`, `declassify`, `revoke`)")
+
+# What `sealed_here` says of each kind of record: a merge commit, no seal, a copy (whole sentences,
+# so that each reads well in Chinese).
+_NOT_HERE = {
+    "sign-off": (
+        N_("a merge commit is no sign-off; make it in a commit of its own with baomi"),
+        N_(
+            "not made by baomi (no Baomi-Parent or Baomi-Seal): a commit signature alone is no "
+            "sign-off, since git signs every commit a leader rebases or copies; {ask}"
+        ),
+        N_(
+            "a copied sign-off: made on {parent}, found on {found} (a rebase, cherry-pick or amend "
+            "copies a commit and git signs the copy); {ask}"
+        ),
+    ),
+    "declassification": (
+        N_("a merge commit is no declassification; make it in a commit of its own with baomi"),
+        N_(
+            "not made by baomi (no Baomi-Parent or Baomi-Seal): a commit signature alone is no "
+            "declassification, since git signs every commit a leader rebases or copies; {ask}"
+        ),
+        N_(
+            "a copied declassification: made on {parent}, found on {found} (a rebase, cherry-pick or "
+            "amend copies a commit and git signs the copy); {ask}"
+        ),
+    ),
+    "revocation": (
+        N_("a merge commit is no revocation; make it in a commit of its own with baomi"),
+        N_(
+            "not made by baomi (no Baomi-Parent or Baomi-Seal): a commit signature alone is no "
+            "revocation, since git signs every commit a leader rebases or copies; {ask}"
+        ),
+        N_(
+            "a copied revocation: made on {parent}, found on {found} (a rebase, cherry-pick or amend "
+            "copies a commit and git signs the copy); {ask}"
+        ),
+    ),
+}
 
 
 def verify_seals(commits: list[Commit], store: sshsig.SealStore | None) -> None:
@@ -164,21 +220,18 @@ def sealed_here(commit: Commit, parent: str, seal: str, data: bytes, what: str =
     `baomi` must have sealed it with the key that signed the commit, naming the commit's parent.
     Git signs every commit it writes when `commit.gpgsign` is on, so a rebased, cherry-picked or
     amended copy of someone's message carries the leader's commit signature, but never their
-    seal of this place."""
+    seal of this place. `what`: sign-off, declassification or revocation."""
+    merge, unsealed, copied = _NOT_HERE[what]
     if len(commit.parents) != 1:
-        return f"a merge commit is no {what}; make it in a commit of its own with baomi"
+        return _(merge)
     if not parent or not seal:
-        return (
-            "not made by baomi (no Baomi-Parent or Baomi-Seal): a commit signature alone is no "
-            f"{what}, since git signs every commit a leader rebases or copies; {_ASK_AGAIN}"
-        )
+        return _(unsealed).format(ask=_(_ASK_AGAIN))
     if parent != commit.parents[0]:
-        return (
-            f"a copied {what}: made on {parent[:10]}, found on {commit.parents[0][:10]} "
-            f"(a rebase, cherry-pick or amend copies a commit and git signs the copy); {_ASK_AGAIN}"
-        )
+        return _(copied).format(parent=parent[:10], found=commit.parents[0][:10], ask=_(_ASK_AGAIN))
     if sshsig.sealer(seal) != commit.key or not sshsig.verifies(data, seal):
-        return f"its Baomi-Seal does not verify with the key that signed the commit; {_ASK_AGAIN}"
+        return _("its Baomi-Seal does not verify with the key that signed the commit; {ask}").format(
+            ask=_(_ASK_AGAIN)
+        )
     return ""
 
 
@@ -188,10 +241,10 @@ def _made_here(commit: Commit, message: SignOffMessage, touches: tuple[str, ...]
     if problem := sealed_here(commit, message.parent, message.seal, payload(message)):
         return problem
     if touches:
-        return (
-            f"the sign-off commit changes published files ({', '.join(touches[:3])}): a sign-off "
+        return _(
+            "the sign-off commit changes published files ({paths}): a sign-off "
             "changes nothing that is published; sign in an empty commit"
-        )
+        ).format(paths=", ".join(touches[:3]))
     return ""
 
 
@@ -232,7 +285,7 @@ def _quoted(commit: Commit, published: frozenset[str]) -> VerifiedSignOff | None
         committed=commit.committed,
         signer=None,
         state="unsigned",
-        problem=f"only quotes a sign-off (a squash merge does that); {_SQUASH_HINT}",
+        problem=_("only quotes a sign-off (a squash merge does that); {hint}").format(hint=_(_SQUASH_HINT)),
         touches=tuple(p for p in commit.paths if p in published or p in TRUST_PATHS),
     )
 
@@ -282,15 +335,17 @@ def _apply(
     for path in (p for p in TRUST_PATHS if p in change.paths):
         data = repo.show(change.sha, path)
         if data is None:
-            why = f"{path} was deleted in {change.sha[:10]}; the previous version stays in force"
+            why = _("{path} was deleted in {commit}; the previous version stays in force").format(
+                path=path, commit=change.sha[:10]
+            )
             rejected.append((path, "", why))
             continue
         version = cleared_for(path, data)
         if not _approved(change, version, signoffs, signers, policy, dates):
-            why = (
-                f"{path} changed in {change.sha[:10]} without a sign-off by {', '.join(policy.rules)} "
+            why = _(
+                "{path} changed in {commit} without a sign-off by {roles} "
                 "under the signers in force before it; that change is not in force"
-            )
+            ).format(path=path, commit=change.sha[:10], roles=policy.names(policy.rules))
             rejected.append((path, version.blob, why))
             continue
         try:
@@ -299,13 +354,15 @@ def _apply(
             else:
                 after_policy = parse_policy(data)
         except TrustError as error:
-            why = f"{error} (in {change.sha[:10]}; the previous version stays in force)"
+            why = _("{error} (in {commit}; the previous version stays in force)").format(
+                error=error, commit=change.sha[:10]
+            )
             rejected.append((path, version.blob, why))
     return after_signers, after_policy, rejected
 
 
 def load_trust(repo: Repository, trust_ref: str, pinned_root: str | None) -> Trust:
-    trust_sha = repo.require(trust_ref, "trust ref")
+    trust_sha = repo.require(trust_ref, N_("trust ref"))
     root = _root(repo, trust_sha, pinned_root)
     signers = parse_signers(_version(repo, root, SIGNERS_PATH))
     policy = parse_policy(_version(repo, root, POLICY_PATH))

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from screen.i18n import _
 from screen.signoff.records import FileFacts, VerifiedSignOff, wrote
+from screen.signoff.signers import role_names
 
 
 def counts(signoff: VerifiedSignOff, facts: FileFacts) -> bool:
@@ -46,14 +48,14 @@ def waived(facts: FileFacts, signoffs: Iterable[VerifiedSignOff]) -> dict[str, s
 def _invalid(signoff: VerifiedSignOff, facts: FileFacts) -> str:
     """Why `signoff` is no valid sign-off of these bytes ("" when it is)."""
     if not signoff.names(facts.path, facts.blob, facts.sha256):
-        return "it names other bytes"
+        return _("it names other bytes")
     if signoff.problem:
         return signoff.problem
     if facts.path in signoff.touches:
-        return "the sign-off commit changes the file it clears; sign in an empty commit"
+        return _("the sign-off commit changes the file it clears; sign in an empty commit")
     if ended := facts.ending(signoff.sha):
         return ended
-    return "" if signoff.signer is not None else "no trusted signer"
+    return "" if signoff.signer is not None else _("no trusted signer")
 
 
 def not_counted(signoff: VerifiedSignOff, facts: FileFacts) -> str:
@@ -62,7 +64,11 @@ def not_counted(signoff: VerifiedSignOff, facts: FileFacts) -> str:
     if invalid or signoff.signer is None:
         return invalid
     if not fair(signoff, facts):
-        return f"{signoff.signer.name} also changed the file: a reviewer never clears their own writing"
+        return _("{name} also changed the file: a reviewer never clears their own writing").format(
+            name=signoff.signer.name
+        )
     if not decides(signoff, facts):
-        return f"{signoff.signer.name} holds no role the file requires ({', '.join(facts.roles)})"
+        return _("{name} holds no role the file requires ({roles})").format(
+            name=signoff.signer.name, roles=role_names(facts.roles, facts.titles)
+        )
     return ""

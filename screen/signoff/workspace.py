@@ -11,6 +11,7 @@ from pathlib import Path
 from screen.ancestry import Ancestry
 from screen.engine import Engine, load_engine_from, shared_engine
 from screen.errors import InputError, UsageError
+from screen.i18n import N_, _
 from screen.model import FileError, Finding, blob_id
 from screen.packaged import LOCK_FILE, lock_problem
 from screen.portal import Portal, Target, published, read_portal
@@ -18,7 +19,7 @@ from screen.ruleset import is_rule_file, rule_source
 from screen.screening import screen
 from screen.settings import Settings
 from screen.signoff.classification_history import ClassificationHistory
-from screen.signoff.endings import Endings, read_endings
+from screen.signoff.endings import Ending, Endings, read_endings
 from screen.signoff.ledger import Ledger
 from screen.signoff.message import CLEARED, cleared_for
 from screen.signoff.records import VerifiedSignOff
@@ -39,8 +40,10 @@ class Workspace:
             # git names files from the repository's root, sign-offs and the gate from the portal's:
             # out of step, nobody's authorship would be found
             raise UsageError(
-                f"run baomi in the root of the git repository ({self.repo.root}), where rules/ and "
-                "the published files are"
+                _(
+                    "run baomi in the root of the git repository ({path}), where rules/ and "
+                    "the published files are"
+                ).format(path=self.repo.root)
             )
         self._engine = engine
 
@@ -52,7 +55,7 @@ class Workspace:
     def trust(self) -> Trust:
         pinned = self.settings.trust_root or self.repo.config("baomi.trustRoot")
         # every sign-off's seal checked at once, on every core, before the chain replays them
-        trust_sha = self.repo.require(self.settings.trust_ref, "trust ref")
+        trust_sha = self.repo.require(self.settings.trust_ref, N_("trust ref"))
         candidates = {
             c.sha: c for rev in (trust_sha, self.head) for c in self.repo.log(rev, "", grep=f"{CLEARED}:")
         }
@@ -196,12 +199,15 @@ class Workspace:
     @cached_property
     def endings(self) -> Endings:
         """Deletions and revocations (撤稿) of the files published now."""
+        return self.endings_of(frozenset(t.display for t in self.targets))
+
+    def endings_of(self, published: frozenset[str]) -> Endings:
+        """Deletions and revocations (撤稿) of `published` in the history."""
         policy, portal = self.trust.policy, self.portal
 
         def roles(path: str) -> tuple[str, ...]:  # any role the file can require
             return required_roles(path, policy, True, portal.needs_config_role(path))
 
-        published = frozenset(t.display for t in self.targets)
         dates = {c.sha: c.committed for c in self.history}
         return read_endings(self.repo, self.head, self.trust, published, roles, dates)
 
@@ -222,7 +228,10 @@ class Workspace:
     def ended(self, path: str) -> tuple[tuple[str, str], ...]:
         """(sign-off commit, why) of each sign-off naming `path` whose clearance a later
         deletion or revocation of it ended."""
-        endings = self.endings.by_path.get(path, [])
+        return self.ended_among(path, self.endings.by_path.get(path, []))
+
+    def ended_among(self, path: str, endings: list[Ending]) -> tuple[tuple[str, str], ...]:
+        """(sign-off commit, why) of each sign-off naming `path` that one of `endings` ended."""
         if not endings:
             return ()
         found = []
@@ -255,7 +264,7 @@ class Workspace:
                 missing.append(name)
             chosen.update((t.display, t) for t in found)
         if missing:
-            raise UsageError(f"not a published file: {', '.join(sorted(missing))}")
+            raise UsageError(_("not a published file: {paths}").format(paths=", ".join(sorted(missing))))
         return list(chosen.values())
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.model import Scope
 from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, extract
 from screen.source.frontmatter import front_matter_values, mark_yaml, split_front_matter
@@ -57,24 +58,29 @@ def decode(path: str, data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise InputError(
             path,
-            f"file is {len(data) / 1048576:.1f} MB, above the {MAX_BYTES // 1048576} MB limit; "
-            "split it into smaller pages",
+            _("file is {size:.1f} MB, above the {limit} MB limit; split it into smaller pages").format(
+                size=len(data) / 1048576, limit=MAX_BYTES // 1048576
+            ),
         )
     if b"\x00" in data[:8192]:
-        raise InputError(path, "binary file (NUL bytes) under a text name; save it as UTF-8 or remove it")
+        raise InputError(path, _("binary file (NUL bytes) under a text name; save it as UTF-8 or remove it"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        where = f"at byte {error.start}"
+        position = error.start
     try:
         data.decode("gb18030")
     except UnicodeDecodeError:
-        raise InputError(path, f"not valid UTF-8 ({where}); save it as UTF-8") from None
+        raise InputError(
+            path, _("not valid UTF-8 (at byte {position}); save it as UTF-8").format(position=position)
+        ) from None
     raise InputError(
         path,
-        f"not valid UTF-8 ({where}); it reads as GBK/GB18030, common for files saved by Office on "
-        f"Chinese Windows: convert it with `iconv -f GB18030 -t UTF-8 '{path}' > tmp && mv tmp "
-        f"'{path}'`, then commit the UTF-8 file",
+        _(
+            "not valid UTF-8 (at byte {position}); it reads as GBK/GB18030, common for files saved "
+            "by Office on Chinese Windows: convert it with `iconv -f GB18030 -t UTF-8 '{path}' > tmp "
+            "&& mv tmp '{path}'`, then commit the UTF-8 file"
+        ).format(position=position, path=path),
     )
 
 

@@ -17,6 +17,7 @@ import io
 from collections.abc import Callable, Iterator
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.fields import Field
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
@@ -31,12 +32,17 @@ def _pdf_fields(data: bytes) -> Iterator[Field]:
 
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
-        raise InputError("", "the PDF is encrypted; publish an unencrypted copy so it can be screened")
+        raise InputError("", _("the PDF is encrypted; publish an unencrypted copy so it can be screened"))
     for key, value in (reader.metadata or {}).items():
         name = str(key).lstrip("/")
         yield Field(location=f"PDF info {name}", text=f"{name}: {value}")
     if len(reader.pages) > MAX_PDF_PAGES:
-        raise InputError("", f"the PDF has {len(reader.pages)} pages, above {MAX_PDF_PAGES}; split it")
+        raise InputError(
+            "",
+            _("the PDF has {pages} pages, above {limit}; split it").format(
+                pages=len(reader.pages), limit=MAX_PDF_PAGES
+            ),
+        )
     for number, page in enumerate(reader.pages, 1):
         yield Field(location=f"page {number}", text=page.extract_text() or "")
 
@@ -64,16 +70,24 @@ def extract(path: str, suffix: str, data: bytes) -> tuple[Field, ...]:
                 continue
             total += len(text)
             if total > MAX_FIELD_CHARS:
-                raise InputError("", f"more than {MAX_FIELD_CHARS // 1048576} MB of text; split the file")
+                raise InputError(
+                    "",
+                    _("more than {limit} MB of text; split the file").format(
+                        limit=MAX_FIELD_CHARS // 1048576
+                    ),
+                )
             fields.append(Field(location=field.location, text=text))
     except InputError as error:
         raise InputError(path, error.reason) from None
     except RecursionError:
-        raise InputError(path, f"this {suffix} file is nested too deeply to read; re-export it") from None
+        raise InputError(
+            path, _("this {suffix} file is nested too deeply to read; re-export it").format(suffix=suffix)
+        ) from None
     except Exception as error:  # a parser's own error type: the file cannot be screened
         raise InputError(
             path,
-            f"cannot read this {suffix} file ({type(error).__name__}: {error}); "
-            "re-export it or remove it from content/",
+            _(
+                "cannot read this {suffix} file ({kind}: {error}); re-export it or remove it from content/"
+            ).format(suffix=suffix, kind=type(error).__name__, error=error),
         ) from None
     return tuple(fields)

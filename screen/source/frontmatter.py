@@ -11,6 +11,7 @@ from types import MappingProxyType
 import yaml
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.model import Scope
 from screen.source.layers import LayerBuilder
 
@@ -57,8 +58,10 @@ def split_front_matter(path: str, text: str) -> FrontMatter | None:
     if not closing:
         raise InputError(
             path,
-            "line 1: front matter opened with '---' is never closed; "
-            "add a closing '---' line after the metadata",
+            _(
+                "line 1: front matter opened with '---' is never closed; "
+                "add a closing '---' line after the metadata"
+            ),
         )
     if closing.end() >= len(text):
         # MkDocs takes the block for front matter only when a newline follows the closing line;
@@ -85,23 +88,32 @@ def mark_yaml(
     try:
         root = yaml.compose(text[start:end], Loader=yaml.SafeLoader)
     except RecursionError:
-        raise InputError(path, f"line {offset_line + 1}: the YAML is nested too deeply to read") from None
+        raise InputError(path, _deep(offset_line + 1)) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1 + offset_line}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise InputError(path, f"{where}malformed YAML ({problem}); fix the metadata block") from None
+        if mark:
+            reason = _("line {line}: malformed YAML ({problem}); fix the metadata block").format(
+                line=mark.line + 1 + offset_line, problem=problem
+            )
+        else:
+            reason = _("malformed YAML ({problem}); fix the metadata block").format(problem=problem)
+        raise InputError(path, reason) from None
     if root is None:
         return
     if scope is Scope.FRONT_MATTER and not isinstance(root, yaml.MappingNode):
         raise InputError(
             path,
-            f"line {offset_line + 1}: front matter must be a mapping of keys to values",
+            _("line {line}: front matter must be a mapping of keys to values").format(line=offset_line + 1),
         )
     try:
         _walk(builder, text, start, root, scope, title_key, top=True)
     except RecursionError:
-        raise InputError(path, f"line {offset_line + 1}: the YAML is nested too deeply to read") from None
+        raise InputError(path, _deep(offset_line + 1)) from None
+
+
+def _deep(line: int) -> str:
+    return _("line {line}: the YAML is nested too deeply to read").format(line=line)
 
 
 def _walk(

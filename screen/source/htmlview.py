@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, unquote_to_bytes
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.model import Scope
 
 MAX_DEPTH = 3  # an SVG in a data: URI in an SVG …: deeper nesting is refused, not read
@@ -163,8 +164,10 @@ def decode_declared(path: str, data: bytes, xml: bool = False) -> str | None:
     except UnicodeDecodeError as error:
         raise InputError(
             path,
-            f"the file declares the {encoding} encoding but byte {error.start} is not {encoding}; "
-            'save it as UTF-8 with <meta charset="utf-8">',
+            _(
+                "the file declares the {encoding} encoding but byte {position} is not {encoding}; "
+                'save it as UTF-8 with <meta charset="utf-8">'
+            ).format(encoding=encoding, position=error.start),
         ) from None
     except LookupError:
         return None
@@ -243,7 +246,9 @@ def parse_view(text: str, depth: int = 0) -> View:
     from selectolax.lexbor import LexborHTMLParser
 
     if len(text) > MAX_NESTING * 4 and nesting(text) > MAX_NESTING:
-        raise InputError("", f"the HTML is nested more than {MAX_NESTING} elements deep; simplify it")
+        raise InputError(
+            "", _("the HTML is nested more than {limit} elements deep; simplify it").format(limit=MAX_NESTING)
+        )
 
     walk = _Walk(depth)
     tree = LexborHTMLParser(text)

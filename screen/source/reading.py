@@ -9,19 +9,21 @@ import stat
 from pathlib import Path
 
 from screen.errors import InputError
+from screen.i18n import N_, _
 
 MAX_BYTES = 32 * 1024 * 1024  # larger files are refused, never passed
 _CHUNK = 1 << 20
 
 
 def _kind(mode: int) -> str:
+    """What the path is, for the message (marked with N_, translated where it is shown)."""
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return N_("a named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return N_("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        return N_("a socket")
+    return N_("a directory") if stat.S_ISDIR(mode) else N_("not a regular file")
 
 
 def read_file(path: Path, display: str, limit: int = MAX_BYTES) -> bytes:
@@ -32,12 +34,15 @@ def read_file(path: Path, display: str, limit: int = MAX_BYTES) -> bytes:
         descriptor = os.open(path, flags)
     except OSError as error:
         raise InputError(
-            display, f"cannot read ({error.strerror}); check the path and its permissions"
+            display,
+            _("cannot read ({reason}); check the path and its permissions").format(reason=error.strerror),
         ) from None
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            why = f"{_kind(status.st_mode)}, not a file: only regular files are published"
+            why = _("{kind}, not a file: only regular files are published").format(
+                kind=_(_kind(status.st_mode))
+            )
             raise InputError(display, why)
         chunks, size = [], 0
         while size <= limit and (chunk := handle.read(min(_CHUNK, limit + 1 - size))):
@@ -46,7 +51,9 @@ def read_file(path: Path, display: str, limit: int = MAX_BYTES) -> bytes:
     if size > limit:
         raise InputError(
             display,
-            f"file is {max(status.st_size, size) / 1048576:.1f} MB, above the {limit // 1048576} MB limit; "
-            "split it, or publish large files from outside the portal",
+            _(
+                "file is {size:.1f} MB, above the {limit} MB limit; "
+                "split it, or publish large files from outside the portal"
+            ).format(size=max(status.st_size, size) / 1048576, limit=limit // 1048576),
         )
     return b"".join(chunks)

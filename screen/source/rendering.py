@@ -28,12 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from screen.errors import InputError
+from screen.i18n import N_, _
 
 _BUILTIN = ("toc", "tables", "fenced_code")  # MkDocs adds these to every configuration
 MAX_SECONDS = 8.0  # for the largest page; a page gets 2 s and 1 s per megabyte up to this
 # A line indented 160 columns (or quoted as deeply): 40 levels of lists, far beyond any page.
 _TOO_DEEP = re.compile(r"^[ \t>]{160}", re.MULTILINE)
-_DEEP_REASON = "the page is nested more than 40 levels deep, more than MkDocs can render"
+_DEEP_REASON = N_(
+    "the page is nested more than 40 levels deep, more than MkDocs can render; simplify its lists and quotes"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +153,11 @@ def _markdown(setup: MarkdownSetup) -> Any:
         if not _installed(name):
             raise InputError(
                 "",
-                f"the Markdown extension {name!r} in the configuration is not an installed package; "
-                "install it (add it to the project's requirements) or remove it from markdown_extensions",
+                _(
+                    "the Markdown extension {name} in the configuration is not an installed package; "
+                    "install it (add it to the project's requirements) or remove it from "
+                    "markdown_extensions"
+                ).format(name=repr(name)),
             )
         extensions.append(name)
     try:
@@ -161,7 +167,10 @@ def _markdown(setup: MarkdownSetup) -> Any:
             return markdown.Markdown(extensions=extensions)
         except Exception as error:
             raise InputError(
-                "", f"the Markdown extensions in the configuration cannot be loaded ({error}); fix them"
+                "",
+                _("the Markdown extensions in the configuration cannot be loaded ({error}); fix them").format(
+                    error=error
+                ),
             ) from None
 
 
@@ -202,7 +211,7 @@ def render(path: str, body: str, setup: MarkdownSetup) -> str:
     proportion to its size, and a page that takes longer is refused, as is a page nested more
     deeply than any real page is."""
     if _TOO_DEEP.search(body):
-        raise InputError(path, f"{_DEEP_REASON}; simplify its lists and quotes")
+        raise InputError(path, _(_DEEP_REASON))
     try:
         md = _markdown(setup)
     except InputError as error:
@@ -216,12 +225,16 @@ def render(path: str, body: str, setup: MarkdownSetup) -> str:
         md.reset()
         raise InputError(
             path,
-            f"Python-Markdown (which MkDocs builds the site with) takes more than {seconds:.0f} s to "
-            "render this page, so it can be neither screened as rendered nor published; look for "
-            "long runs of brackets, links, entities or nesting, and split or simplify the page",
+            _(
+                "Python-Markdown (which MkDocs builds the site with) takes more than {seconds:.0f} s to "
+                "render this page, so it can be neither screened as rendered nor published; look for "
+                "long runs of brackets, links, entities or nesting, and split or simplify the page"
+            ).format(seconds=seconds),
         ) from None
     except RecursionError:
-        raise InputError(path, f"{_DEEP_REASON}; simplify its lists and quotes") from None
+        raise InputError(path, _(_DEEP_REASON)) from None
     except Exception as error:  # an extension's own error (a missing snippet file …)
-        message = f"Python-Markdown cannot render the page ({type(error).__name__}: {error})"
+        message = _("Python-Markdown cannot render the page ({kind}: {error})").format(
+            kind=type(error).__name__, error=error
+        )
         raise InputError(path, message) from None

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.fields import Field
 from screen.source.images.containers import PNG_SIGNATURE, jpeg_segments, png_chunks, webp_chunks
 from screen.source.images.formats import jpeg_fields, pillow_fields, png_fields, webp_fields
@@ -48,7 +49,10 @@ def image_fields(data: bytes) -> Iterator[Field]:
             raise
         except _MALFORMED as error:
             raise InputError(
-                "", f"cannot read this image ({type(error).__name__}: {error}); {READ_AGAIN}"
+                "",
+                _("cannot read this image ({kind}: {error}); {advice}").format(
+                    kind=type(error).__name__, error=error, advice=_(READ_AGAIN)
+                ),
             ) from None
     for warning in caught:
         # Pillow warns where it skips damaged EXIF tags: unread metadata is not screened metadata.
@@ -56,7 +60,12 @@ def image_fields(data: bytes) -> Iterator[Field]:
             "Metadata Warning"
         )
         if issubclass(warning.category, (UserWarning, RuntimeWarning)) and not harmless:
-            raise InputError("", f"the image's metadata is damaged ({warning.message}); {READ_AGAIN}")
+            raise InputError(
+                "",
+                _("the image's metadata is damaged ({warning}); {advice}").format(
+                    warning=warning.message, advice=_(READ_AGAIN)
+                ),
+            )
     return iter(fields)
 
 

@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Iterator
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.fields import Field
 from screen.source.images.containers import damaged, jpeg_segments, png_chunks, webp_chunks
 from screen.source.images.exif import decode, exif_fields, exif_tags, field
@@ -27,7 +28,7 @@ def png_fields(data: bytes, budget: Budget) -> Iterator[Field]:
     chunks = png_chunks(data)
     kind, header = next(chunks)
     if kind != b"IHDR" or len(header) != 13:
-        raise damaged("the PNG file does not start with its IHDR header")
+        raise damaged(_("the PNG file does not start with its IHDR header"))
     check_size(*struct.unpack_from(">II", header))
     for kind, body in chunks:
         if kind in (b"tEXt", b"zTXt", b"iTXt"):
@@ -40,7 +41,7 @@ def _png_text(kind: str, body: bytes, budget: Budget) -> Iterator[Field]:
     keyword, sep, rest = body.partition(b"\x00")
     translated = b""
     if not sep:
-        raise damaged(f"a PNG {kind} chunk has no keyword")
+        raise damaged(_("a PNG {chunk} chunk has no keyword").format(chunk=kind))
     if kind == "zTXt":
         rest = _inflate(rest[1:], budget)
     elif kind == "iTXt":
@@ -48,7 +49,7 @@ def _png_text(kind: str, body: bytes, budget: Budget) -> Iterator[Field]:
         _language, sep, tail = rest[2:].partition(b"\x00")
         translated, sep2, text = tail.partition(b"\x00")
         if len(rest) < 2 or not (sep and sep2):
-            raise damaged(f"a PNG {kind} chunk is malformed")
+            raise damaged(_("a PNG {chunk} chunk is malformed").format(chunk=kind))
         rest = _inflate(text, budget) if rest[0] else text
     name = decode(keyword)
     if name == "XML:com.adobe.xmp":
@@ -68,11 +69,13 @@ def _inflate(compressed: bytes, budget: Budget) -> bytes:
     if len(text) > MAX_CHUNK_TEXT:
         raise InputError(
             "",
-            f"a compressed PNG text chunk inflates to more than {MAX_CHUNK_TEXT >> 20} MiB (a "
-            "decompression bomb?); write a copy without metadata with `baomi strip`",
+            _(
+                "a compressed PNG text chunk inflates to more than {limit} MiB (a "
+                "decompression bomb?); write a copy without metadata with `baomi strip`"
+            ).format(limit=MAX_CHUNK_TEXT >> 20),
         )
     if not inflater.eof:
-        raise damaged("a compressed PNG text chunk is truncated")
+        raise damaged(_("a compressed PNG text chunk is truncated"))
     budget.take(len(text))
     return text
 
@@ -131,20 +134,29 @@ def pillow_fields(data: bytes, budget: Budget) -> Iterator[Field]:
     except Image.DecompressionBombError:
         raise InputError(
             "",
-            "the image claims more pixels than Pillow will open (a decompression bomb?); "
-            "scale it down and re-export it",
+            _(
+                "the image claims more pixels than Pillow will open (a decompression bomb?); "
+                "scale it down and re-export it"
+            ),
         ) from None
     except UnidentifiedImageError:
         raise InputError(
             "",
-            "not a PNG, JPEG, WebP, GIF, BMP or TIFF image, or too damaged to identify; "
-            "re-export it as PNG or JPEG",
+            _(
+                "not a PNG, JPEG, WebP, GIF, BMP or TIFF image, or too damaged to identify; "
+                "re-export it as PNG or JPEG"
+            ),
         ) from None
     with image:
         # Later TIFF pages are only headers away; later GIF frames need the earlier ones decoded.
         pages = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
         if pages > MAX_PAGES:
-            raise InputError("", f"the TIFF has {pages} pages, more than {MAX_PAGES}; split it")
+            raise InputError(
+                "",
+                _("the TIFF has {pages} pages, more than {limit}; split it").format(
+                    pages=pages, limit=MAX_PAGES
+                ),
+            )
         for page in range(pages):
             image.seek(page)
             check_size(*image.size)

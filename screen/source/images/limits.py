@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from screen.errors import InputError
+from screen.i18n import _
 
 # No portal image comes near this; a header claiming more is a bomb or a mistake. Just under
 # Pillow's own refusal (2 × Image.MAX_IMAGE_PIXELS), so every format gets this message.
@@ -25,8 +26,10 @@ class Budget:
         if self.left < 0:
             raise InputError(
                 "",
-                f"the image carries more than {MAX_TEXT >> 20} MiB of metadata text (a decompression "
-                "bomb?); write a copy without metadata with `baomi strip`",
+                _(
+                    "the image carries more than {limit} MiB of metadata text (a decompression "
+                    "bomb?); write a copy without metadata with `baomi strip`"
+                ).format(limit=MAX_TEXT >> 20),
             )
 
 
@@ -34,7 +37,11 @@ def check_size(width: int, height: int) -> None:
     if width * height > MAX_PIXELS:
         raise InputError(
             "",
-            f"the image claims {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), above "
-            f"the {MAX_PIXELS // 1_000_000}-megapixel limit: a decompression bomb, or far too large "
-            "for a web page; scale it down and re-export it",
+            _(
+                "the image claims {width}×{height} pixels ({megapixels:.0f} megapixels), above "
+                "the {limit}-megapixel limit: a decompression bomb, or far too large "
+                "for a web page; scale it down and re-export it"
+            ).format(
+                width=width, height=height, megapixels=width * height / 1e6, limit=MAX_PIXELS // 1_000_000
+            ),
         )

@@ -8,11 +8,12 @@ import re
 from collections.abc import Iterator
 
 from screen.errors import InputError
+from screen.i18n import N_, _
 from screen.source.fields import Field
 from screen.source.images.exif import altitude, coordinate, field
 from screen.source.images.limits import Budget
 
-READ_AGAIN = "re-export the image, or write a copy without metadata with `baomi strip`"
+READ_AGAIN = N_("re-export the image, or write a copy without metadata with `baomi strip`")
 
 # Known XMP namespaces get their usual prefix whatever the packet declares, so a rule for
 # `xmp.dc:creator` cannot be dodged by declaring Dublin Core as `d:`.
@@ -39,8 +40,10 @@ def xmp_fields(packet: bytes, budget: Budget, where: str = "") -> Iterator[Field
     except (SyntaxError, ValueError) as error:  # ParseError; defusedxml's refusals are ValueErrors
         raise InputError(
             "",
-            f"the image's XMP metadata is not well-formed XML or uses refused XML features "
-            f"({type(error).__name__}: {error}); {READ_AGAIN}",
+            _(
+                "the image's XMP metadata is not well-formed XML or uses refused XML features "
+                "({kind}: {error}); {advice}"
+            ).format(kind=type(error).__name__, error=error, advice=_(READ_AGAIN)),
         ) from None
     found, positions = _xmp_gps(found)
     yield from (f for text in positions for f in field(f"XMP exif:GPS{where}", "image.GPSPosition", text))

@@ -23,6 +23,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.fields import Field
 from screen.source.ooxml.package import Package, fix
 from screen.source.ooxml.sheets import read_xlsx
@@ -60,7 +61,7 @@ def docx_revisions(data: bytes) -> list[str]:
         found.append(revisions(package))
         yield from ()
 
-    for _ in _read(data, "docx", collect):
+    for _field in _read(data, "docx", collect):
         pass
     return found[0] if found else []
 
@@ -84,34 +85,45 @@ def _read(data: bytes, kind: str, reader: Callable[[Package], Iterator[Field]]) 
         package.read_types(kind)
         for count, item in enumerate(reader(package), 1):
             if count > MAX_FIELDS:
-                raise InputError("", f"the file holds more than {MAX_FIELDS} pieces of text; split it")
+                raise InputError(
+                    "",
+                    _("the file holds more than {limit} pieces of text; split it").format(limit=MAX_FIELDS),
+                )
             yield item
     except DefusedXmlException as error:
-        where = package.current if package else "the zip directory"
+        where = package.place() if package else _("the zip directory")
         raise InputError(
             "",
-            f"{where} declares a DTD or entities, which Office never writes ({error}); refused: {fix(kind)}",
+            _(
+                "{part} declares a DTD or entities, which Office never writes ({error}); refused: {fix}"
+            ).format(part=where, error=error, fix=fix(kind)),
         ) from None
     except _MALFORMED as error:
-        where = package.current if package else "the zip directory"
+        where = package.place() if package else _("the zip directory")
         raise InputError(
             "",
-            f"cannot read this .{kind} file ({where}: {type(error).__name__}: {error}); "
-            f"it is damaged or not an Office file: {fix(kind)}",
+            _(
+                "cannot read this .{kind} file ({part}: {error_type}: {error}); "
+                "it is damaged or not an Office file: {fix}"
+            ).format(kind=kind, part=where, error_type=type(error).__name__, error=error, fix=fix(kind)),
         ) from None
 
 
 def _ole_reason(data: bytes, kind: str) -> str:
     """Encrypted OOXML and the legacy binary formats are both OLE compound files; an encrypted one
     names its `EncryptedPackage` stream (UTF-16) in the directory."""
-    fix = f"re-export it from Office or WPS as an unencrypted .{kind} (or as a PDF) and publish that"
+    fix = _(
+        "re-export it from Office or WPS as an unencrypted .{kind} (or as a PDF) and publish that"
+    ).format(kind=kind)
     if "EncryptedPackage".encode("utf-16-le") in data:
-        return f"the file is encrypted (password-protected), so it cannot be screened; {fix} instead"
-    return (
+        return _(
+            "the file is encrypted (password-protected), so it cannot be screened; {fix} instead"
+        ).format(fix=fix)
+    return _(
         "the file is an OLE compound file, not a .docx/.xlsx/.pptx package: an old binary Office "
         "document (.doc/.xls/.ppt saved with a different extension) or an encrypted "
-        f"(password-protected) one; {fix} instead"
-    )
+        "(password-protected) one; {fix} instead"
+    ).format(fix=fix)
 
 
 __all__ = ["MAX_FIELDS", "docx_fields", "docx_revisions", "pptx_fields", "xlsx_fields"]

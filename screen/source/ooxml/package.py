@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element
 from defusedxml.ElementTree import iterparse
 
 from screen.errors import InputError
+from screen.i18n import _
 
 _MIB = 1024 * 1024
 MAX_ENTRIES = 10_000  # Office writes a few dozen; thousands of slides or sheets stay well below
@@ -31,12 +32,14 @@ _BATCH = 256  # finished siblings dropped at once: one list shift per batch, not
 
 
 def fix(kind: str) -> str:
-    return f"re-export it from Office or WPS as .{kind} (or as a PDF) and publish that copy"
+    return _("re-export it from Office or WPS as .{kind} (or as a PDF) and publish that copy").format(
+        kind=kind
+    )
 
 
 class Package:
     def __init__(self, data: bytes, kind: str) -> None:
-        self.current = "the zip directory"  # the part being read, for error messages
+        self.current = ""  # the part being read, for error messages ("": the zip directory)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
         _check_directory(infos, kind)
@@ -45,7 +48,12 @@ class Package:
         self._parts: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
             if info.filename.lower() in self._parts:  # OPC part names ignore case
-                raise InputError("", f"the zip holds two parts named {info.filename}; {fix(kind)}")
+                raise InputError(
+                    "",
+                    _("the zip holds two parts named {name}; {fix}").format(
+                        name=info.filename, fix=fix(kind)
+                    ),
+                )
             self._parts[info.filename.lower()] = info
         self.names = [info.filename for info in infos if not info.filename.endswith("/")]
         self.claimed: set[str] = set()  # parts a specific reader handles, left out of the sweep
@@ -60,8 +68,10 @@ class Package:
         if types is None:
             raise InputError(
                 "",
-                "the zip has no [Content_Types].xml, so it is not an Office Open XML package "
-                f"(a plain zip renamed?); {fix(kind)}",
+                _(
+                    "the zip has no [Content_Types].xml, so it is not an Office Open XML package "
+                    "(a plain zip renamed?); {fix}"
+                ).format(fix=fix(kind)),
             )
         for event, element, path in events(self, types):
             if event == "start" and path.name == "Default":
@@ -92,9 +102,23 @@ class Package:
     def count_element(self, depth: int) -> None:
         self._elements -= 1
         if self._elements < 0:
-            raise InputError("", f"the package holds more than {MAX_ELEMENTS} XML elements; split the file")
+            raise InputError(
+                "",
+                _("the package holds more than {limit} XML elements; split the file").format(
+                    limit=MAX_ELEMENTS
+                ),
+            )
         if depth >= MAX_DEPTH:
-            raise InputError("", f"{self.current} nests XML more than {MAX_DEPTH} deep; {fix(self.kind)}")
+            raise InputError(
+                "",
+                _("{part} nests XML more than {limit} deep; {fix}").format(
+                    part=self.place(), limit=MAX_DEPTH, fix=fix(self.kind)
+                ),
+            )
+
+    def place(self) -> str:
+        """The part being read, for an error message."""
+        return self.current or _("the zip directory")
 
     def chunks(self, name: str) -> Iterator[bytes]:
         """The inflated bytes of part `name`, refused as soon as they exceed its declared size."""
@@ -108,44 +132,68 @@ class Package:
             if produced > info.file_size:
                 raise InputError(
                     "",
-                    f"{info.filename} inflates to more than the {info.file_size} bytes its zip header "
-                    f"declares; a package whose headers lie is refused (a zip bomb?): {fix(self.kind)}",
+                    _(
+                        "{name} inflates to more than the {size} bytes its zip header declares; "
+                        "a package whose headers lie is refused (a zip bomb?): {fix}"
+                    ).format(name=info.filename, size=info.file_size, fix=fix(self.kind)),
                 )
             if self._budget < 0:
                 raise InputError(
-                    "", f"the package inflates to more than {MAX_TOTAL // _MIB} MiB; split the file"
+                    "",
+                    _("the package inflates to more than {limit} MiB; split the file").format(
+                        limit=MAX_TOTAL // _MIB
+                    ),
                 )
             crc = zlib.crc32(chunk, crc)
             yield chunk
         if produced != info.file_size or crc != info.CRC:
             raise InputError(
                 "",
-                f"{info.filename} does not match the size or checksum in the zip directory; "
-                "the file is damaged: copy or export it again",
+                _(
+                    "{name} does not match the size or checksum in the zip directory; "
+                    "the file is damaged: copy or export it again"
+                ).format(name=info.filename),
             )
 
     def _raw(self, info: zipfile.ZipInfo) -> memoryview:
         offset = info.header_offset
         header = self._data[offset : offset + 30] if offset >= 0 else b""
         if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
-            raise InputError("", f"{info.filename} has no local header; the zip is damaged: export it again")
+            raise InputError(
+                "",
+                _("{name} has no local header; the zip is damaged: export it again").format(
+                    name=info.filename
+                ),
+            )
         name_length, extra_length = struct.unpack("<HH", header[26:30])
         start = offset + 30 + name_length + extra_length
         if start + info.compress_size > len(self._data):
-            raise InputError("", f"{info.filename} is cut off (a truncated file): copy or export it again")
+            raise InputError(
+                "",
+                _("{name} is cut off (a truncated file): copy or export it again").format(name=info.filename),
+            )
         return memoryview(self._data)[start : start + info.compress_size]
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], kind: str) -> None:
     """Refuse a bomb from its directory, before a byte is inflated."""
-    bomb = f"refused unread (a zip bomb?); if it is a genuine document, split it or {fix(kind)}"
+    bomb = _("refused unread (a zip bomb?); if it is a genuine document, split it or {fix}").format(
+        fix=fix(kind)
+    )
     if len(infos) > MAX_ENTRIES:
-        raise InputError("", f"the zip lists {len(infos)} members, more than {MAX_ENTRIES}; {bomb}")
+        raise InputError(
+            "",
+            _("the zip lists {count} members, more than {limit}; {bomb}").format(
+                count=len(infos), limit=MAX_ENTRIES, bomb=bomb
+            ),
+        )
     total = sum(info.file_size for info in infos)
     if total > MAX_TOTAL:
         raise InputError(
             "",
-            f"the zip declares {total // _MIB} MiB uncompressed, more than {MAX_TOTAL // _MIB} MiB; {bomb}",
+            _("the zip declares {size} MiB uncompressed, more than {limit} MiB; {bomb}").format(
+                size=total // _MIB, limit=MAX_TOTAL // _MIB, bomb=bomb
+            ),
         )
     for info in infos:
         _check_member(info, bomb)
@@ -156,15 +204,22 @@ def _check_member(info: zipfile.ZipInfo, bomb: str) -> None:
         ratio = info.file_size // max(info.compress_size, 1)
         raise InputError(
             "",
-            f"{info.filename} compresses {ratio}:1, above the {MAX_RATIO}:1 limit; {bomb}",
+            _("{name} compresses {ratio}:1, above the {limit}:1 limit; {bomb}").format(
+                name=info.filename, ratio=ratio, limit=MAX_RATIO, bomb=bomb
+            ),
         )
     if info.flag_bits & 1:
-        raise InputError("", f"{info.filename} is encrypted inside the zip; publish an unencrypted file")
+        raise InputError(
+            "",
+            _("{name} is encrypted inside the zip; publish an unencrypted file").format(name=info.filename),
+        )
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise InputError(
             "",
-            f"{info.filename} uses zip compression method {info.compress_type}, which Office "
-            "never writes; save the file again from Office or WPS",
+            _(
+                "{name} uses zip compression method {method}, which Office never writes; "
+                "save the file again from Office or WPS"
+            ).format(name=info.filename, method=info.compress_type),
         )
 
 
@@ -184,7 +239,7 @@ def _inflated(raw: memoryview) -> Iterator[bytes]:
             position += len(pending)
         chunk = inflater.decompress(pending, _CHUNK)
         if not chunk and not pending:
-            raise zlib.error("the compressed data ends early")
+            raise zlib.error(_("the compressed data ends early"))
         if chunk:
             yield chunk
 

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.fields import Field
 from screen.source.ooxml.package import Package, events, fix
 
@@ -94,8 +95,10 @@ def main_part(package: Package, kind: str) -> str:
             return name
     raise InputError(
         "",
-        f"the package has no {default} (the main part of a .{kind} file); it is another kind of "
-        f"Office file or damaged: {fix(kind)}",
+        _(
+            "the package has no {part} (the main part of a .{kind} file); it is another kind of "
+            "Office file or damaged: {fix}"
+        ).format(part=default, kind=kind, fix=fix(kind)),
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.fields import Field
 from screen.source.ooxml.package import Package, Path, events, fix
 from screen.source.ooxml.parts import (
@@ -79,7 +80,9 @@ def _sheet(package: Package, relationship: Relationship | None, sheet: _Sheet) -
     if package.find(target) is None:
         raise InputError(
             "",
-            f"sheet {sheet.name!r} points to no part of the package; the workbook is damaged: {fix('xlsx')}",
+            _("sheet {name} points to no part of the package; the workbook is damaged: {fix}").format(
+                name=repr(sheet.name), fix=fix("xlsx")
+            ),
         )
     part = package.claim(target)
     if part is None:
@@ -147,8 +150,10 @@ class _Cells:
         if not 0 <= index < len(self.sheet.strings):
             raise InputError(
                 "",
-                f"cell {self.sheet.at(self.reference)} refers to shared string {index}, which the "
-                f"workbook does not have; it is damaged: {fix('xlsx')}",
+                _(
+                    "cell {cell} refers to shared string {index}, which the workbook does not have; "
+                    "it is damaged: {fix}"
+                ).format(cell=self.sheet.at(self.reference), index=index, fix=fix("xlsx")),
             )
         return self.sheet.strings[index]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from screen.errors import InputError
+from screen.i18n import _
 from screen.source.fields import Field
 from screen.source.ooxml.package import Package, events, fix
 from screen.source.ooxml.parts import (
@@ -34,7 +35,10 @@ def read_pptx(package: Package) -> Iterator[Field]:
         target = relationship.target if relationship and not relationship.external else ""
         if package.find(target) is None:
             raise InputError(
-                "", f"slide {number} points to no part of the package; it is damaged: {fix('pptx')}"
+                "",
+                _("slide {number} points to no part of the package; it is damaged: {fix}").format(
+                    number=number, fix=fix("pptx")
+                ),
             )
         slide = package.claim(target)
         if slide is None:

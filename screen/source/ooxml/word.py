@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
+from screen.i18n import N_, _
 from screen.source.fields import Field
 from screen.source.ooxml.package import Package, Path, events
 from screen.source.ooxml.parts import attribute, main_part, natural, one_line, properties, sweep, text_field
@@ -197,18 +198,20 @@ class _Word:
 
 # Tracked changes Word records (insertions, deletions, moves, and formatting changes) and what to
 # call them; a comment is anchored by commentRangeStart/commentReference and kept in comments.xml.
+_INSERTION, _DELETION = N_("tracked insertion"), N_("tracked deletion")
+_MOVE, _FORMATTING = N_("tracked move"), N_("tracked formatting change")
 _REVISIONS = {
-    "ins": "tracked insertion",
-    "del": "tracked deletion",
-    "moveFrom": "tracked move",
-    "moveTo": "tracked move",
-    "rPrChange": "tracked formatting change",
-    "pPrChange": "tracked formatting change",
-    "sectPrChange": "tracked formatting change",
-    "tblPrChange": "tracked formatting change",
-    "trPrChange": "tracked formatting change",
-    "tcPrChange": "tracked formatting change",
-    "numberingChange": "tracked formatting change",
+    "ins": _INSERTION,
+    "del": _DELETION,
+    "moveFrom": _MOVE,
+    "moveTo": _MOVE,
+    "rPrChange": _FORMATTING,
+    "pPrChange": _FORMATTING,
+    "sectPrChange": _FORMATTING,
+    "tblPrChange": _FORMATTING,
+    "trPrChange": _FORMATTING,
+    "tcPrChange": _FORMATTING,
+    "numberingChange": _FORMATTING,
 }
 
 
@@ -232,9 +235,20 @@ def revisions(package: Package) -> list[str]:
             if event != "start":
                 continue
             author = attribute(element, "author")
-            by = f" by {author}" if author else ""
             if path.name in _REVISIONS:
-                found.append(f"{label}paragraph {paragraph + 1}: {_REVISIONS[path.name]}{by}")
+                change = _(_REVISIONS[path.name])
+                if author:
+                    change = _("{change} by {author}").format(change=change, author=author)
+                found.append(
+                    _("{place}paragraph {number}: {change}").format(
+                        place=label, number=paragraph + 1, change=change
+                    )
+                )
             elif path.name == "comment" and part.lower().endswith("comments.xml"):
-                found.append(f"comment {attribute(element, 'id')}{by}")
+                number = attribute(element, "id")
+                found.append(
+                    _("comment {number} by {author}").format(number=number, author=author)
+                    if author
+                    else _("comment {number}").format(number=number)
+                )
     return found

@@ -1,0 +1,70 @@
+"""The findings of built files go through the findings cache (screening.BuiltFindings): a second
+build of the same bytes with the same rules screens nothing again, and any change to the rules
+is a miss."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from screen import screening
+from screen.engine import Engine, build_engine
+from screen.model import Finding
+from screen.ruleset import parse, read_sources
+from tests.conftest import RULES
+
+KEY = b"built-findings-test-key"
+PAGE = "<html><body><main><p>关于青松计划的通知</p><p>东岭基地</p></main></body></html>".encode()
+
+
+def _screens_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> tuple[Finding, ...]:
+        raise AssertionError("screened again")
+
+    monkeypatch.setattr(screening, "screen_text", refuse)
+
+
+def test_a_second_build_of_the_same_page_screens_nothing(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = screening.BuiltFindings(engine, KEY, tmp_path)
+    found = first.screen("site/news/index.html", PAGE)
+    assert {f.rule for f in found} >= {"codename.project"}
+    assert first.screen("site/news/index.html", PAGE) == found  # within the build, before the flush
+    first.flush()
+    _screens_nothing(monkeypatch)
+    second = screening.BuiltFindings(engine, KEY, tmp_path)
+    assert second.screen("site/news/index.html", PAGE) == found
+
+
+def test_other_bytes_another_name_or_other_rules_are_screened(engine: Engine, tmp_path: Path) -> None:
+    first = screening.BuiltFindings(engine, KEY, tmp_path)
+    first.screen("site/a/index.html", PAGE)
+    first.flush()
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "terms" / "extra.yml").write_text(
+        "id: codename.extra\nlevel: block\nmessage: 新加的代号\nterms: [东岭基地]\n"
+        "hits: [东岭基地]\nmisses: [东岭]\n",
+        encoding="utf-8",
+    )
+    stricter = build_engine(parse(read_sources(rules)))
+    again = screening.BuiltFindings(stricter, KEY, tmp_path)
+    assert "codename.extra" in {f.rule for f in again.screen("site/a/index.html", PAGE)}
+    other = screening.BuiltFindings(engine, KEY, tmp_path)
+    changed = PAGE.replace("东岭基地".encode(), "青松计划".encode())
+    assert other.screen("site/a/index.html", changed) != other.screen("site/a/index.html", PAGE)
+    assert {f.path for f in other.screen("site/b/index.html", PAGE)} == {"site/b/index.html"}
+
+
+def test_without_a_cache_folder_every_call_screens(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = screening.BuiltFindings(engine, KEY, None)
+    assert built.screen("site/a/index.html", PAGE)
+    built.flush()
+    _screens_nothing(monkeypatch)
+    with pytest.raises(AssertionError, match="screened again"):
+        built.screen("site/a/index.html", PAGE)
