@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,13 +14,13 @@ from screen.audit.records import Inspection, Period, Trail
 from screen.engine import build_engine, shared_engine
 from screen.errors import RuleError, UsageError
 from screen.i18n import _
-from screen.model import CheckResult, Entity, Finding, HistoryResult
+from screen.model import AuditedPage, CheckResult, Entity, Finding, HistoryResult
 from screen.normalize import fold
 from screen.packaged import LOCK_FILE, LockChange, compare, installed, lock_text, read_lock
 from screen.portal import Portal, Target, changed_targets, read_portal, resolve
 from screen.report.rules import RulesView
 from screen.ruleset import parse, read_sources
-from screen.screening import BuiltFindings, screen
+from screen.screening import BuiltFindings, screen, screen_reduced
 from screen.settings import KEY_FILE, Settings
 from screen.signoff.records import FileStatus, Review, StatusResult, state_label
 
@@ -448,6 +449,45 @@ def screen_built(gate: SiteGate, name: str, data: bytes) -> tuple[Finding, ...]:
     return gate.built.screen(name, data)
 
 
+def audited_page(gate: SiteGate, name: str, data: bytes) -> AuditedPage | None:
+    """What an earlier audit found in these bytes of the built page `name` with the same rules."""
+    found = gate.built.recall("audit", name, data, AuditedPage)
+    return found if found is not None and all(isinstance(f, Finding) for f in found.findings) else None
+
+
+def remember_audit(gate: SiteGate, name: str, data: bytes, page: AuditedPage) -> None:
+    gate.built.remember("audit", name, data, page)
+
+
+def audit_pages(
+    gate: SiteGate,
+    pages: list[tuple[str, bytes]],
+    reduce: Callable[[bytes, set[bytes]], tuple[bytes, frozenset[bytes], frozenset[bytes]]],
+) -> list[AuditedPage]:
+    """Built pages (name, bytes), each without the blocks `reduce` finds repeated and the rest
+    screened, on all cores (`screening.screen_reduced`); each result remembered by its bytes."""
+    workspace = gate.workspace
+    found = screen_reduced(
+        workspace.engine, workspace.settings.fingerprint_key, pages, reduce, workspace.settings.jobs
+    )
+    audited = []
+    for (name, data), (findings, kept, dropped) in zip(pages, found, strict=True):
+        page = AuditedPage(findings=findings, kept=kept, dropped=dropped)
+        remember_audit(gate, name, data, page)
+        audited.append(page)
+    return audited
+
+
+def loaded_resources(gate: SiteGate, kind: str, data: bytes, site_url: str | None) -> list[str]:
+    """`outside_resources`, remembered by the file's bytes and the site's address."""
+    name = f"{kind} {site_url or ''}"
+    found = gate.built.recall("outside", name, data, tuple)
+    if found is None or not all(isinstance(line, str) for line in found):
+        found = tuple(outside_resources(kind, data, site_url))
+        gate.built.remember("outside", name, data, found)
+    return list(found)
+
+
 def remember_built(gate: SiteGate) -> None:
     """Write the findings of built files screened since the last call to the findings cache."""
     gate.built.flush()
@@ -506,7 +546,7 @@ def gate_before_load(root: Path) -> tuple[SiteGate | None, list[str], dict[str, 
     settings = load_settings(
         root,
         rules=rules if isinstance(rules, str) else None,
-        jobs=1,
+        jobs=None,  # all cores: the gate screens every published file before the build
         trust_ref=trust_ref if isinstance(trust_ref, str) else DEFAULT_TRUST_REF,
     )
     gate = gate_site(settings)

@@ -29,6 +29,9 @@ class Origins:
     # docs-relative path → the bytes built for it when they are not the working file's (the last
     # cleared version of a file whose new version waits)
     contents: dict[str, bytes] = field(default_factory=dict)
+    # site-relative path of a built page → its rendered content, screened by the plugin as it
+    # rendered it (the audit screens the rest of the page: the theme around it)
+    screened: dict[str, bytes] = field(default_factory=dict)
 
 
 def _blocking(findings: tuple[Finding, ...], where: str) -> list[str]:
@@ -105,11 +108,18 @@ def without_repeats(data: bytes, seen: set[bytes]) -> bytes:
     """A built page without the blocks an earlier page of the build already had byte for byte
     (the navigation of a 2,000-page site is screened once, not 2,000 times). What is kept is
     the page as parsed and serialized again: the same text, attributes and comments."""
+    return _without_repeats(data, seen)[0]
+
+
+def _without_repeats(data: bytes, seen: set[bytes]) -> tuple[bytes, frozenset[bytes], frozenset[bytes]]:
+    """`without_repeats`, and the digests of the blocks kept (now in `seen`) and dropped."""
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(data.decode("utf-8", errors="replace"))
     repeated = []
     dropped: set[int] = set()
+    kept_digests: set[bytes] = set()
+    dropped_digests: set[bytes] = set()
     for node in tree.css(_REPEATED):
         parent, inside = node.parent, False
         while parent is not None and not inside:
@@ -120,13 +130,26 @@ def without_repeats(data: bytes, seen: set[bytes]) -> bytes:
         if digest in seen:
             repeated.append(node)
             dropped.add(node.mem_id)
+            dropped_digests.add(digest)
         else:
             seen.add(digest)
+            kept_digests.add(digest)
+    kept, gone = frozenset(kept_digests), frozenset(dropped_digests)
     if not repeated:
-        return data
+        return data, kept, gone
     for node in repeated:
         node.decompose()
-    return (tree.html or "").encode("utf-8")
+    return (tree.html or "").encode("utf-8"), kept, gone
+
+
+def without_rendered(data: bytes, rendered: bytes | None) -> bytes:
+    """A built page without the rendered content the plugin screened when MkDocs rendered it
+    (the same bytes, screened with the same rules), in its place an empty block, so no text on
+    either side joins. Content another plugin changed afterwards is not found, and the whole page
+    is screened."""
+    if not rendered or rendered not in data:
+        return data
+    return data.replace(rendered, b"<div></div>", 1)
 
 
 def _screened_as(rel: str) -> str:
@@ -139,11 +162,11 @@ def _screened_as(rel: str) -> str:
 _LOADING = {".html": "html", ".htm": "html", ".xhtml": "html", ".svg": "svg", ".css": "css"}
 
 
-def _outside(path: Path, origins: Origins) -> list[str]:
+def _outside(gate: api.SiteGate, path: Path, origins: Origins) -> list[str]:
     """Each resource a built page, style sheet or image loads from another host: whatever its
     origin (a cleared file, the theme, a rendered page), a visitor's browser would fetch it."""
     kind = _LOADING.get(path.suffix.lower())
-    return api.outside_resources(kind, path.read_bytes(), origins.site_url) if kind else []
+    return api.loaded_resources(gate, kind, path.read_bytes(), origins.site_url) if kind else []
 
 
 _FONT_HOSTS = ("fonts.googleapis.com", "fonts.gstatic.com")
@@ -176,9 +199,52 @@ def _outside_problems(loads: dict[str, list[str]]) -> list[str]:
     return problems
 
 
+@dataclass(slots=True)
+class _Repeats:
+    """The blocks of the pages audited so far: screened (`seen`), and left by a page to the page
+    that had them first (`relied`: digest → the pages that left it)."""
+
+    seen: set[bytes] = field(default_factory=set)
+    relied: dict[bytes, list[tuple[str, bytes]]] = field(default_factory=dict)
+
+    def unscreened(self) -> list[tuple[str, bytes]]:
+        """The pages (name, bytes) that left a block no page of this build screened: an earlier
+        audit remembered them next to a page that has changed since."""
+        pages = {page for digest, left in self.relied.items() if digest not in self.seen for page in left}
+        return sorted(pages)
+
+
+def _pages_findings(gate: api.SiteGate, pages: list[tuple[str, bytes]]) -> list[tuple[Finding, ...]]:
+    """Findings of each built page (name, bytes) without its repeated blocks: as an earlier audit
+    of the same bytes found them, or screened now on all cores. A page that left a block to a page
+    no longer built (or changed) is screened whole."""
+    repeats = _Repeats()
+    remembered = [api.audited_page(gate, name, data) for name, data in pages]
+    fresh = iter(
+        api.audit_pages(
+            gate, [p for p, r in zip(pages, remembered, strict=True) if r is None], _without_repeats
+        )
+    )
+    found = []
+    for (name, data), page in zip(pages, remembered, strict=True):
+        audited = page or next(fresh)
+        repeats.seen |= audited.kept
+        for digest in audited.dropped:
+            repeats.relied.setdefault(digest, []).append((name, data))
+        found.append(audited.findings)
+    whole = {page: api.screen_built(gate, *page) for page in repeats.unscreened()}
+    return [whole.get(page, findings) for page, findings in zip(pages, found, strict=True)]
+
+
 def _file_problems(
-    gate: api.SiteGate, path: Path, rel: str, origins: Origins, stems: frozenset[str], seen: set[bytes]
+    gate: api.SiteGate,
+    path: Path,
+    rel: str,
+    origins: Origins,
+    stems: frozenset[str],
+    pages: list[tuple[str, bytes]],
 ) -> list[str]:
+    """Problems of one built file; an HTML page is added to `pages`, screened together after."""
     origin = _origin(path, rel, origins, stems)
     if origin in ("copied", "theme"):
         return []  # the bytes of a cleared file, or of the theme as installed
@@ -191,7 +257,8 @@ def _file_problems(
     except (OSError, ValueError, EOFError) as error:
         return [_("site/{file}: cannot be read to be screened ({error})").format(file=rel, error=error)]
     if rel.endswith(".html"):
-        data = without_repeats(data, seen)
+        pages.append((_screened_as(rel), without_rendered(data, origins.screened.get(rel))))
+        return []
     return _blocking(api.screen_built(gate, _screened_as(rel), data), f"site/{rel}")
 
 
@@ -200,7 +267,7 @@ def audit(site: Path, gate: api.SiteGate, origins: Origins) -> list[str]:
     origin."""
     stems = frozenset(str(PurePosixPath(p).with_suffix("")) for p in origins.cleared)
     problems = []
-    seen: set[bytes] = set()
+    pages: list[tuple[str, bytes]] = []
     loads: dict[str, list[str]] = {}
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
@@ -208,7 +275,9 @@ def audit(site: Path, gate: api.SiteGate, origins: Origins) -> list[str]:
         if path.is_symlink():
             problems.append(_("site/{file}: a symlink in the built site").format(file=rel))
         elif path.is_file():
-            for found in _outside(path, origins):
+            for found in _outside(gate, path, origins):
                 loads.setdefault(found, []).append(f"site/{rel}")
-            problems += _file_problems(gate, path, rel, origins, stems, seen)
+            problems += _file_problems(gate, path, rel, origins, stems, pages)
+    for (name, _data), findings in zip(pages, _pages_findings(gate, pages), strict=True):
+        problems += _blocking(findings, name.removesuffix(".html"))
     return _outside_problems(loads) + problems

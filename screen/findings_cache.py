@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 from screen.engine import Engine, code_digest
@@ -35,20 +36,26 @@ class FindingsCache:
 
     def get(self, keys: list[str]) -> dict[str, tuple[Finding, ...]]:
         found: dict[str, tuple[Finding, ...]] = {}
+        for key, findings in self.recall(keys).items():
+            if isinstance(findings, tuple) and all(isinstance(f, Finding) for f in findings):
+                found[key] = findings
+        return found
+
+    def recall(self, keys: list[str]) -> dict[str, object]:
+        """The values stored under `keys` (those it has); the caller checks their type."""
+        found: dict[str, object] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(f"SELECT key, value FROM findings WHERE key IN ({marks})", chunk)  # noqa: S608
             for key, value in rows:
                 try:
-                    findings = pickle.loads(value)  # noqa: S301 (our own cache, keyed by content)
+                    found[key] = pickle.loads(value)  # noqa: S301 (our own cache, keyed by content)
                 except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
                     continue  # a damaged entry is a miss, never a pass
-                if isinstance(findings, tuple) and all(isinstance(f, Finding) for f in findings):
-                    found[key] = findings
         return found
 
-    def put(self, entries: dict[str, tuple[Finding, ...]]) -> None:
+    def put(self, entries: Mapping[str, object]) -> None:
         rows = [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in entries.items()]
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO findings (key, value) VALUES (?, ?)", rows)

@@ -61,6 +61,8 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
         # and the configuration files it built from their last cleared version (root-relative)
         self.kept_configuration: dict[str, api.LivePage] = {}
         self.spoken = CHINESE  # the site's language (theme.language), for the footers
+        # site-relative path of a built page → the rendered content screened in on_page_content
+        self.screened: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Material's search segments Chinese with jieba, which logs its dictionary loading on
@@ -208,6 +210,7 @@ class BaomiPlugin(BasePlugin[BaomiConfig]):  # type: ignore[no-untyped-call]
                     "at build time (snippets, includes) must be cleared too"
                 ).format(file=source, findings=_(", ").join(blocking))
             )
+        self.screened[page.file.dest_uri] = html
         return html + self.cleared[source]
 
     def on_post_build(self, *, config: Any) -> None:

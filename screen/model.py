@@ -237,6 +237,17 @@ class PublishResult:
     held_back: tuple[HeldBackFile, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditedPage:
+    """What the publish audit found in one built page, remembered by its bytes: the findings of
+    the page without the blocks an earlier page had (`kept`: the digests of the blocks it screened
+    itself; `dropped`: those it left to the page that had them first)."""
+
+    findings: tuple[Finding, ...]
+    kept: frozenset[bytes]
+    dropped: frozenset[bytes]
+
+
 def blob_id(data: bytes) -> str:
     """Git's blob id for `data` (what `git hash-object` prints): the identity of exact bytes that
     sign-offs, the history audit and the findings cache all key on."""

@@ -3,10 +3,12 @@ it (get what it holds, screen the misses, put them). Findings come back in targe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
 from screen.engine import Engine
 from screen.errors import InputError
@@ -27,8 +29,10 @@ _LINK = N_(
 )
 _STDIN_AS = "stdin.md"  # text on stdin is read as a Markdown page, the only thing drafters pipe in
 _PARALLEL_BYTES = 1 << 20  # below this, forking workers costs more than it saves
+_PARALLEL_PAGES = 50  # built pages per run below which the audit stays on one core
 
 Screened = tuple[list[Finding], list[FileError]]
+T = TypeVar("T")
 
 
 def read_bytes(target: Target, stdin: bytes | None = None) -> bytes:
@@ -112,23 +116,34 @@ def screen_text(engine: Engine, name: str, data: bytes, key: bytes) -> tuple[Fin
 class BuiltFindings:
     """`screen_text` of a build's files (rendered pages, the built site), remembered in the findings
     cache under the same key as any file (bytes, name, rules, fingerprint key, code), so a build of
-    unchanged pages screens nothing twice. New entries are written by `flush`, once per build."""
+    unchanged pages screens nothing twice; and what else the audit derives from a built file's
+    bytes alone (`recall`, `remember`). New entries are written by `flush`, once per build."""
 
     _CONTEXT = "built"
 
     def __init__(self, engine: Engine, key: bytes, cache_dir: Path | None) -> None:
         self._engine, self._key = engine, key
         self._cache = FindingsCache(cache_dir, engine, key) if cache_dir is not None else None
-        self._new: dict[str, tuple[Finding, ...]] = {}
+        self._new: dict[str, object] = {}
 
     def screen(self, name: str, data: bytes) -> tuple[Finding, ...]:
-        if self._cache is None:
-            return screen_text(self._engine, name, data, self._key)
-        entry = self._cache.key(name, self._CONTEXT, data)
-        found = self._new.get(entry) or self._cache.get([entry]).get(entry)
-        if found is None:
-            found = self._new[entry] = screen_text(self._engine, name, data, self._key)
+        found = self.recall(self._CONTEXT, name, data, tuple)
+        if found is None or not all(isinstance(f, Finding) for f in found):
+            found = screen_text(self._engine, name, data, self._key)
+            self.remember(self._CONTEXT, name, data, found)
         return found
+
+    def recall(self, kind: str, name: str, data: bytes, expected: type[T]) -> T | None:
+        """What was remembered of `data` read as `name` for `kind`, if it is an `expected`."""
+        if self._cache is None:
+            return None
+        entry = self._cache.key(name, kind, data)
+        found = self._new[entry] if entry in self._new else self._cache.recall([entry]).get(entry)
+        return found if isinstance(found, expected) else None
+
+    def remember(self, kind: str, name: str, data: bytes, value: object) -> None:
+        if self._cache is not None:
+            self._new[self._cache.key(name, kind, data)] = value
 
     def flush(self) -> None:
         if self._cache is not None and self._new:
@@ -143,6 +158,48 @@ def _work(targets: list[Target], key: bytes, setup: MarkdownSetup) -> Screened:
     engine = _WORKER["engine"]
     assert isinstance(engine, Engine)
     return screen_targets(engine, targets, key, setup=setup)
+
+
+Reduced = tuple[bytes, frozenset[bytes], frozenset[bytes]]
+Reducer = Callable[[bytes, set[bytes]], Reduced]
+Audited = tuple[tuple[Finding, ...], frozenset[bytes], frozenset[bytes]]
+
+
+def _reduce_chunk(
+    engine: Engine, key: bytes, pages: list[tuple[str, bytes]], reduce: Reducer
+) -> list[Audited]:
+    seen: set[bytes] = set()
+    audited = []
+    for name, data in pages:
+        reduced, kept, dropped = reduce(data, seen)
+        audited.append((screen_text(engine, name, reduced, key), kept, dropped))
+    return audited
+
+
+def _reduce_work(pages: list[tuple[str, bytes]], key: bytes, reduce: Reducer) -> list[Audited]:
+    engine = _WORKER["engine"]
+    assert isinstance(engine, Engine)
+    return _reduce_chunk(engine, key, pages, reduce)
+
+
+def screen_reduced(
+    engine: Engine, key: bytes, pages: list[tuple[str, bytes]], reduce: Reducer, jobs: int
+) -> list[Audited]:
+    """Each page (name, bytes) reduced by `reduce`, which drops the blocks an earlier page had
+    (and says which it kept and dropped), and what is left screened: in `jobs` runs of
+    consecutive pages, each on its own core with its own memory of the pages before (a block is
+    then screened once per run, and every page it is dropped from leans on a page that kept it)."""
+    if jobs <= 1 or len(pages) < 2 * _PARALLEL_PAGES:
+        return _reduce_chunk(engine, key, pages, reduce)
+    size = -(-len(pages) // jobs)
+    runs = [pages[start : start + size] for start in range(0, len(pages), size)]
+    _WORKER["engine"] = engine
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+            parts = list(pool.map(_reduce_work, runs, [key] * len(runs), [reduce] * len(runs)))
+    finally:
+        _WORKER.clear()
+    return [audited for part in parts for audited in part]
 
 
 def _size(target: Target) -> int:

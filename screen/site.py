@@ -93,6 +93,7 @@ def _build(
                 cleared=frozenset(plugin.cleared),
                 site_url=config.site_url or None,
                 contents={page: kept.data for page, kept in plugin.pending.items()},
+                screened={path: html.encode("utf-8") for path, html in plugin.screened.items()},
             )
             return plugin, origins
         except MkDocsException as error:

@@ -68,3 +68,49 @@ def test_without_a_cache_folder_every_call_screens(
     _screens_nothing(monkeypatch)
     with pytest.raises(AssertionError, match="screened again"):
         built.screen("site/a/index.html", PAGE)
+
+
+def _audit(gate: object, pages: dict[str, bytes]) -> dict[str, set[str]]:
+    """The audit of built pages (name → bytes), as `built.audit` runs it: the rules each page is
+    reported for."""
+    from screen import built
+
+    found = built._pages_findings(gate, list(pages.items()))  # type: ignore[arg-type]
+    return {name: {f.rule for f in findings} for name, findings in zip(pages, found, strict=True)}
+
+
+def _gate(engine: Engine, cache: Path, jobs: int = 1) -> object:
+    from types import SimpleNamespace
+
+    settings = SimpleNamespace(fingerprint_key=KEY, jobs=jobs)
+    workspace = SimpleNamespace(engine=engine, settings=settings)
+    return SimpleNamespace(workspace=workspace, built=screening.BuiltFindings(engine, KEY, cache))
+
+
+def _page(nav: str, body: str) -> bytes:
+    return f"<html><body><nav><ul><li>{nav}</li></ul></nav><main><p>{body}</p></main></body></html>".encode()
+
+
+def test_a_remembered_page_never_leans_on_a_block_no_page_of_this_build_screened(
+    engine: Engine, tmp_path: Path
+) -> None:
+    first = _gate(engine, tmp_path)
+    pages = {"site/a.html": _page("关于青松计划", "甲"), "site/b.html": _page("关于青松计划", "乙")}
+    found = _audit(first, pages)
+    assert "codename.project" in found["site/a.html"]  # the navigation, screened once
+    assert "codename.project" not in found["site/b.html"]  # left to the page that had it first
+    first.built.flush()  # type: ignore[attr-defined]
+    # the first page changes its navigation; the second is remembered, leaning on a block gone
+    changed = {"site/a.html": _page("政务动态", "甲"), "site/b.html": pages["site/b.html"]}
+    assert "codename.project" in _audit(_gate(engine, tmp_path), changed)["site/b.html"]
+
+
+def test_pages_audited_on_two_cores_find_what_one_core_finds(engine: Engine, tmp_path: Path) -> None:
+    pages = {
+        f"site/p{n:03d}.html": _page("关于青松计划" if n % 7 else "政务动态", f"第{n}页") for n in range(120)
+    }
+    pages["site/p077.html"] = _page("政务动态", "东岭基地")
+    one = _audit(_gate(engine, tmp_path / "one", jobs=1), pages)
+    two = _audit(_gate(engine, tmp_path / "two", jobs=2), pages)
+    assert set().union(*one.values()) == set().union(*two.values()) >= {"codename.project"}
+    assert "codename.project" in two["site/p077.html"]

@@ -10,16 +10,17 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screen import __version__
-from screen.i18n import _
+from screen.i18n import CHINESE, _, language
 from screen.report import formats
 from screen.settings import DEFAULT_TRUST_REF
 
 if TYPE_CHECKING:  # subscriptable for the type checker only
-    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+    Commands = argparse._SubParsersAction["_Parser"]
 
 
 def _rules(parser: argparse.ArgumentParser) -> None:
@@ -273,8 +274,17 @@ def _site(commands: Commands) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose section headings ("options:") end in a full-width colon when the
+    help is in Chinese (argparse writes the colon itself)."""
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        return re.sub(r"(?m)^(\S[^\n]*):$", r"\1：", text) if language() == CHINESE else text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="baomi",
         description=_("Secrecy screening: screen a portal before it is published."),
     )
