@@ -461,19 +461,21 @@ def remember_audit(gate: SiteGate, name: str, data: bytes, page: AuditedPage) ->
 
 def audit_pages(
     gate: SiteGate,
-    pages: list[tuple[str, bytes]],
-    reduce: Callable[[bytes, set[bytes]], tuple[bytes, frozenset[bytes], frozenset[bytes]]],
+    pages: list[tuple[str, Path, bytes | None]],
+    load: Callable[[Path, bytes | None], bytes],
+    reduce: Callable[[bytes, set[bytes]], tuple[bytes, set[bytes], set[bytes]]],
 ) -> list[AuditedPage]:
-    """Built pages (name, bytes), each without the blocks `reduce` finds repeated and the rest
-    screened, on all cores (`screening.screen_reduced`); each result remembered by its bytes."""
+    """Built pages (name, file, what `load` leaves out), each without the blocks `reduce` finds
+    repeated and the rest screened, on all cores (`screening.screen_reduced`); each result
+    remembered by the page's bytes."""
     workspace = gate.workspace
     found = screen_reduced(
-        workspace.engine, workspace.settings.fingerprint_key, pages, reduce, workspace.settings.jobs
+        workspace.engine, workspace.settings.fingerprint_key, pages, load, reduce, workspace.settings.jobs
     )
     audited = []
-    for (name, data), (findings, kept, dropped) in zip(pages, found, strict=True):
+    for (name, path, cut), (findings, kept, dropped) in zip(pages, found, strict=True):
         page = AuditedPage(findings=findings, kept=kept, dropped=dropped)
-        remember_audit(gate, name, data, page)
+        remember_audit(gate, name, load(path, cut), page)
         audited.append(page)
     return audited
 

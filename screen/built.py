@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from screen import api
 from screen.i18n import _, ngettext
-from screen.model import Finding, Level
+from screen.model import AuditedPage, Finding, Level
 
 # What MkDocs and its search plugin write themselves: screened, as no source made them.
 _GENERATED = frozenset({"sitemap.xml", "sitemap.xml.gz", "search/search_index.json", "404.html"})
@@ -111,7 +111,7 @@ def without_repeats(data: bytes, seen: set[bytes]) -> bytes:
     return _without_repeats(data, seen)[0]
 
 
-def _without_repeats(data: bytes, seen: set[bytes]) -> tuple[bytes, frozenset[bytes], frozenset[bytes]]:
+def _without_repeats(data: bytes, seen: set[bytes]) -> tuple[bytes, set[bytes], set[bytes]]:
     """`without_repeats`, and the digests of the blocks kept (now in `seen`) and dropped."""
     from selectolax.lexbor import LexborHTMLParser
 
@@ -134,12 +134,11 @@ def _without_repeats(data: bytes, seen: set[bytes]) -> tuple[bytes, frozenset[by
         else:
             seen.add(digest)
             kept_digests.add(digest)
-    kept, gone = frozenset(kept_digests), frozenset(dropped_digests)
     if not repeated:
-        return data, kept, gone
+        return data, kept_digests, dropped_digests
     for node in repeated:
         node.decompose()
-    return (tree.html or "").encode("utf-8"), kept, gone
+    return (tree.html or "").encode("utf-8"), kept_digests, dropped_digests
 
 
 def without_rendered(data: bytes, rendered: bytes | None) -> bytes:
@@ -199,41 +198,41 @@ def _outside_problems(loads: dict[str, list[str]]) -> list[str]:
     return problems
 
 
-@dataclass(slots=True)
-class _Repeats:
-    """The blocks of the pages audited so far: screened (`seen`), and left by a page to the page
-    that had them first (`relied`: digest → the pages that left it)."""
-
-    seen: set[bytes] = field(default_factory=set)
-    relied: dict[bytes, list[tuple[str, bytes]]] = field(default_factory=dict)
-
-    def unscreened(self) -> list[tuple[str, bytes]]:
-        """The pages (name, bytes) that left a block no page of this build screened: an earlier
-        audit remembered them next to a page that has changed since."""
-        pages = {page for digest, left in self.relied.items() if digest not in self.seen for page in left}
-        return sorted(pages)
+def _load_page(path: Path, rendered: bytes | None) -> bytes:
+    """A built page's bytes without the rendered content the plugin screened (`without_rendered`)."""
+    return without_rendered(_text(path), rendered)
 
 
-def _pages_findings(gate: api.SiteGate, pages: list[tuple[str, bytes]]) -> list[tuple[Finding, ...]]:
-    """Findings of each built page (name, bytes) without its repeated blocks: as an earlier audit
-    of the same bytes found them, or screened now on all cores. A page that left a block to a page
-    no longer built (or changed) is screened whole."""
-    repeats = _Repeats()
-    remembered = [api.audited_page(gate, name, data) for name, data in pages]
-    fresh = iter(
-        api.audit_pages(
-            gate, [p for p, r in zip(pages, remembered, strict=True) if r is None], _without_repeats
-        )
-    )
-    found = []
-    for (name, data), page in zip(pages, remembered, strict=True):
-        audited = page or next(fresh)
-        repeats.seen |= audited.kept
-        for digest in audited.dropped:
-            repeats.relied.setdefault(digest, []).append((name, data))
-        found.append(audited.findings)
-    whole = {page: api.screen_built(gate, *page) for page in repeats.unscreened()}
-    return [whole.get(page, findings) for page, findings in zip(pages, found, strict=True)]
+def _pages_findings(
+    gate: api.SiteGate, pages: list[tuple[str, Path, bytes | None]]
+) -> list[tuple[Finding, ...]]:
+    """Findings of each built page (name, file, its rendered content) without its repeated
+    blocks: as an earlier audit of the same bytes found them, or screened now on all cores. A
+    page that left a block no page of this build screened (the page that had it changed) is
+    screened whole."""
+    seen: set[bytes] = set()
+    dropped: set[bytes] = set()
+    found: list[tuple[Finding, ...] | None] = []
+    for name, path, rendered in pages:
+        remembered = api.audited_page(gate, name, _load_page(path, rendered))
+        if remembered is not None:
+            seen |= AuditedPage.unpack(remembered.kept)
+            dropped |= AuditedPage.unpack(remembered.dropped)
+        found.append(None if remembered is None else remembered.findings)
+    fresh = [index for index, findings in enumerate(found) if findings is None]
+    for index, audited in zip(
+        fresh, api.audit_pages(gate, [pages[i] for i in fresh], _load_page, _without_repeats), strict=True
+    ):
+        seen |= AuditedPage.unpack(audited.kept)
+        dropped |= AuditedPage.unpack(audited.dropped)
+        found[index] = audited.findings
+    missing = dropped - seen
+    for index, (name, path, rendered) in enumerate(pages if missing else []):
+        data = _load_page(path, rendered)
+        remembered = api.audited_page(gate, name, data)
+        if remembered is None or missing & AuditedPage.unpack(remembered.dropped):
+            found[index] = api.screen_built(gate, name, data)
+    return [findings or () for findings in found]
 
 
 def _file_problems(
@@ -242,7 +241,7 @@ def _file_problems(
     rel: str,
     origins: Origins,
     stems: frozenset[str],
-    pages: list[tuple[str, bytes]],
+    pages: list[tuple[str, Path, bytes | None]],
 ) -> list[str]:
     """Problems of one built file; an HTML page is added to `pages`, screened together after."""
     origin = _origin(path, rel, origins, stems)
@@ -257,7 +256,7 @@ def _file_problems(
     except (OSError, ValueError, EOFError) as error:
         return [_("site/{file}: cannot be read to be screened ({error})").format(file=rel, error=error)]
     if rel.endswith(".html"):
-        pages.append((_screened_as(rel), without_rendered(data, origins.screened.get(rel))))
+        pages.append((_screened_as(rel), path, origins.screened.get(rel)))
         return []
     return _blocking(api.screen_built(gate, _screened_as(rel), data), f"site/{rel}")
 
@@ -267,7 +266,7 @@ def audit(site: Path, gate: api.SiteGate, origins: Origins) -> list[str]:
     origin."""
     stems = frozenset(str(PurePosixPath(p).with_suffix("")) for p in origins.cleared)
     problems = []
-    pages: list[tuple[str, bytes]] = []
+    pages: list[tuple[str, Path, bytes | None]] = []
     loads: dict[str, list[str]] = {}
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
@@ -278,6 +277,6 @@ def audit(site: Path, gate: api.SiteGate, origins: Origins) -> list[str]:
             for found in _outside(gate, path, origins):
                 loads.setdefault(found, []).append(f"site/{rel}")
             problems += _file_problems(gate, path, rel, origins, stems, pages)
-    for (name, _data), findings in zip(pages, _pages_findings(gate, pages), strict=True):
+    for (name, _path, _rendered), findings in zip(pages, _pages_findings(gate, pages), strict=True):
         problems += _blocking(findings, name.removesuffix(".html"))
     return _outside_problems(loads) + problems

@@ -160,43 +160,48 @@ def _work(targets: list[Target], key: bytes, setup: MarkdownSetup) -> Screened:
     return screen_targets(engine, targets, key, setup=setup)
 
 
-Reduced = tuple[bytes, frozenset[bytes], frozenset[bytes]]
+Reduced = tuple[bytes, set[bytes], set[bytes]]
 Reducer = Callable[[bytes, set[bytes]], Reduced]
-Audited = tuple[tuple[Finding, ...], frozenset[bytes], frozenset[bytes]]
+Loader = Callable[[Path, bytes | None], bytes]
+Page = tuple[str, Path, bytes | None]  # name, file, what to leave out of it (read by a Loader)
+Audited = tuple[tuple[Finding, ...], bytes, bytes]
 
 
 def _reduce_chunk(
-    engine: Engine, key: bytes, pages: list[tuple[str, bytes]], reduce: Reducer
+    engine: Engine, key: bytes, pages: list[Page], load: Loader, reduce: Reducer
 ) -> list[Audited]:
     seen: set[bytes] = set()
     audited = []
-    for name, data in pages:
-        reduced, kept, dropped = reduce(data, seen)
-        audited.append((screen_text(engine, name, reduced, key), kept, dropped))
+    for name, path, cut in pages:
+        reduced, kept, dropped = reduce(load(path, cut), seen)
+        findings = screen_text(engine, name, reduced, key)
+        audited.append((findings, b"".join(sorted(kept)), b"".join(sorted(dropped))))
     return audited
 
 
-def _reduce_work(pages: list[tuple[str, bytes]], key: bytes, reduce: Reducer) -> list[Audited]:
+def _reduce_work(pages: list[Page], key: bytes, load: Loader, reduce: Reducer) -> list[Audited]:
     engine = _WORKER["engine"]
     assert isinstance(engine, Engine)
-    return _reduce_chunk(engine, key, pages, reduce)
+    return _reduce_chunk(engine, key, pages, load, reduce)
 
 
 def screen_reduced(
-    engine: Engine, key: bytes, pages: list[tuple[str, bytes]], reduce: Reducer, jobs: int
+    engine: Engine, key: bytes, pages: list[Page], load: Loader, reduce: Reducer, jobs: int
 ) -> list[Audited]:
-    """Each page (name, bytes) reduced by `reduce`, which drops the blocks an earlier page had
+    """Each page read by `load`, reduced by `reduce`, which drops the blocks an earlier page had
     (and says which it kept and dropped), and what is left screened: in `jobs` runs of
     consecutive pages, each on its own core with its own memory of the pages before (a block is
-    then screened once per run, and every page it is dropped from leans on a page that kept it)."""
+    then screened once per run, and every page it is dropped from leans on a page that kept it).
+    Pages are read where they are screened, one at a time: a site is never held in memory."""
     if jobs <= 1 or len(pages) < 2 * _PARALLEL_PAGES:
-        return _reduce_chunk(engine, key, pages, reduce)
+        return _reduce_chunk(engine, key, pages, load, reduce)
     size = -(-len(pages) // jobs)
     runs = [pages[start : start + size] for start in range(0, len(pages), size)]
     _WORKER["engine"] = engine
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            parts = list(pool.map(_reduce_work, runs, [key] * len(runs), [reduce] * len(runs)))
+            count = len(runs)
+            parts = list(pool.map(_reduce_work, runs, [key] * count, [load] * count, [reduce] * count))
     finally:
         _WORKER.clear()
     return [audited for part in parts for audited in part]

@@ -70,12 +70,18 @@ def test_without_a_cache_folder_every_call_screens(
         built.screen("site/a/index.html", PAGE)
 
 
-def _audit(gate: object, pages: dict[str, bytes]) -> dict[str, set[str]]:
-    """The audit of built pages (name → bytes), as `built.audit` runs it: the rules each page is
-    reported for."""
+def _audit(gate: object, pages: dict[str, bytes], folder: Path) -> dict[str, set[str]]:
+    """The audit of built pages (name → bytes, written under `folder`), as `built.audit` runs
+    it: the rules each page is reported for."""
     from screen import built
 
-    found = built._pages_findings(gate, list(pages.items()))  # type: ignore[arg-type]
+    files = []
+    for name, data in pages.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        files.append((name, path, None))
+    found = built._pages_findings(gate, files)  # type: ignore[arg-type]
     return {name: {f.rule for f in findings} for name, findings in zip(pages, found, strict=True)}
 
 
@@ -96,13 +102,13 @@ def test_a_remembered_page_never_leans_on_a_block_no_page_of_this_build_screened
 ) -> None:
     first = _gate(engine, tmp_path)
     pages = {"site/a.html": _page("关于青松计划", "甲"), "site/b.html": _page("关于青松计划", "乙")}
-    found = _audit(first, pages)
+    found = _audit(first, pages, tmp_path / "build1")
     assert "codename.project" in found["site/a.html"]  # the navigation, screened once
     assert "codename.project" not in found["site/b.html"]  # left to the page that had it first
     first.built.flush()  # type: ignore[attr-defined]
     # the first page changes its navigation; the second is remembered, leaning on a block gone
     changed = {"site/a.html": _page("政务动态", "甲"), "site/b.html": pages["site/b.html"]}
-    assert "codename.project" in _audit(_gate(engine, tmp_path), changed)["site/b.html"]
+    assert "codename.project" in _audit(_gate(engine, tmp_path), changed, tmp_path / "build2")["site/b.html"]
 
 
 def test_pages_audited_on_two_cores_find_what_one_core_finds(engine: Engine, tmp_path: Path) -> None:
@@ -110,7 +116,7 @@ def test_pages_audited_on_two_cores_find_what_one_core_finds(engine: Engine, tmp
         f"site/p{n:03d}.html": _page("关于青松计划" if n % 7 else "政务动态", f"第{n}页") for n in range(120)
     }
     pages["site/p077.html"] = _page("政务动态", "东岭基地")
-    one = _audit(_gate(engine, tmp_path / "one", jobs=1), pages)
-    two = _audit(_gate(engine, tmp_path / "two", jobs=2), pages)
+    one = _audit(_gate(engine, tmp_path / "one", jobs=1), pages, tmp_path / "site1")
+    two = _audit(_gate(engine, tmp_path / "two", jobs=2), pages, tmp_path / "site2")
     assert set().union(*one.values()) == set().union(*two.values()) >= {"codename.project"}
     assert "codename.project" in two["site/p077.html"]
