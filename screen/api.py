@@ -472,12 +472,9 @@ def audit_pages(
     found = screen_reduced(
         workspace.engine, workspace.settings.fingerprint_key, pages, load, reduce, workspace.settings.jobs
     )
-    audited = []
-    for (name, path, cut), (findings, kept, dropped) in zip(pages, found, strict=True):
-        page = AuditedPage(findings=findings, kept=kept, dropped=dropped)
+    for (name, path, cut), page in zip(pages, found, strict=True):
         remember_audit(gate, name, load(path, cut), page)
-        audited.append(page)
-    return audited
+    return found
 
 
 def loaded_resources(gate: SiteGate, kind: str, data: bytes, site_url: str | None) -> list[str]:

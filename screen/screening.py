@@ -15,7 +15,7 @@ from screen.errors import InputError
 from screen.findings_cache import FindingsCache
 from screen.i18n import N_, _
 from screen.mkdocs_config import read_closure
-from screen.model import FileError, Finding
+from screen.model import AuditedPage, FileError, Finding
 from screen.portal import Target
 from screen.settings import Settings
 from screen.source import Document, read_document
@@ -164,22 +164,23 @@ Reduced = tuple[bytes, set[bytes], set[bytes]]
 Reducer = Callable[[bytes, set[bytes]], Reduced]
 Loader = Callable[[Path, bytes | None], bytes]
 Page = tuple[str, Path, bytes | None]  # name, file, what to leave out of it (read by a Loader)
-Audited = tuple[tuple[Finding, ...], bytes, bytes]
 
 
 def _reduce_chunk(
     engine: Engine, key: bytes, pages: list[Page], load: Loader, reduce: Reducer
-) -> list[Audited]:
+) -> list[AuditedPage]:
     seen: set[bytes] = set()
     audited = []
     for name, path, cut in pages:
         reduced, kept, dropped = reduce(load(path, cut), seen)
         findings = screen_text(engine, name, reduced, key)
-        audited.append((findings, b"".join(sorted(kept)), b"".join(sorted(dropped))))
+        audited.append(
+            AuditedPage(findings=findings, kept=AuditedPage.pack(kept), dropped=AuditedPage.pack(dropped))
+        )
     return audited
 
 
-def _reduce_work(pages: list[Page], key: bytes, load: Loader, reduce: Reducer) -> list[Audited]:
+def _reduce_work(pages: list[Page], key: bytes, load: Loader, reduce: Reducer) -> list[AuditedPage]:
     engine = _WORKER["engine"]
     assert isinstance(engine, Engine)
     return _reduce_chunk(engine, key, pages, load, reduce)
@@ -187,7 +188,7 @@ def _reduce_work(pages: list[Page], key: bytes, load: Loader, reduce: Reducer) -
 
 def screen_reduced(
     engine: Engine, key: bytes, pages: list[Page], load: Loader, reduce: Reducer, jobs: int
-) -> list[Audited]:
+) -> list[AuditedPage]:
     """Each page read by `load`, reduced by `reduce`, which drops the blocks an earlier page had
     (and says which it kept and dropped), and what is left screened: in `jobs` runs of
     consecutive pages, each on its own core with its own memory of the pages before (a block is

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_portal import as_leader, baomi, commit, portal, pristine, sign  # noqa: F401 (the sample portal's fixtures)
+from tests.test_portal import as_leader, baomi, commit, override_theme, portal, pristine, sign  # noqa: F401 (the sample portal's fixtures)
 
 PAGE = "content/news/flood-season-meeting.md"
 BUILT = "site/news/flood-season-meeting/index.html"
@@ -189,15 +189,15 @@ def test_a_waiting_configuration_that_moves_the_pages_stops_publish(portal: Path
 def test_an_edited_theme_override_builds_its_cleared_version_until_signed(
     portal: Path, demo_keys: Path
 ) -> None:
-    _configure(portal, "  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    block = "{% block announce %}{{ text }}{% endblock %}"
+    override_theme(portal, block.replace("{{ text }}", "防汛值班电话已更新"))
     template = portal / "overrides" / "main.html"
-    template.parent.mkdir()
-    block = '{% extends "base.html" %}\n{% block announce %}{{ text }}{% endblock %}\n'
-    template.write_text(block.replace("{{ text }}", "防汛值班电话已更新"), encoding="utf-8")
     commit(portal, "主题")
     for who in ("wang", "li"):
         sign(portal, demo_keys, who, "mkdocs.yml", "overrides/main.html")
-    template.write_text(block.replace("{{ text }}", "未经签发的公告"), encoding="utf-8")
+    template.write_text(
+        '{% extends "base.html" %}\n' + block.replace("{{ text }}", "未经签发的公告"), encoding="utf-8"
+    )
     commit(portal, "改公告")
     result = baomi(portal, "publish")
     assert result.returncode == 0, result.stderr

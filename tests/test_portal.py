@@ -87,6 +87,21 @@ def as_leader(portal: Path, keys: Path, who: str, *args: str) -> subprocess.Comp
     return run(portal, str(ROOT / ".venv" / "bin" / "baomi"), *args, env=env, check=False)
 
 
+def override_theme(portal: Path, blocks: str) -> None:
+    """Give the portal a theme override (`custom_dir: overrides`) whose main.html has `blocks`."""
+    config = portal / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  language: zh\n", "  language: zh\n  custom_dir: overrides\n"
+        ),
+        encoding="utf-8",
+    )
+    (portal / "overrides").mkdir()
+    (portal / "overrides" / "main.html").write_text(
+        '{% extends "base.html" %}\n' + blocks + "\n", encoding="utf-8"
+    )
+
+
 def site_text(site: Path) -> str:
     return "\n".join(
         p.read_text(encoding="utf-8", errors="replace")
@@ -285,18 +300,7 @@ def test_an_uncleared_configuration_is_never_loaded(portal: Path, demo_keys: Pat
 
 
 def test_theme_overrides_need_the_config_signoff(portal: Path, demo_keys: Path) -> None:
-    config = portal / "mkdocs.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "  language: zh\n", "  language: zh\n  custom_dir: overrides\n"
-        ),
-        encoding="utf-8",
-    )
-    (portal / "overrides").mkdir()
-    (portal / "overrides" / "main.html").write_text(
-        '{% extends "base.html" %}\n{% block announce %}青溪县政务服务热线 12345{% endblock %}\n',
-        encoding="utf-8",
-    )
+    override_theme(portal, "{% block announce %}青溪县政务服务热线 12345{% endblock %}")
     commit(portal, "theme override")
     sign(portal, demo_keys, "wang", "mkdocs.yml")
     sign(portal, demo_keys, "li", "mkdocs.yml")
@@ -314,18 +318,10 @@ def test_theme_overrides_need_the_config_signoff(portal: Path, demo_keys: Path) 
 def test_the_built_site_loads_nothing_from_another_host(portal: Path, demo_keys: Path) -> None:
     """A theme override that adds an outside script and a page that hot-links an image, both
     cleared by the leaders: the audit of the built site refuses them, naming each host once."""
-    config = portal / "mkdocs.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "  language: zh\n", "  language: zh\n  custom_dir: overrides\n"
-        ),
-        encoding="utf-8",
-    )
-    (portal / "overrides").mkdir()
-    (portal / "overrides" / "main.html").write_text(
-        '{% extends "base.html" %}\n{% block scripts %}{{ super() }}'
-        '<script src="https://stats.example.com/count.js"></script>{% endblock %}\n',
-        encoding="utf-8",
+    override_theme(
+        portal,
+        "{% block scripts %}{{ super() }}"
+        '<script src="https://stats.example.com/count.js"></script>{% endblock %}',
     )
     page = "content/news/spring-farming-meeting.md"
     (portal / page).write_text(
