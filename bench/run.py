@@ -193,10 +193,167 @@ def main() -> int:
         "engine_rss_mb_100k_terms": round((engine_rss - base_rss) / 1024, 1),
         "check_peak_rss_mb": round(max(r[2] for r in runs) / 1024, 1),
     }
+    results |= measure_wording(rules, portal, env, cold_env, screening, floor_s, size, options.repeat)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     for key, value in results.items():
         print(f"{key:32} {value}")
     return 0
+
+
+# --- wording (issue 18): the same check with a roster of 200 fictional people and 2,000 protected
+# phrases on top of the packaged wording lists, against the check without any wording rule ---
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = "建国志远明哲文博德贵海涛晓东红梅立新振华永庆春雨秋实嘉豪静怡思源宏伟丽娟秀英桂兰国强玉珍家毫"
+OFFICES = [
+    "县委书记",
+    "县长",
+    "县委副书记",
+    "常务副县长",
+    "副县长",
+    "县人大常委会主任",
+    "县政协主席",
+    "县委常委",
+    "局长",
+    "主任",
+]
+PHRASE_SUFFIXES = [
+    "示范区",
+    "工程",
+    "专项行动",
+    "工作方案",
+    "行动计划",
+    "建设",
+    "改革",
+    "试点",
+    "攻坚战",
+    "创建",
+]
+
+
+def roster(rng: random.Random, count: int) -> str:
+    """A roster of fictional people (rules/people.yml): names from common surnames and given-name
+    characters, each with an office, an order, and a few former and fallen people."""
+    names: set[str] = set()
+    while len(names) < count:
+        names.add(rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))))
+    lines = ["schema_version: 1", "people:"]
+    for order, name in enumerate(sorted(names), start=1):
+        status = "fallen" if order % 40 == 0 else "former" if order % 10 == 0 else "current"
+        office = OFFICES[order % len(OFFICES)]
+        lines.append(f"  - {{name: {name}, titles: [{office}], order: {order}, status: {status}}}")
+    return "\n".join(lines) + "\n"
+
+
+def phrases(rng: random.Random, count: int, pool: list[str]) -> list[str]:
+    """Protected phrases made of two common words of the corpus's prose and a programme suffix."""
+    import jieba
+
+    words = sorted(
+        {
+            w
+            for s in pool[:4000]
+            for w in jieba.lcut(s)
+            if len(w) == 2 and all("\u4e00" <= c <= "\u9fff" for c in w)
+        }
+    )
+    found: set[str] = set()
+    while len(found) < count:
+        found.add(rng.choice(words) + rng.choice(words) + rng.choice(PHRASE_SUFFIXES))
+    return sorted(found)
+
+
+def wording_rules(rules: Path, pool: list[str]) -> tuple[Path, Path]:
+    """Two copies of the benchmark's rules: without any wording rule (before issue 18), and with
+    the packaged wording lists, a 200-person roster and 2,000 protected phrases."""
+    rng = random.Random(20261206)
+    before, after = OUT / "rules-no-wording", OUT / "rules-wording"
+    for target in (before, after):
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(rules, target)
+    ids = sorted(
+        line.split(":", 1)[1].strip()
+        for pack in (ROOT / "screen" / "packs" / "patterns").glob("*.yml")
+        for line in pack.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith(("id: wording.", "- id: wording."))
+    )
+    (before / "overrides.yml").write_text(
+        "disable:\n" + "".join(f"  - id: {i}\n    reason: 基准测试：不含表述检查\n" for i in ids),
+        encoding="utf-8",
+    )
+    (after / "people.yml").write_text(roster(rng, 200), encoding="utf-8")
+    listed = phrases(rng, 2000, pool)
+    (after / "patterns").mkdir(exist_ok=True)
+    (after / "patterns" / "bench-phrases.yml").write_text(
+        "id: wording.bench_phrases\nlevel: block\nmessage: 基准测试固定提法\n"
+        + "protected:\n"
+        + "".join(f"  - {p}\n" for p in listed)
+        + f"hits: [{near_miss(listed[0])}]\nmisses: [{listed[0]}]\n",
+        encoding="utf-8",
+    )
+    return before, after
+
+
+def near_miss(phrase: str) -> str:
+    """`phrase` with its first character replaced by a homophone."""
+    from screen.detectors.similar import similar
+
+    return min(similar().homophones(phrase[0])) + phrase[1:]
+
+
+def wording_blocks(output: bytes) -> dict[str, int]:
+    """Blocking findings of the wording rules in a check's JSON, by rule."""
+    counts: dict[str, int] = {}
+    for finding in json.loads(output)["findings"]:
+        if finding["rule"].startswith("wording.") and finding["level"] == "block":
+            counts[finding["rule"]] = counts.get(finding["rule"], 0) + 1
+    return counts
+
+
+def measure_wording(
+    rules: Path,
+    portal: Path,
+    env: dict[str, str],
+    cold_env: dict[str, str],
+    screening: object,
+    floor_s: float,
+    size: int,
+    repeat: int,
+) -> dict[str, object]:
+    """The check without wording rules and with them (packaged lists, 200 people, 2,000 phrases),
+    both against the floor; and the wording rules' blocking findings on the corpus, per 10 MB."""
+    before, after = wording_rules(rules, sentences())
+    assert callable(screening)
+
+    def check(folder: Path) -> list[str]:
+        return [*BAOMI, "check", "--rules", str(folder), "--format", "json", "--jobs", "2"]
+
+    cold_after = timed([*BAOMI, "rules", "check", "--rules", str(after)], cold_env, portal)[0]
+    for folder in (before, after):
+        timed(check(folder), env, portal)  # the rules cache
+    without = [screening(check(before)) for _ in range(repeat)]
+    with_wording = [screening(check(after)) for _ in range(repeat)]
+    output = subprocess.run(
+        check(after), env=dict(env, BAOMI_CACHE_DIR=""), cwd=portal, capture_output=True, check=False
+    )
+    blocks = wording_blocks(output.stdout)
+    without_s = statistics.median(r[0] for r in without)
+    with_s = statistics.median(r[0] for r in with_wording)
+    return {
+        "wording_check_seconds_without": round(without_s, 2),
+        "wording_ratio_to_floor_without": round(without_s / floor_s, 2),
+        "wording_check_seconds_with": round(with_s, 2),
+        "wording_ratio_to_floor_with": round(with_s / floor_s, 2),
+        "wording_cost_increase": round(with_s / without_s - 1, 3),
+        "wording_peak_rss_mb_without": round(max(r[2] for r in without) / 1024, 1),
+        "wording_peak_rss_mb_with": round(max(r[2] for r in with_wording) / 1024, 1),
+        "wording_rules_cold_load_seconds": round(cold_after, 2),
+        "wording_false_blocks": blocks,
+        "wording_false_blocks_per_10mb": round(sum(blocks.values()) / (size / 1e7), 2),
+    }
 
 
 IMPORT_ONLY = "import screen.engine, screen.api, screen.report"

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screen.audit.records import Inspection, Period, Trail
 from screen.engine import build_engine, shared_engine
-from screen.errors import RuleError, UsageError
+from screen.errors import InputError, RuleError, UsageError
+from screen.fixing import WORDING_KINDS, FileFix, FixPlan, fixable_file, plan, shown, unified_diff
+from screen.fixing import apply as apply_edits
 from screen.i18n import _
 from screen.model import AuditedPage, CheckResult, Entity, Finding, HistoryResult
 from screen.normalize import fold
@@ -20,9 +22,18 @@ from screen.packaged import LOCK_FILE, LockChange, compare, installed, lock_text
 from screen.portal import Portal, Target, changed_targets, read_portal, resolve
 from screen.report.rules import RulesView
 from screen.ruleset import parse, read_sources
-from screen.screening import BuiltFindings, screen, screen_reduced
+from screen.screening import (
+    BuiltFindings,
+    markdown_setup,
+    read_bytes,
+    screen,
+    screen_reduced,
+    screen_targets,
+)
 from screen.settings import KEY_FILE, Settings
 from screen.signoff.records import FileStatus, Review, StatusResult, state_label
+from screen.source import decode
+from screen.source.reading import write_file
 
 # The use cases below `check` (git, the sign-off chain, the audits, images) load when a command
 # needs them: a one-file check at a pre-commit hook starts without GitPython.
@@ -60,6 +71,83 @@ def _checked(settings: Settings, targets: list[Target], stdin: bytes | None = No
         rules_fingerprint=engine.fingerprint,
         rules=engine.ruleset.rules,
     )
+
+
+# --- fixing ------------------------------------------------------------------------------------
+
+
+def fix_plan(settings: Settings, paths: list[str], show_matches: bool = False) -> FixPlan:
+    """What `baomi fix` would change in `paths` (default: everything published), and what stays
+    for a person: each file screened from the bytes read once, fixed in memory, screened again."""
+    portal = read_portal(settings.root)
+    targets = resolve(portal, paths)
+    if any(t.stdin for t in targets):
+        raise UsageError(_("fix changes files in place; it does not read stdin"))
+    if not targets:
+        raise UsageError(_("no files to screen: the paths given hold no files"))
+    engine = shared_engine(settings.rules_dir, settings.cache_dir)
+    rules = {rule.id: rule for rule in engine.ruleset.rules}
+    keep = frozenset(rule.id for rule in engine.ruleset.rules if rule.kind in WORDING_KINDS)
+    setup = markdown_setup(settings.root)
+    files, not_text, findings, errors = [], [], [], []
+    for target in targets:
+        before = read_bytes(target)
+        screened = replace(target, data=before)
+        found, failed = screen_targets(engine, [screened], settings.fingerprint_key, setup=setup)
+        if failed or not fixable_file(target.display) or target.link:
+            if not failed and not fixable_file(target.display):
+                not_text.append(target.display)
+            findings += found
+            errors += failed
+            continue
+        text = decode(target.display, before)
+        planned = plan(target.display, text, found, rules)
+        fixed = apply_edits(text, planned.edits)
+        after = (b"\xef\xbb\xbf" if before.startswith(b"\xef\xbb\xbf") else b"") + fixed.encode("utf-8")
+        left, failed = screen_targets(
+            engine, [replace(target, data=after)], settings.fingerprint_key, setup=setup
+        )
+        findings += left
+        errors += failed
+        diff = ""
+        if after != before:
+            old = text if show_matches else shown(text, found, keep)
+            new = fixed if show_matches else shown(fixed, left, keep)
+            diff = unified_diff(target.display, old, new)
+        files.append(
+            FileFix(
+                path=target.display, file=target.path, before=before, after=after, plan=planned, diff=diff
+            )
+        )
+    result = CheckResult(
+        findings=tuple(findings),
+        errors=tuple(errors),
+        files_scanned=len(targets),
+        rules_fingerprint=engine.fingerprint,
+        rules=engine.ruleset.rules,
+    )
+    return FixPlan(files=tuple(files), not_text=tuple(not_text), result=result)
+
+
+def fix_apply(planned: FixPlan) -> None:
+    """Write the fixed files. Every one is read again first: a file another process changed
+    since it was screened is refused (exit 2) and nothing is written."""
+    changed = [f for f in planned.files if f.changed]
+    for fixed in changed:
+        try:
+            now = fixed.file.read_bytes()
+        except OSError as error:
+            raise InputError(fixed.path, str(error)) from None
+        if now != fixed.before:
+            raise InputError(
+                fixed.path,
+                _(
+                    "changed since it was screened (by another program?); nothing was written: "
+                    "run `baomi fix` again"
+                ),
+            )
+    for fixed in changed:
+        write_file(fixed.file, fixed.after, fixed.path)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

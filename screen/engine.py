@@ -13,8 +13,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 from screen import __version__
-from screen.detectors import KINDS, Detector, compile_detectors
+from screen.detectors import KINDS, Detector, compile_detectors, example_detector
 from screen.detectors.analysis import Analysis
+from screen.detectors.lexicon import Lexicon
 from screen.errors import InputError, RuleError
 from screen.findings import make_findings, place_rendered, rendered_only, unshared
 from screen.i18n import _
@@ -22,7 +23,7 @@ from screen.model import Finding, Hit, Rule
 from screen.ruleset import Ruleset, RuleSource, parse, read_sources
 from screen.source import Document, name_document
 
-_CACHE_SCHEMA = 2
+_CACHE_SCHEMA = 3
 _CACHE_MAGIC = b"baomi-engine\n"
 _SELF_TEST_KEY = b"baomi self-test"
 _NAME_SALT = "\x00name"  # a name's findings have fingerprints of their own
@@ -32,13 +33,14 @@ _NAME_SALT = "\x00name"  # a name's findings have fingerprints of their own
 class Engine:
     ruleset: Ruleset
     detectors: tuple[Detector, ...]
+    lexicon: Lexicon  # the words the detectors look up, in one automaton (`detectors/lexicon.py`)
 
     @property
     def fingerprint(self) -> str:
         return self.ruleset.fingerprint
 
     def hits(self, document: Document) -> Iterator[Hit]:
-        analysis = Analysis(document)
+        analysis = Analysis(document, self.lexicon)
         for detector in self.detectors:
             yield from detector.detect(analysis)
 
@@ -69,9 +71,12 @@ def self_test(engine: Engine) -> tuple[str, ...]:
     for rule in engine.ruleset.rules:
         if not rule.enabled:
             continue
+        own = example_detector(rule)
         for example, expect in [(h, True) for h in rule.hits] + [(m, False) for m in rule.misses]:
             try:
-                found = any(hit.rule.id == rule.id for hit in engine.every_hit(_example(rule, example)))
+                document = _example(rule, example)
+                hits = own[0].detect(Analysis(document, own[1])) if own else engine.every_hit(document)
+                found = any(hit.rule.id == rule.id for hit in hits)
             except InputError:  # a file rule's text example with binary bytes: a broken file
                 found = False
             if found != expect:
@@ -91,10 +96,10 @@ def _example(rule: Rule, example: str) -> Document:
 
 def build_engine(ruleset: Ruleset) -> Engine:
     try:
-        detectors = compile_detectors(ruleset.rules)
+        detectors, lexicon = compile_detectors(ruleset.rules)
     except ValueError as error:
         raise RuleError((str(error),)) from None
-    engine = Engine(ruleset=ruleset, detectors=detectors)
+    engine = Engine(ruleset=ruleset, detectors=detectors, lexicon=lexicon)
     problems = self_test(engine)
     if problems:
         raise RuleError(problems)

@@ -131,7 +131,7 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str
                 end_column=end_column,
                 scope=document.layers[hit.layer].scope_at(hit.start),
                 message=hit.rule.message,
-                basis=hit.rule.basis,
+                basis=hit.basis or hit.rule.basis,
                 excerpt=printable(redact(matched)),
                 context=context,
                 context_shown=context_shown,
@@ -140,6 +140,7 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str
                 fingerprint=fingerprint(key, hit.rule.id, document.path + salt, hit.key, ordinal),
                 context_words=hit.context_words,
                 location=document.locations[line - 1] if line <= len(document.locations) else "",
+                suggestion=hit.suggestion,
             )
         )
     return tuple(findings)

@@ -80,6 +80,32 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Replacement:
+    """One entry of a replace rule: wrong forms, the right one, since when, and where from."""
+
+    wrong: tuple[str, ...]
+    right: str
+    since: datetime.date | None = None  # when the wrong forms stopped being right
+    source: str = ""
+    allow: tuple[str, ...] = ()  # longer phrases holding a wrong form that are fine
+    level: Level | None = None  # the entry's own level (the list says 禁用), else the rule's
+
+
+PERSON_STATUSES = ("current", "former", "fallen")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person:
+    """One person of a portal's roster (`rules/people.yml`)."""
+
+    name: str
+    titles: tuple[str, ...] = ()
+    order: int | None = None  # precedence when listed together: smaller first
+    status: str = "current"  # current | former | fallen
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rule:
     """One rule as loaded from `rules/`; kind-specific fields stay empty for other kinds."""
 
@@ -105,6 +131,14 @@ class Rule:
     allow_extensions: tuple[str, ...] = ()  # file rules: suffixes (".woff2") let through
     characters: str = ""  # characters rules: code points and ranges (U+202A-U+202E …)
     refuse: str = ""  # markup rules: the class of constructs refused (script, style, data, …)
+    replace: tuple[Replacement, ...] = ()  # replace rules: wrong → right entries
+    historical: bool = False  # replace rules: a mention dated before an entry's change is allowed
+    cited: bool = False  # replace rules: only a citation counts (《…》, 中华人民共和国…, …第…条)
+    protected: tuple[str, ...] = ()  # protected rules: phrases whose near misses are reported
+    roster: str = ""  # roster rules: the check (name_variant, title_mismatch, order, fallen)
+    people: tuple[Person, ...] = ()  # roster rules: the portal's roster (rules/people.yml)
+    example_people: tuple[Person, ...] = ()  # roster rules: the fictional roster of its examples
+    mask: str = ""  # pattern rules: how `baomi fix` masks the number (mobile, resident_id, bank_card)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +152,8 @@ class Hit:
     key: str  # normalized matched text; feeds the keyed fingerprint, never printed
     layer: int = 0
     context_words: tuple[str, ...] = ()
+    suggestion: str = ""  # the right form of the matched text, where the rule knows it
+    basis: str = ""  # where this match's fact comes from, when more precise than the rule's basis
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,6 +182,7 @@ class Finding:
     # where in that element's text the match starts; line and column are the element's start tag.
     rendered: str = ""
     rendered_offset: int = 0
+    suggestion: str = ""  # the right form (wording rules) or the masked form (personal numbers)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -136,4 +136,5 @@ def apply(rule: Rule, override: Override | None) -> Rule:
         level=level,
         plausible_level=capped(rule.plausible_level) if rule.plausible_level else None,
         context=tuple(replace(c, level=capped(c.level)) for c in rule.context),
+        replace=tuple(replace(e, level=capped(e.level)) if e.level else e for e in rule.replace),
     )

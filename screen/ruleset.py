@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from screen.detectors import entities, kind_of
+from screen.detectors import entities, kind_of, roster
 from screen.errors import InputError, RuleError
 from screen.i18n import _
-from screen.model import EntityPattern, Rule
+from screen.model import EntityPattern, Person, Rule
 from screen.overrides import OVERRIDES_FILE, Override, apply, read_overrides
 from screen.rulefields import PACKAGED, RULE_ID, Problems, at, located, read_level, read_strings
 from screen.source.reading import read_file
@@ -97,14 +97,24 @@ def _key_problem(key: object, lines: dict[str, int]) -> str | None:
     return None
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> object:
+    """A date as YAML reads it, or its text when it is no real day (2018-13-01): the field that
+    wanted a date then says so with its line, instead of the loader failing without one."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def is_rule_file(name: str) -> bool:
     """Whether `name` (relative to the rules directory) is read as rules: YAML directly under
     one of `RULE_DIRS`, a terms file one folder down, or `overrides.yml`."""
     path = PurePosixPath(name)
-    if name == OVERRIDES_FILE:
+    if name in (OVERRIDES_FILE, roster.PEOPLE_FILE):
         return True
     if len(path.parts) != 2:
         return False
@@ -144,8 +154,7 @@ def read_sources(root: Path) -> RuleSource:
     when it does not exist: outside a portal the packaged rules screen alone). The I/O edge."""
     paths = [path for sub in RULE_DIRS for path in sorted((root / sub).glob("*.y*ml"))]
     paths += sorted(root.glob("*/*.txt"))
-    if (root / OVERRIDES_FILE).exists():
-        paths.append(root / OVERRIDES_FILE)
+    paths += [root / name for name in (OVERRIDES_FILE, roster.PEOPLE_FILE) if (root / name).exists()]
     files: dict[str, bytes] = {}
     unreadable: list[str] = []
     for path in paths:
@@ -239,7 +248,7 @@ def _read(files: Files, problems: Problems) -> _Read:
     contents = dict(files)
     found = _Read(rules={}, patterns=[])
     for name, data in files:
-        if not name.endswith((".yml", ".yaml")) or name == OVERRIDES_FILE:
+        if not name.endswith((".yml", ".yaml")) or name in (OVERRIDES_FILE, roster.PEOPLE_FILE):
             continue
         for raw in _documents(name, data, problems):
             if "recognizer" in raw and "id" not in raw:
@@ -309,17 +318,42 @@ def parse(source: RuleSource) -> Ruleset:
     if not rules and not problems.items:
         problems.add(f"{source.root}", _("no rules found under terms/ or patterns/"))
     shared = _shared_patterns(packs.patterns + local.patterns, rules, problems)
+    people = _people(source, problems)
     if problems.items:
         raise RuleError(tuple(problems.items))
     # Every entity rule carries the whole recognizer: one analysis per document serves them all,
-    # and a changed pattern changes the fingerprint of every rule it can affect.
+    # and a changed pattern changes the fingerprint of every rule it can affect. Every roster
+    # rule carries the portal's roster the same way.
     ordered = tuple(
         sorted(
-            (replace(r, patterns=shared) if r.kind == entities.KIND else r for r in rules),
+            (
+                replace(r, patterns=shared)
+                if r.kind == entities.KIND
+                else replace(r, people=people)
+                if r.kind == roster.KIND
+                else r
+                for r in rules
+            ),
             key=lambda r: r.id,
         )
     )
     return Ruleset(rules=ordered, fingerprint=fingerprint(ordered), recognizer=shared, overrides=overrides)
+
+
+def _people(source: RuleSource, problems: Problems) -> tuple[Person, ...]:
+    """The portal's roster (`rules/people.yml`), or nobody when it has none."""
+    data = dict(source.files).get(roster.PEOPLE_FILE)
+    if data is None:
+        return ()
+    documents = _documents(roster.PEOPLE_FILE, data, problems)
+    if not documents:
+        return ()
+    if len(documents) != 1:
+        problems.add(
+            at(roster.PEOPLE_FILE, 1), _("people.yml holds one mapping with 'schema_version' and 'people'")
+        )
+        return ()
+    return roster.read_roster(roster.PEOPLE_FILE, documents[0], problems)
 
 
 def _recognizer(name: str, raw: dict[str, Any], problems: Problems) -> tuple[EntityPattern, ...]:
@@ -357,7 +391,19 @@ def fingerprint(rules: tuple[Rule, ...]) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
-_LATER_FIELDS = ("gaps", "characters", "refuse")
+_LATER_FIELDS = (
+    "gaps",
+    "characters",
+    "refuse",
+    "replace",
+    "historical",
+    "cited",
+    "protected",
+    "roster",
+    "people",
+    "example_people",
+    "mask",
+)
 
 
 def _effective(rule: Rule) -> dict[str, Any]:
@@ -367,6 +413,8 @@ def _effective(rule: Rule) -> dict[str, Any]:
     fields["terms"], fields["allow"] = sorted(set(rule.terms)), sorted(set(rule.allow))
     # where an entity pattern is written (a packaged pack, or rules/) matches nothing differently
     fields["patterns"] = [{k: v for k, v in p.items() if k != "origin"} for p in fields["patterns"]]
+    for listed_people in ("people", "example_people"):
+        fields[listed_people] = [{k: v for k, v in p.items() if k != "origin"} for p in fields[listed_people]]
     for later in _LATER_FIELDS:  # added later: rules that do not use them keep their fingerprint
         if not fields[later]:
             del fields[later]

@@ -87,6 +87,15 @@ def _screening(commands: Commands) -> None:
     check.add_argument(
         "--full", action="store_true", help=_("with --since: screen everything, not only changes")
     )
+    fix = commands.add_parser(
+        "fix", help=_("apply the safe fixes: wording suggestions, masking of personal numbers")
+    )
+    fix.add_argument(
+        "paths", nargs="*", metavar=_("PATH"), help=_("files or directories (default: everything published)")
+    )
+    fix.add_argument("--dry-run", action="store_true", help=_("print the diff; change nothing"))
+    _rules(fix)
+    _matches(fix)
     init = commands.add_parser("init", help=_("create a new portal in DIR; never overwrites a file"))
     init.add_argument("directory", nargs="?", default=".", metavar=_("DIR"), help=_("an empty or new folder"))
     init.add_argument("--name", default="门户网站", metavar=_("NAME"), help=_("the site's name"))

@@ -11,7 +11,7 @@ from screen import api
 from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, EXIT_INPUT, InputError, UsageError
 from screen.i18n import N_, _, ngettext
 from screen.model import CheckResult, Level
-from screen.report import EntitiesView, ReportView, render
+from screen.report import EntitiesView, FixView, ReportView, render
 from screen.settings import default_cache_dir, load_settings, rules_dir
 
 STDIN = "-"
@@ -49,6 +49,20 @@ def run_check(args: argparse.Namespace) -> int:
     if result.errors:
         return EXIT_INPUT
     return EXIT_BLOCKED if result.blocked(fail_on) else EXIT_CLEAN
+
+
+def run_fix(args: argparse.Namespace) -> int:
+    """`baomi fix`: the safe fixes, as a diff; written unless `--dry-run`; then what is left."""
+    settings = load_settings(Path.cwd(), rules=args.rules, run_key=True)
+    planned = api.fix_plan(settings, list(args.paths), show_matches=args.show_matches)
+    if not args.dry_run:
+        api.fix_apply(planned)
+    sys.stdout.write(
+        render("fix", "text", FixView(plan=planned, dry_run=args.dry_run, show_matches=args.show_matches))
+    )
+    if planned.result.errors:
+        return EXIT_INPUT
+    return EXIT_BLOCKED if planned.result.blocked(Level(args.fail_on)) else EXIT_CLEAN
 
 
 def run_import(args: argparse.Namespace) -> int:

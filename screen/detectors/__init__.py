@@ -3,11 +3,23 @@ detector), registered in one literal dict. Adding a kind is a module and a line 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
-from screen.detectors import characters, classification, entities, files, markup, patterns, terms
+from screen.detectors import (
+    characters,
+    classification,
+    entities,
+    files,
+    markup,
+    patterns,
+    protected,
+    replacements,
+    roster,
+    terms,
+)
 from screen.detectors.analysis import Analysis
+from screen.detectors.lexicon import Lexicon, WordSource
 from screen.model import Hit, Rule
 from screen.rulefields import Problems
 from screen.source import Document
@@ -57,6 +69,9 @@ KINDS: dict[str, RuleKind] = {
     "classification": classification,
     "characters": characters,
     "markup": markup,
+    "replace": replacements,
+    "protected": protected,
+    "roster": roster,
 }
 DEFAULT_KIND = "pattern"  # what a rule with none of the markers is (a regex and its checks)
 
@@ -66,11 +81,27 @@ def kind_of(raw: Mapping[str, Any]) -> RuleKind:
     return next((kind for kind in KINDS.values() if kind.MARKERS & raw.keys()), KINDS[DEFAULT_KIND])
 
 
-def compile_detectors(rules: tuple[Rule, ...]) -> tuple[Detector, ...]:
-    """One detector per kind that has enabled rules."""
+def example_detector(rule: Rule) -> tuple[Detector, Lexicon] | None:
+    """A detector of its own for a rule whose examples need more than the text (a roster rule's
+    examples are about its fictional people, not the portal's), with its words; None for most
+    kinds."""
+    prepare = getattr(KINDS[rule.kind], "example_rule", None)
+    if prepare is None:
+        return None
+    detector = KINDS[rule.kind].DETECTOR((prepare(rule),))
+    return detector, lexicon_of((detector,))
+
+
+def compile_detectors(rules: tuple[Rule, ...]) -> tuple[tuple[Detector, ...], Lexicon]:
+    """One detector per kind that has enabled rules, and the words they look up together."""
     detectors = []
     for name, kind in KINDS.items():
         selected = tuple(r for r in rules if r.kind == name and r.enabled)
         if selected:
             detectors.append(kind.DETECTOR(selected))
-    return tuple(detectors)
+    return tuple(detectors), lexicon_of(detectors)
+
+
+def lexicon_of(detectors: Iterable[Detector]) -> Lexicon:
+    """The automaton of every detector that looks words up (those with `words()`)."""
+    return Lexicon(d for d in detectors if isinstance(d, WordSource))

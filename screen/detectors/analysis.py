@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from screen.detectors.lexicon import Lexicon, Match
 from screen.model import Rule
 from screen.normalize import HIDDEN_RE, Projection, noise_re
 from screen.source import Document, read_document
@@ -10,12 +13,15 @@ from screen.source import Document, read_document
 class Analysis:
     """Per-document views shared across detectors (so the document is analysed once)."""
 
-    __slots__ = ("_compact", "_visible", "document")
+    __slots__ = ("_compact", "_visible", "_words", "document", "lexicon", "memo")
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, lexicon: Lexicon | None = None) -> None:
         self.document = document
+        self.lexicon = lexicon
+        self._words: dict[int, dict[str, list[Match]]] = {}
         self._compact: dict[tuple[int, str], Projection] = {}
         self._visible: dict[int, Projection] = {}
+        self.memo: dict[str, Any] = {}  # what one detector computes for the document, by name
 
     def compact(self, layer: int, keep: str = "") -> Projection:
         """Layer text without hidden markup and noise (but the characters of `keep`): what the
@@ -23,6 +29,14 @@ class Analysis:
         if (layer, keep) not in self._compact:
             self._compact[layer, keep] = Projection(self.document.layers[layer].text, noise_re(keep))
         return self._compact[layer, keep]
+
+    def words(self, layer: int, kind: str) -> list[Match]:
+        """The lexicon's words of `kind` in the layer's compact text (one walk serves all kinds)."""
+        if self.lexicon is None:
+            return []
+        if layer not in self._words:
+            self._words[layer] = self.lexicon.matches(self.compact(layer).text)
+        return self._words[layer].get(kind, [])
 
     def visible(self, layer: int) -> Projection:
         """Layer text without hidden markup: what pattern regexes read."""

@@ -11,7 +11,7 @@ from typing import Any
 from screen.detectors.analysis import Analysis, text_example
 from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.validators import VALIDATORS, Verdict
-from screen.i18n import N_, _
+from screen.i18n import N_, _, listed
 from screen.model import Context, Hit, Level, Rule
 from screen.normalize import Projection, fold, is_noise, noise_re
 from screen.rulefields import (
@@ -27,7 +27,7 @@ from screen.rulefields import (
 
 KIND = "pattern"
 NAME = N_("a pattern rule")  # how messages name a rule of this kind
-FIELDS = frozenset({"regex", "validate", "plausible_level", "context", "gaps"})
+FIELDS = frozenset({"regex", "validate", "plausible_level", "context", "gaps", "mask"})
 MARKERS: frozenset[str] = frozenset()  # a rule without another kind's markers is a pattern rule
 
 
@@ -63,15 +63,35 @@ class PatternDetector:
             if level is None:
                 continue
             level, words = _context_level(level, self.contexts[index], text, start, end)
+            origin, origin_end = projection.to_origin(start), layer.end_after(projection.to_origin(end - 1))
+            written = analysis.document.text[origin:origin_end]
             yield Hit(
                 rule=rule,
-                start=projection.to_origin(start),
-                end=layer.end_after(projection.to_origin(end - 1)),
+                start=origin,
+                end=origin_end,
                 level=level,
                 key=noise_re().sub("", text[start:end]),
                 layer=layer_index,
                 context_words=words,
+                suggestion=masked(rule.mask, written) if rule.mask else "",
             )
+
+
+# How personal numbers are published when they must be (the form inspections require): which of
+# a number's significant characters (digits, an ID's check letter) stay, counted from each end.
+MASKS = {"mobile": (3, 4), "resident_id": (2, 3), "bank_card": (0, 4)}
+_MOBILE_DIGITS = 11
+
+
+def masked(mask: str, number: str) -> str:
+    """`number` with its middle starred as `mask` says, separators kept: 138****1234,
+    35*************123, ************1234. A mobile number's country code (+86) stays."""
+    keep_first, keep_last = MASKS[mask]
+    significant = [i for i, c in enumerate(number) if c.isdigit() or c in "xX"]
+    if mask == "mobile":
+        significant = significant[-_MOBILE_DIGITS:]
+    hidden = set(significant[keep_first : len(significant) - keep_last])
+    return "".join("*" if i in hidden else c for i, c in enumerate(number))
 
 
 def _kept(pattern: str) -> str:
@@ -129,6 +149,14 @@ def read_fields(
     validate = raw.get("validate", "")
     check_validator(validate, located(name, raw, "validate"), problems)
     fields["validate"] = validate or ""
+    mask = raw.get("mask", "")
+    if mask and mask not in MASKS:
+        problems.add(
+            located(name, raw, "mask"),
+            _("unknown mask {value}; one of {names}").format(value=repr(mask), names=listed(tuple(MASKS))),
+        )
+        mask = ""
+    fields["mask"] = mask or ""
     if "plausible_level" in raw:
         fields["plausible_level"] = read_level(
             raw, "plausible_level", located(name, raw, "plausible_level"), problems

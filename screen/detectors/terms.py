@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-import ahocorasick
-
 from screen.detectors.analysis import Analysis, text_example
 from screen.i18n import N_, _, ngettext
 from screen.model import Hit, Rule
@@ -50,53 +48,44 @@ class _Candidate:
 
 
 class TermDetector:
+    kind = KIND
+
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.rules = rules
-        self.automaton = ahocorasick.Automaton()
-        entries: dict[str, list[_Entry]] = {}
-        for index, rule in enumerate(rules):
-            for term, allow in [(t, False) for t in rule.terms] + [(a, True) for a in rule.allow]:
-                key = compact_key(term)
-                if len(key) < MIN_TERM and not allow:
-                    raise ValueError(
-                        ngettext(
-                            "{origin}: term {term} is shorter than {count} character",
-                            "{origin}: term {term} is shorter than {count} characters",
-                            MIN_TERM,
-                        ).format(origin=rule.origin, term=repr(term), count=MIN_TERM)
-                    )
-                entries.setdefault(key, []).append((index, allow))
-        for key, found in entries.items():
-            self.automaton.add_word(key, (len(key), tuple(found)))
-        self.automaton.make_automaton()
+        for _key, (index, allow) in self.words():
+            if len(_key) < MIN_TERM and not allow:
+                term = next(t for t in rules[index].terms if compact_key(t) == _key)
+                raise ValueError(
+                    ngettext(
+                        "{origin}: term {term} is shorter than {count} character",
+                        "{origin}: term {term} is shorter than {count} characters",
+                        MIN_TERM,
+                    ).format(origin=rules[index].origin, term=repr(term), count=MIN_TERM)
+                )
+
+    def words(self) -> Iterator[tuple[str, _Entry]]:
+        """The dictionary, for the automaton every kind shares (`lexicon.py`); the detector keeps
+        none of it (a 100k-term dictionary is unpickled once, in the automaton)."""
+        for index, rule in enumerate(self.rules):
+            for term in rule.terms:
+                yield compact_key(term), (index, False)
+            for allowed in rule.allow:
+                yield compact_key(allowed), (index, True)
 
     def detect(self, analysis: Analysis) -> Iterator[Hit]:
         for layer_index, layer in enumerate(analysis.document.layers):
-            projection = analysis.compact(layer_index)
-            raw = list(self.automaton.iter(projection.text))
+            raw = analysis.words(layer_index, KIND)
             if not raw:
                 continue
+            projection = analysis.compact(layer_index)
             candidates: list[_Candidate] = []
-            for end, (length, entries) in raw:
-                span = self._place(layer, projection, end - length + 1, end)
+            for first, last, entries in raw:
+                span = place(layer, projection, first, last)
                 if span is None:
                     continue
-                key = projection.text[end - length + 1 : end + 1]
+                key = projection.text[first : last + 1]
                 candidates.extend(_Candidate(span[0], span[1], e, key) for e in entries)
             yield from self._select(candidates, layer_index)
-
-    @staticmethod
-    def _place(layer: Layer, projection: Projection, first: int, last: int) -> tuple[int, int] | None:
-        """Source span of compact[first..last], or None if a gap or word boundary forbids it."""
-        if not projection.joined(first, last + 1):
-            return None
-        text = layer.text
-        first_at, last_at = projection.to_origin(first), projection.to_origin(last)
-        if _WORDISH.match(text[first_at]) and _WORDISH.match(_neighbour(text, first_at, -1)):
-            return None
-        if _WORDISH.match(text[last_at]) and _WORDISH.match(_neighbour(text, last_at, 1)):
-            return None
-        return first_at, layer.end_after(last_at)
 
     def _select(self, candidates: list[_Candidate], layer: int) -> Iterator[Hit]:
         allowed: dict[int, list[tuple[int, int]]] = {}
@@ -124,6 +113,19 @@ class TermDetector:
                     key=candidate.key,
                     layer=layer,
                 )
+
+
+def place(layer: Layer, projection: Projection, first: int, last: int) -> tuple[int, int] | None:
+    """Source span of compact[first..last], or None if a gap or word boundary forbids it."""
+    if not projection.joined(first, last + 1):
+        return None
+    text = layer.text
+    first_at, last_at = projection.to_origin(first), projection.to_origin(last)
+    if _WORDISH.match(text[first_at]) and _WORDISH.match(_neighbour(text, first_at, -1)):
+        return None
+    if _WORDISH.match(text[last_at]) and _WORDISH.match(_neighbour(text, last_at, 1)):
+        return None
+    return first_at, layer.end_after(last_at)
 
 
 def _neighbour(text: str, position: int, step: int) -> str:

@@ -14,6 +14,7 @@ from screen.report.entities import (
     format_entities_jsonl,
     format_entities_text,
 )
+from screen.report.fixes import FixView, format_fix_text
 from screen.report.github import format_github
 from screen.report.history import format_history_json, format_history_sarif, format_history_text
 from screen.report.inspection import format_report_html, format_report_json, format_report_markdown
@@ -56,6 +57,7 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("publish", "text"): format_publish_text,
     ("publish", "json"): format_publish_json,
     ("publish", "markdown"): format_publish_markdown,
+    ("fix", "text"): format_fix_text,
 }
 
 
@@ -69,4 +71,6 @@ def render(kind: str, fmt: str, view: object) -> str:
     return FORMATTERS[kind, fmt](view)
 
 
-__all__ = ["FORMATTERS", "EntitiesView", "HistoryView", "ReportView", "RulesView", "formats", "render"]
+__all__ = [
+    "FORMATTERS", "EntitiesView", "FixView", "HistoryView", "ReportView", "RulesView", "formats", "render",
+]  # fmt: skip

@@ -35,7 +35,8 @@ def _annotation(view: ReportView, finding: Finding) -> str:
         )
     )
     place = f" ({located(finding)})" if located(finding) else ""
-    message = f"{finding.message}: {view.shown(finding)}{place} [{finding.fingerprint}]"
+    right = f" → {finding.suggestion}" if finding.suggestion else ""
+    message = f"{finding.message}: {view.shown(finding)}{right}{place} [{finding.fingerprint}]"
     return f"::{_COMMAND[finding.level]} {properties}::{_escape_data(message)}"
 
 

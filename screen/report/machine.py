@@ -32,6 +32,8 @@ def finding_json(view: ReportView, finding: Finding) -> dict[str, Any]:
     }
     if finding.context_words:
         record["context_words"] = list(finding.context_words)
+    if finding.suggestion:
+        record["suggestion"] = finding.suggestion
     if finding.location:
         record["location"] = finding.location
     if finding.rendered:
@@ -99,12 +101,37 @@ def _sarif_result(view: ReportView, finding: Finding, index: dict[str, int]) -> 
             }
         ],
         "partialFingerprints": {"baomi/v1": finding.fingerprint},
+        **_sarif_fixes(finding),
         "properties": {
             "scope": finding.scope.value,
             "baomi-level": finding.level.value,
         }
         | ({"location": finding.location} if finding.location else {}),
     }
+
+
+def _sarif_fixes(finding: Finding) -> dict[str, Any]:
+    """The suggested replacement as a SARIF fix (GitHub offers it on the pull request): the
+    finding's region replaced by the right form. None for a finding only the rendered page or an
+    attachment holds, whose region is not the text to replace."""
+    if not finding.suggestion or finding.rendered or finding.location:
+        return {}
+    change = {
+        "artifactLocation": {"uri": quote(finding.path), "uriBaseId": "%SRCROOT%"},
+        "replacements": [
+            {
+                "deletedRegion": {
+                    "startLine": finding.line,
+                    "startColumn": finding.column,
+                    "endLine": finding.end_line,
+                    "endColumn": finding.end_column,
+                },
+                "insertedContent": {"text": finding.suggestion},
+            }
+        ],
+    }
+    text = _("Write {suggestion}").format(suggestion=finding.suggestion)
+    return {"fixes": [{"description": {"text": text}, "artifactChanges": [change]}]}
 
 
 def format_sarif(view: ReportView) -> str:

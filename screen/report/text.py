@@ -29,6 +29,8 @@ def finding_lines(view: ReportView, finding: Finding) -> list[str]:
     gutter = " " * len(str(finding.line))
     lines = [head, f" {finding.line} | {context}"]
     lines.append(f" {gutter} | {' ' * display_width(before)}{'^' * max(1, display_width(shown))}")
+    if finding.suggestion:
+        lines.append(f" {gutter} → {finding.suggestion}")
     if finding.context_words:
         words = "、".join(finding.context_words)
         lines.append(f" {gutter} = " + _("context: {words}").format(words=words))

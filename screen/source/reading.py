@@ -5,6 +5,7 @@ the size limit in memory."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -57,3 +58,18 @@ def read_file(path: Path, display: str, limit: int = MAX_BYTES) -> bytes:
             ).format(size=max(status.st_size, size) / 1048576, limit=limit // 1048576),
         )
     return b"".join(chunks)
+
+
+def write_file(path: Path, data: bytes, display: str) -> None:
+    """Replace the file at `path` with `data` at once (a reader sees the old bytes or the new,
+    never half), keeping its permissions."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.baomi-tmp")
+    try:
+        temporary.write_bytes(data)
+        shutil.copymode(path, temporary)
+        temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise InputError(
+            display, _("cannot write it ({reason})").format(reason=error.strerror or error)
+        ) from None
