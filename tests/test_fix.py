@@ -144,7 +144,7 @@ def test_a_file_that_is_not_markdown_or_text_is_not_changed(tmp_path: Path, cli:
 
 
 def test_markup_inside_a_longer_replacement_is_left_to_a_person(tmp_path: Path, cli: object) -> None:
-    page = "青溪县**环保**局发布通知。\n"
+    page = "---\ndate: 2026-03-01\n---\n\n青溪县**环保**局发布通知。\n"
     root = portal(tmp_path, {"content/a.md": page})
     run = cli(["fix", "content/a.md"], cwd=root)  # type: ignore[operator]
     assert (root / "content" / "a.md").read_text(encoding="utf-8") == page

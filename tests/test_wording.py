@@ -498,10 +498,23 @@ def test_replace(replacing: Engine, text: str, expected: list[tuple[str, str, st
 @pytest.mark.parametrize(
     ("text", "level", "basis"),
     [
-        # The rule's level and the entry's source as the finding's basis.
+        # The rule's level and the entry's source as the finding's basis, on a page dated after
+        # the change.
+        (
+            "---\ndate: 2026-03-01\n---\n\n请向国家工商总局申请。\n",
+            BLOCK,
+            "《国务院机构改革方案》（2018年3月17日第十三届全国人大一次会议批准）",
+        ),
+        # A year after the change in the sentence dates it too.
+        (
+            "2024年，国家工商总局发布通知。",
+            BLOCK,
+            "《国务院机构改革方案》（2018年3月17日第十三届全国人大一次会议批准）",
+        ),
+        # Undated text may be an old document's: the finding asks a person (review).
         (
             "请向国家工商总局申请。",
-            BLOCK,
+            REVIEW,
             "《国务院机构改革方案》（2018年3月17日第十三届全国人大一次会议批准）",
         ),
         ("依据《合同法》办理。", REVIEW, "《中华人民共和国民法典》第一千二百六十条"),

@@ -85,7 +85,18 @@ class ProtectedDetector:
                         continue
                     seen.add((number, start))
                     window = text[start : start + len(phrase)]
-                    if len(window) < len(phrase) or not self._near_miss(rule, phrase, window):
+                    if len(window) < len(phrase):
+                        continue
+                    differ = self._differ(rule, phrase, window)
+                    if differ is None:
+                        continue
+                    # Folding made a traditional or variant character simplified (於 → 于): its
+                    # own readings count too (於 is also wū, as 恶 is).
+                    written = analysis.document.text[projection.to_origin(start + differ)]
+                    if not (
+                        self.confusable(phrase[differ], window[differ])
+                        or self.confusable(phrase[differ], written)
+                    ):
                         continue
                     if self._allowed(rule, text, start, window):
                         continue
@@ -95,11 +106,13 @@ class ProtectedDetector:
             for rule_index, candidates in found.items():
                 yield from self._select(layer_index, rule_index, candidates)
 
-    def _near_miss(self, rule: int, phrase: str, window: str) -> bool:
+    def _differ(self, rule: int, phrase: str, window: str) -> int | None:
+        """Where `window` differs from `phrase` when it does in exactly one character (and is not
+        another of the rule's phrases)."""
         if window == phrase or (rule, window) in self.exact:
-            return False
+            return None
         differ = [i for i in range(len(phrase)) if window[i] != phrase[i]]
-        return len(differ) == 1 and self.confusable(phrase[differ[0]], window[differ[0]])
+        return differ[0] if len(differ) == 1 else None
 
     def _allowed(self, rule: int, text: str, first: int, window: str) -> bool:
         """Whether the near miss stands inside one of the rule's allowed phrases (a real word)."""

@@ -12,9 +12,9 @@ from typing import Any
 
 from screen.detectors.analysis import Analysis, text_example
 from screen.detectors.terms import MIN_TERM, compact_key, place
-from screen.detectors.wording import after, before, historical, in_title
+from screen.detectors.wording import after, before, dated_now, historical, in_title
 from screen.i18n import N_, _, ngettext
-from screen.model import Hit, Replacement, Rule
+from screen.model import Hit, Level, Replacement, Rule
 from screen.rulefields import Problems, located, read_level, read_strings
 
 KIND = "replace"
@@ -82,11 +82,18 @@ class ReplaceDetector:
                 analysis, layer, start, end, entry.since, titles=not rule.cited
             ):
                 continue
+            level = entry.level or rule.level
+            if (
+                rule.historical
+                and level is Level.BLOCK
+                and not dated_now(analysis, layer, start, end, entry.since)
+            ):
+                level = Level.REVIEW  # nothing says when the text was written: a person judges
             yield Hit(
                 rule=rule,
                 start=start,
                 end=end,
-                level=entry.level or rule.level,
+                level=level,
                 key=key,
                 layer=layer,
                 suggestion=_suggestion(text, start, entry.right),

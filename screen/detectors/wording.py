@@ -205,3 +205,17 @@ def historical(
         return True
     dated = page_date(analysis)
     return dated is not None and dated < since
+
+
+def dated_now(analysis: Analysis, layer: int, start: int, end: int, since: datetime.date | None) -> bool:
+    """Whether the text around [start, end) is known to be written after `since`: the page's own
+    date, or a year (or date) in its sentence, is on or after it. An old name on an undated page
+    may be an old document's: it asks a person rather than blocking."""
+    if since is None:
+        return True
+    dated = page_date(analysis)
+    if dated is not None:
+        return dated >= since
+    text = analysis.document.layers[layer].text
+    left, right = sentence(text, start, end)
+    return any(day.year >= since.year for day in dates_in(text[left:right].replace(HIDDEN, "")))

@@ -50,7 +50,7 @@ def format_markdown(view: ReportView) -> str:
                 f"| `{markdown_cell(finding.path)}:{finding.line}:{finding.column}`"
                 + (f" ({markdown_cell(place)})" if place else "")
                 + " "
-                f"| `{finding.rule}` | {markdown_cell(finding.message)} "
+                f"| `{finding.rule}` | {markdown_cell(finding.message + _right(finding.suggestion))} "
                 f"| {markdown_cell(view.shown(finding))} "
                 f"| `{finding.fingerprint[:12]}` |"
             )
@@ -66,3 +66,8 @@ def format_markdown(view: ReportView) -> str:
             _("Reviewers: run `baomi check --show-matches` locally for unredacted context."),
         ]
     return "\n".join(lines) + "\n"
+
+
+def _right(suggestion: str) -> str:
+    """The right form after a finding's message (`→ 国家市场监督管理总局`), if it has one."""
+    return f" → {suggestion}" if suggestion else ""

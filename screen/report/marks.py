@@ -33,7 +33,10 @@ def mark_pending(markdown: str, findings: list[Finding], reasons: tuple[str, ...
         if at < 0 or "\n" in finding.match:
             unplaced.append(finding)
             continue
-        title = html.escape(f"{level_label(finding.level)} {finding.rule}: {finding.message}", quote=True)
+        right = f" → {finding.suggestion}" if finding.suggestion else ""
+        title = html.escape(
+            f"{level_label(finding.level)} {finding.rule}: {finding.message}{right}", quote=True
+        )
         pieces += [markdown[cursor:at], _MARK.format(title=title, text=html.escape(finding.match))]
         cursor = at + len(finding.match)
     pieces.append(markdown[cursor:])
