@@ -380,8 +380,9 @@ def test_report_and_log_work_on_the_sample_portal(portal: Path) -> None:
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     # cleared now: the 14 regular pages, mkdocs.yml, the two trust files, the two codename files,
-    # the packaged-rules lock and the roster; the two drafts are not. Reviewed: every version a sealed sign-off
-    # in the history names (the deletions of the generic rule files included), read from git here.
+    # the packaged-rules lock and the roster; the two drafts are not. Reviewed: every version a
+    # sealed sign-off in the history names (the deletions of the generic rule files included),
+    # read from git here.
     log = subprocess.run(
         ["git", "log", "--format=%B%x00", "--grep=^Baomi-Seal:"],
         cwd=portal,
