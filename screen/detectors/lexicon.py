@@ -34,8 +34,12 @@ class Lexicon:
                 found.setdefault(key, {}).setdefault(source.kind, []).append(payload)
         self.automaton = ahocorasick.Automaton()
         for key, kinds in found.items():
-            entry = tuple((kind, tuple(payloads)) for kind, payloads in kinds.items())
-            self.automaton.add_word(key, (len(key), entry))
+            # (length, kind, payloads, kind, payloads, …): one flat tuple, as few objects as the
+            # term automaton had before it was shared (100k terms are unpickled at every start).
+            entry: list[Any] = [len(key)]
+            for kind, payloads in kinds.items():
+                entry += [kind, tuple(payloads)]
+            self.automaton.add_word(key, tuple(entry))
         self.empty = not found
         if found:
             self.automaton.make_automaton()
@@ -45,8 +49,8 @@ class Lexicon:
         by_kind: dict[str, list[Match]] = {}
         if self.empty:
             return by_kind
-        for end, (length, kinds) in self.automaton.iter(text):
-            first = end - length + 1
-            for kind, payloads in kinds:
-                by_kind.setdefault(kind, []).append((first, end, payloads))
+        for end, entry in self.automaton.iter(text):
+            first = end - entry[0] + 1
+            for index in range(1, len(entry), 2):
+                by_kind.setdefault(entry[index], []).append((first, end, entry[index + 1]))
         return by_kind
