@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screen.audit.records import Inspection, Period, Trail
-from screen.engine import build_engine, shared_engine
+from screen.engine import build_engine, load_engine_from, shared_engine
 from screen.errors import InputError, RuleError, UsageError
 from screen.fixing import WORDING_KINDS, FileFix, FixPlan, fixable_file, plan, shown, unified_diff
 from screen.fixing import apply as apply_edits
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from screen.signoff.revocation import RevokePlan
     from screen.signoff.signing import SignPlan
     from screen.signoff.workspace import Workspace
+    from screen.sweep.records import SweepResult
 
 __all__ = [
     "CheckResult", "FileStatus", "HistoryResult", "Inspection", "Period", "Review", "SiteGate",
@@ -148,6 +149,35 @@ def fix_apply(planned: FixPlan) -> None:
             )
     for fixed in changed:
         write_file(fixed.file, fixed.after, fixed.path)
+
+
+# --- sweeping published sites -----------------------------------------------------------------
+
+
+def sweep(
+    settings: Settings, sources: list[str], out: Path, scheduler: str | None, workers: int
+) -> SweepResult:
+    """Screen already-published sites (WARC files, mirrors) on a Dask cluster: the findings as
+    Parquet under `out/findings/`, the summary as `out/summary.md`, `.html` and `.json`."""
+    from screen.report.sweep import format_sweep_html, format_sweep_json, format_sweep_markdown
+    from screen.sweep.driver import sweep as run_sweep
+
+    source = read_sources(settings.rules_dir)
+    engine = load_engine_from(source, settings.cache_dir)  # the rules are checked before any work
+    result = run_sweep(
+        sources,
+        source,
+        settings.fingerprint_key,
+        out,
+        fingerprint=engine.fingerprint,
+        scheduler=scheduler,
+        workers=workers,
+        cache_dir=settings.cache_dir,
+    )
+    (out / "summary.md").write_text(format_sweep_markdown(result), encoding="utf-8")
+    (out / "summary.html").write_text(format_sweep_html(result), encoding="utf-8")
+    (out / "summary.json").write_text(format_sweep_json(result), encoding="utf-8")
+    return result
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

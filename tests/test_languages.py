@@ -93,6 +93,7 @@ def _session(portal: Path, tmp: Path) -> list[Said]:
         ["fix", "--dry-run"],
         ["fix", "--dry-run", DRAFT],
         ["fix", "no/such/page.md"],
+        ["sweep", "no-such.warc"],
         ["entities", PAGE],
         ["key"],
         ["init", str(tmp / "new-portal"), "--name", "测试门户"],
@@ -163,7 +164,8 @@ _NAMES = {
     "baomi", "Baomi", "MkDocs", "mkdocs", "Material", "Git", "git", "SSH", "ssh", "ssh-keygen",
     "JSON", "SARIF", "JUnit", "PDF", "HTML", "CSS", "URL", "Word", "GitHub", "GitLab", "YAML",
     "UTF", "JPEG", "PNG", "WebP", "EXIF", "XMP", "OOXML", "HTTP", "WPS", "ed25519", "jieba", "HEAD",
-    "GPS", "SVG", "Office", "Luhn", "Markdown", "Unicode", "Python", "CI",
+    "GPS", "SVG", "Office", "Luhn", "Markdown", "Unicode", "Python", "CI", "WARC", "Dask", "wget",
+    "Parquet", "tcp", "host",
 }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from screen.i18n import _, localize_argparse, ngettext
 DOORS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": screening.run_check,
     "fix": screening.run_fix,
+    "sweep": screening.run_sweep,
     "rules": screening.run_rules,
     "import": screening.run_import,
     "init": screening.run_init,

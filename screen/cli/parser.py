@@ -96,6 +96,30 @@ def _screening(commands: Commands) -> None:
     fix.add_argument("--dry-run", action="store_true", help=_("print the diff; change nothing"))
     _rules(fix)
     _matches(fix)
+    sweep = commands.add_parser(
+        "sweep", help=_("screen already-published sites (WARC files, mirrors) on a Dask cluster")
+    )
+    sweep.add_argument(
+        "sources",
+        nargs="+",
+        metavar=_("SOURCE"),
+        help=_("WARC files (.warc, .warc.gz) or folders mirrored with wget -m"),
+    )
+    _rules(sweep)
+    sweep.add_argument(
+        "--out",
+        default="baomi-sweep",
+        metavar=_("DIR"),
+        help=_("where findings and summaries go (owner-only)"),
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar=_("ADDRESS"),
+        help=_("an existing Dask scheduler (tcp://host:8786); default: a local cluster"),
+    )
+    sweep.add_argument(
+        "--workers", type=int, default=0, metavar=_("N"), help=_("local workers (default: all cores)")
+    )
     init = commands.add_parser("init", help=_("create a new portal in DIR; never overwrites a file"))
     init.add_argument("directory", nargs="?", default=".", metavar=_("DIR"), help=_("an empty or new folder"))
     init.add_argument("--name", default="门户网站", metavar=_("NAME"), help=_("the site's name"))

@@ -65,6 +65,20 @@ def run_fix(args: argparse.Namespace) -> int:
     return EXIT_BLOCKED if planned.result.blocked(Level(args.fail_on)) else EXIT_CLEAN
 
 
+def run_sweep(args: argparse.Namespace) -> int:
+    """`baomi sweep`: findings as Parquet, summaries in the output folder, the totals printed."""
+    settings = load_settings(Path.cwd(), rules=args.rules, run_key=True)
+    if not settings.stable_fingerprints:
+        print(_(_UNSTABLE), file=sys.stderr)
+    if args.workers < 0:
+        raise UsageError(_("--workers must be 0 (all cores) or more"))
+    result = api.sweep(settings, list(args.sources), Path(args.out), args.scheduler, args.workers)
+    sys.stdout.write(render("sweep", "text", result))
+    if result.errors:
+        return EXIT_INPUT
+    return EXIT_BLOCKED if result.blocks else EXIT_CLEAN
+
+
 def run_import(args: argparse.Namespace) -> int:
     settings = load_settings(Path.cwd(), rules=args.rules)
     done = api.import_word(settings, Path(args.source), args.to)

@@ -24,6 +24,7 @@ from screen.report.publish import format_publish_json, format_publish_markdown, 
 from screen.report.review import format_review_text
 from screen.report.rules import RulesView, format_rules_json, format_rules_text
 from screen.report.status import format_status_json, format_status_markdown, format_status_text
+from screen.report.sweep import format_sweep_text
 from screen.report.text import format_text
 from screen.report.trail import format_trail_json, format_trail_text
 from screen.report.view import HistoryView, ReportView
@@ -58,6 +59,7 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("publish", "json"): format_publish_json,
     ("publish", "markdown"): format_publish_markdown,
     ("fix", "text"): format_fix_text,
+    ("sweep", "text"): format_sweep_text,
 }
 
 

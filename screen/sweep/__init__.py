@@ -1,0 +1,1 @@
+"""`baomi sweep`: screen already-published sites (WARC files, mirrors) on a Dask cluster."""

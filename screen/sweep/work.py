@@ -1,0 +1,202 @@
+"""One part of a sweep, where it runs (a Dask worker): the rules engine built once per worker
+process, each resource screened as `baomi check` screens a file (same rules, findings, redaction,
+keyed fingerprints; the URL stands for the path), and the rows written to Parquet files by site
+in batches as they come. What goes back to the driver is a small summary: no finding is held
+longer than a batch, so memory does not grow with the findings."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from screen.engine import Engine, load_engine_from
+from screen.errors import InputError
+from screen.model import Finding
+from screen.ruleset import RuleSource
+from screen.source import HTML_SUFFIXES, read_document
+from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES
+from screen.sweep.records import TOP, SiteSummary
+from screen.sweep.sources import Broken, Item, Resource, read_mirror, read_warc
+
+BATCH = 2_000  # rows written at once: what a worker holds at most, per site
+COLUMNS = (
+    "site", "url", "fetched", "kind", "rule", "level", "line", "column", "end_line", "end_column",
+    "scope", "message", "basis", "excerpt", "fingerprint", "location", "suggestion", "error",
+)  # fmt: skip
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """A part of the sweep: a WARC file, or one site's folder of a mirror."""
+
+    number: int
+    kind: str  # warc | mirror
+    path: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rules:
+    """What every worker needs to screen: the rule files' bytes and the team's key (sent once to
+    every worker, never read from the worker's own disk)."""
+
+    source: RuleSource
+    key: bytes
+    cache_dir: str | None = None
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(rules: Rules) -> Engine:
+    """The engine of these rules, built (or unpickled from the cache) once per worker process."""
+    digest = rules.source.digest
+    if digest not in _ENGINES:
+        cache = Path(rules.cache_dir) if rules.cache_dir else None
+        _ENGINES[digest] = load_engine_from(rules.source, cache if cache and cache.is_dir() else None)
+    return _ENGINES[digest]
+
+
+def items(job: Job) -> Iterator[Item]:
+    return read_warc(Path(job.path)) if job.kind == "warc" else read_mirror(Path(job.path))
+
+
+def run(job: Job, rules: Rules, out: str) -> dict[str, SiteSummary]:
+    """Screen one part; write its rows under `out`; return its summary by site."""
+    engine = engine_for(rules)
+    summaries: dict[str, SiteSummary] = {}
+    with _Writer(Path(out), job.number) as writer:
+        for item in items(job):
+            summary = summaries.setdefault(item.site, SiteSummary())
+            if isinstance(item, Broken):
+                summary.errors += 1
+                writer.add(item.site, _error_row(item.site, item.url, item.fetched, item.reason))
+                continue
+            summary.bytes += len(item.data)
+            summary.states[item.url] = hashlib.sha256(item.data).hexdigest()
+            if _attachment(item.name):
+                summary.attachments += 1
+            else:
+                summary.pages += 1
+            try:
+                findings = screen(engine, item, rules.key)
+            except InputError as error:
+                summary.errors += 1
+                writer.add(item.site, _error_row(item.site, item.url, item.fetched, error.reason))
+                continue
+            for finding in findings:
+                summary.findings[f"{finding.rule} {finding.level.value}"] += 1
+                writer.add(item.site, _finding_row(item, finding))
+            if findings:
+                summary.top = sorted([*summary.top, (len(findings), item.url)], key=lambda t: (-t[0], t[1]))[
+                    :TOP
+                ]
+    return summaries
+
+
+def screen(engine: Engine, resource: Resource, key: bytes) -> tuple[Finding, ...]:
+    """The findings of one resource, as `baomi check` finds them in a file (its URL for a path).
+    A page whose HTTP header names its encoding and that declares none itself is decoded as the
+    header says (a browser's order: byte-order mark, header, `<meta charset>`)."""
+    data = resource.data
+    if resource.charset and resource.name.lower().endswith(tuple(HTML_SUFFIXES)) and not _declares(data):
+        try:
+            data = b"\xef\xbb\xbf" + data.decode(resource.charset).encode("utf-8")
+        except (LookupError, UnicodeDecodeError) as error:
+            raise InputError(resource.url, str(error)) from None
+    document = read_document(resource.name, data)
+    document = replace(document, path=resource.url)
+    findings = engine.screen(document, key)
+    if document.unrendered:
+        raise InputError(resource.url, document.unrendered)
+    return findings
+
+
+def _declares(data: bytes) -> bool:
+    from screen.source.htmlview import sniff_encoding
+
+    return sniff_encoding(data) is not None
+
+
+def _attachment(name: str) -> bool:
+    return name.lower().endswith(tuple(DOCUMENT_SUFFIXES | IMAGE_SUFFIXES))
+
+
+def _finding_row(resource: Resource, finding: Finding) -> dict[str, Any]:
+    return {
+        "site": resource.site,
+        "url": resource.url,
+        "fetched": resource.fetched,
+        "kind": "finding",
+        "rule": finding.rule,
+        "level": finding.level.value,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "scope": finding.scope.value,
+        "message": finding.message,
+        "basis": finding.basis,
+        "excerpt": finding.excerpt,
+        "fingerprint": finding.fingerprint,
+        "location": finding.location,
+        "suggestion": finding.suggestion,
+        "error": "",
+    }
+
+
+def _error_row(site: str, url: str, fetched: str, reason: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
+    row.update(site=site, url=url, fetched=fetched, kind="error", error=reason)
+    row.update(line=0, column=0, end_line=0, end_column=0)
+    return row
+
+
+class _Writer:
+    """Rows to `out/findings/site=<site>/part-<job>.parquet`, a batch at a time."""
+
+    def __init__(self, out: Path, number: int) -> None:
+        self.out = out
+        self.number = number
+        self.pending: dict[str, list[dict[str, Any]]] = {}
+        self.writers: dict[str, Any] = {}
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for site in list(self.pending):
+            self._flush(site)
+        for writer in self.writers.values():
+            writer.close()
+
+    def add(self, site: str, row: dict[str, Any]) -> None:
+        rows = self.pending.setdefault(site, [])
+        rows.append(row)
+        if len(rows) >= BATCH:
+            self._flush(site)
+
+    def _flush(self, site: str) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = self.pending.pop(site, [])
+        if not rows:
+            return
+        table = pa.Table.from_pylist(rows, schema=schema())
+        if site not in self.writers:
+            folder = self.out / "findings" / f"site={_SAFE.sub('_', site) or '_'}"
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.writers[site] = pq.ParquetWriter(folder / f"part-{self.number:05d}.parquet", table.schema)
+        self.writers[site].write_table(table)
+
+
+def schema() -> Any:
+    import pyarrow as pa
+
+    numbers = {"line", "column", "end_line", "end_column"}
+    return pa.schema([(name, pa.int32() if name in numbers else pa.string()) for name in COLUMNS])

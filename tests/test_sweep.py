@@ -1,0 +1,212 @@
+"""`baomi sweep`: WARC files written with warcio and a wget-style mirror, screened on a real Dask
+cluster (a local one, and one started with the `dask` command line on 127.0.0.1); findings as
+Parquet by site, error rows for what cannot be read, summaries, an owner-only output folder."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, EXIT_INPUT
+from tests.conftest import TEST_KEY
+from tests.test_attachments import ID_NUMBER, pdf
+
+BIN = Path(sys.executable).parent
+HTML = "text/html; charset=utf-8"
+
+
+def record(
+    writer: WARCWriter, url: str, body: bytes, content_type: str = HTML, status: str = "200 OK"
+) -> None:
+    headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=headers)
+    )
+
+
+def page(*paragraphs: str) -> bytes:
+    return ("<html><body>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>").encode()
+
+
+@pytest.fixture
+def region(tmp_path: Path) -> Path:
+    """Two sites in one WARC file: a marking, an ID number in a GBK page (declared by the HTTP
+    header only, and by <meta charset> only), an ID number in a PDF, a redirect, a 404, a style
+    sheet (not screened), and a clean site."""
+    path = tmp_path / "region.warc.gz"
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        record(writer, "http://a.qingxi.gov.cn/", page("机密★5年", "春耕生产进展顺利。"))
+        record(writer, "http://a.qingxi.gov.cn/gbk.html", page(f"身份证号{ID_NUMBER}").decode().encode("gbk"),
+               "text/html; charset=gbk")  # fmt: skip
+        meta = f'<html><head><meta charset="gb2312"></head><body><p>身份证号{ID_NUMBER}</p></body></html>'
+        record(writer, "http://a.qingxi.gov.cn/meta.html", meta.encode("gbk"), "text/html")
+        record(writer, "http://a.qingxi.gov.cn/files/list.pdf", pdf([f"ID {ID_NUMBER}"]), "application/pdf")
+        record(writer, "http://a.qingxi.gov.cn/old", b"", "text/html", "301 Moved Permanently")
+        record(writer, "http://a.qingxi.gov.cn/missing", page("机密★5年"), HTML, "404 Not Found")
+        record(writer, "http://a.qingxi.gov.cn/style.css", "body{} /* 机密★5年 */".encode(), "text/css")
+        record(writer, "http://b.qingxi.gov.cn/news/1.html", page("全县春耕备耕工作会议召开。"))
+    return path
+
+
+def rows(out: Path) -> list[dict[str, object]]:
+    table = ds.dataset(out / "findings", format="parquet").to_table()
+    return sorted(table.to_pylist(), key=lambda r: (str(r["url"]), str(r["rule"])))
+
+
+def sweep(cli: object, *args: str) -> object:
+    return cli(["sweep", *args])  # type: ignore[operator]
+
+
+def test_a_region_in_a_warc_file(cli: object, region: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = sweep(cli, str(region), "--out", str(out), "--workers", "2")
+    assert run.code == EXIT_BLOCKED, run.out + run.err  # type: ignore[attr-defined]
+    found = [(r["url"], r["rule"], r["level"], r["kind"]) for r in rows(out)]
+    assert found == [
+        ("http://a.qingxi.gov.cn/", "marking.classified", "block", "finding"),
+        # The PDF attachment, read as `baomi check` reads one.
+        ("http://a.qingxi.gov.cn/files/list.pdf", "pii.resident_id", "block", "finding"),
+        # GBK by the HTTP header, and by <meta charset>: decoded as a browser does.
+        ("http://a.qingxi.gov.cn/gbk.html", "pii.resident_id", "block", "finding"),
+        ("http://a.qingxi.gov.cn/meta.html", "pii.resident_id", "block", "finding"),
+    ]  # the redirect, the 404 page and the style sheet are not screened; site b is clean
+    every = rows(out)
+    assert all(ID_NUMBER not in json.dumps(r, ensure_ascii=False) for r in every)  # redacted
+    assert {r["site"] for r in every} == {"a.qingxi.gov.cn"}
+    assert all(r["fetched"] for r in every)  # the WARC date
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    a = summary["sites"]["a.qingxi.gov.cn"]
+    assert (a["pages"], a["attachments"], a["errors"]) == (3, 1, 0)
+    assert summary["sites"]["b.qingxi.gov.cn"]["findings"] == {}
+    assert "2 sites" in run.out  # type: ignore[attr-defined]
+
+
+def test_the_output_folder_is_its_owners_only(cli: object, region: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sweep(cli, str(region), "--out", str(out), "--workers", "1")
+    for folder in (out, out / "findings"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert "保密法（2024）第36条" in (out / "summary.md").read_text(encoding="utf-8")
+
+
+def test_the_summary_speaks_chinese(cli: object, region: Path, tmp_path: Path, chinese: None) -> None:
+    out = tmp_path / "out"
+    run = sweep(cli, str(region), "--out", str(out), "--workers", "1")
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html and "阻断" in html and "<script" not in html
+    assert "巡查" in (out / "summary.md").read_text(encoding="utf-8")
+    assert "巡查" in run.out  # type: ignore[attr-defined]
+
+
+def test_a_truncated_warc_is_an_error_row_and_exit_2(cli: object, region: Path, tmp_path: Path) -> None:
+    data = gzip.decompress(region.read_bytes())
+    broken = tmp_path / "broken.warc"
+    broken.write_bytes(data[: len(data) * 2 // 3])  # cut in the middle of a record
+    out = tmp_path / "out"
+    run = sweep(cli, str(broken), "--out", str(out), "--workers", "1")
+    assert run.code == EXIT_INPUT, run.out + run.err  # type: ignore[attr-defined]
+    errors = [r for r in rows(out) if r["kind"] == "error"]
+    assert len(errors) == 1 and "cannot be read" in str(errors[0]["error"])
+    assert any(r["rule"] == "marking.classified" for r in rows(out))  # what came before is screened
+
+
+def test_a_mirrored_folder(cli: object, tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    (mirror / "c.qingxi.gov.cn" / "news").mkdir(parents=True)
+    (mirror / "c.qingxi.gov.cn" / "index.html").write_bytes(page("全县春耕备耕工作会议召开。"))
+    (mirror / "c.qingxi.gov.cn" / "news" / "a.html").write_bytes(page("青溪县机密★5年"))
+    (mirror / "d.qingxi.gov.cn").mkdir()
+    (mirror / "d.qingxi.gov.cn" / "index.html").write_bytes(page("欢迎访问"))
+    out = tmp_path / "out"
+    run = sweep(cli, str(mirror), "--out", str(out))
+    assert run.code == EXIT_BLOCKED
+    assert [(r["site"], r["url"], r["rule"]) for r in rows(out)] == [
+        ("c.qingxi.gov.cn", "http://c.qingxi.gov.cn/news/a.html", "marking.classified")
+    ]
+
+
+def test_a_clean_region_exits_0(cli: object, tmp_path: Path) -> None:
+    path = tmp_path / "clean.warc"
+    with path.open("wb") as stream:
+        record(
+            WARCWriter(stream, gzip=False), "http://e.qingxi.gov.cn/", page("欢迎访问青溪县人民政府网站。")
+        )
+    run = sweep(cli, str(path), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert run.code == EXIT_CLEAN, run.out + run.err  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("source", ["no-such.warc", "notes.txt"])
+def test_a_source_that_is_not_one_is_a_usage_error(cli: object, tmp_path: Path, source: str) -> None:
+    (tmp_path / "notes.txt").write_text("http://a.qingxi.gov.cn/\n", encoding="utf-8")
+    run = sweep(cli, str(tmp_path / source), "--out", str(tmp_path / "out"))
+    assert run.code == 2 and source in run.err  # type: ignore[attr-defined]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[str]:
+    """A Dask scheduler and two worker processes started with the `dask` command line."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen(
+        [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+         "--dashboard-address", ":0", "--no-show"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+    )  # fmt: skip
+    workers = subprocess.Popen(
+        [str(BIN / "dask"), "worker", address, "--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1",
+         "--no-dashboard"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(address, timeout=5) as client:
+                    client.wait_for_workers(2, timeout=max(1, deadline - time.monotonic()))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield address
+    finally:
+        for process in (workers, scheduler):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_an_existing_cluster_by_its_address(cli: object, region: Path, tmp_path: Path, cluster: str) -> None:
+    out = tmp_path / "out"
+    run = sweep(cli, str(region), str(region), "--out", str(out), "--scheduler", cluster)
+    assert run.code == EXIT_BLOCKED, run.out + run.err  # type: ignore[attr-defined]
+    assert len([r for r in rows(out) if r["rule"] == "pii.resident_id"]) == 6  # both files, 3 each
+    assert cluster in run.out  # type: ignore[attr-defined]
+    assert "2 workers" in run.out  # type: ignore[attr-defined]
+    assert TEST_KEY not in json.dumps(rows(out), ensure_ascii=False)
+    shutil.rmtree(out)
