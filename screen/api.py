@@ -155,7 +155,12 @@ def fix_apply(planned: FixPlan) -> None:
 
 
 def sweep(
-    settings: Settings, sources: list[str], out: Path, scheduler: str | None, workers: int
+    settings: Settings,
+    sources: list[str],
+    out: Path,
+    scheduler: str | None,
+    workers: int,
+    since: Path | None = None,
 ) -> SweepResult:
     """Screen already-published sites (WARC files, mirrors) on a Dask cluster: the findings as
     Parquet under `out/findings/`, the summary as `out/summary.md`, `.html` and `.json`."""
@@ -173,6 +178,7 @@ def sweep(
         scheduler=scheduler,
         workers=workers,
         cache_dir=settings.cache_dir,
+        since=since,
     )
     (out / "summary.md").write_text(format_sweep_markdown(result), encoding="utf-8")
     (out / "summary.html").write_text(format_sweep_html(result), encoding="utf-8")

@@ -210,3 +210,49 @@ def test_an_existing_cluster_by_its_address(cli: object, region: Path, tmp_path:
     assert "2 workers" in run.out  # type: ignore[attr-defined]
     assert TEST_KEY not in json.dumps(rows(out), ensure_ascii=False)
     shutil.rmtree(out)
+
+
+def crawl(path: Path, pages: dict[str, bytes]) -> Path:
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, body in pages.items():
+            record(writer, url, body)
+    return path
+
+
+def test_a_daily_recheck_screens_only_what_changed(cli: object, tmp_path: Path) -> None:
+    site = "http://f.qingxi.gov.cn"
+    first = {
+        f"{site}/a.html": page("机密★5年"),  # fixed by tomorrow
+        f"{site}/b.html": page(f"身份证号{ID_NUMBER}"),  # unchanged: still open
+        f"{site}/c.html": page("欢迎访问。"),  # a new leak by tomorrow
+        **{f"{site}/n{i}.html": page(f"第{i}条新闻。") for i in range(20)},  # unchanged, clean
+    }
+    day1 = tmp_path / "day1"
+    sweep(cli, str(crawl(tmp_path / "day1.warc.gz", first)), "--out", str(day1), "--workers", "1")
+    second = dict(first)
+    second[f"{site}/a.html"] = page("内容已更正。")
+    second[f"{site}/c.html"] = page("欢迎访问。绝密★长期")
+    day2 = tmp_path / "day2"
+    run = sweep(
+        cli, str(crawl(tmp_path / "day2.warc.gz", second)), "--out", str(day2), "--since", str(day1),
+        "--workers", "1",
+    )  # fmt: skip
+    assert run.code == EXIT_BLOCKED, run.out + run.err  # type: ignore[attr-defined]
+    summary = json.loads((day2 / "summary.json").read_text(encoding="utf-8"))["sites"]["f.qingxi.gov.cn"]
+    # Two pages changed and were screened again; the other 21 were not.
+    assert (summary["unchanged"], summary["new"], summary["fixed"], summary["still_open"]) == (21, 1, 1, 1)
+    # The table holds every open finding: the unchanged page's, carried over, and the new one.
+    assert [(r["url"], r["rule"]) for r in rows(day2)] == [
+        (f"{site}/b.html", "pii.resident_id"),
+        (f"{site}/c.html", "marking.classified"),
+    ]
+    assert "1 new, 1 fixed, 1 still open" in run.out  # type: ignore[attr-defined]
+
+
+def test_since_needs_an_earlier_sweep_and_another_folder(cli: object, region: Path, tmp_path: Path) -> None:
+    run = sweep(cli, str(region), "--out", str(tmp_path / "out"), "--since", str(tmp_path))
+    assert run.code == 2 and "--since" in run.err  # type: ignore[attr-defined]
+    sweep(cli, str(region), "--out", str(tmp_path / "out"), "--workers", "1")
+    again = sweep(cli, str(region), "--out", str(tmp_path / "out"), "--since", str(tmp_path / "out"))
+    assert again.code == 2 and "same folder" in again.err  # type: ignore[attr-defined]

@@ -120,6 +120,13 @@ def _screening(commands: Commands) -> None:
     sweep.add_argument(
         "--workers", type=int, default=0, metavar=_("N"), help=_("local workers (default: all cores)")
     )
+    sweep.add_argument(
+        "--since",
+        metavar=_("STATE"),
+        help=_(
+            "an earlier sweep's --out folder: screen only what changed, list new, fixed and open findings"
+        ),
+    )
     init = commands.add_parser("init", help=_("create a new portal in DIR; never overwrites a file"))
     init.add_argument("directory", nargs="?", default=".", metavar=_("DIR"), help=_("an empty or new folder"))
     init.add_argument("--name", default="门户网站", metavar=_("NAME"), help=_("the site's name"))

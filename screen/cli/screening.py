@@ -72,7 +72,8 @@ def run_sweep(args: argparse.Namespace) -> int:
         print(_(_UNSTABLE), file=sys.stderr)
     if args.workers < 0:
         raise UsageError(_("--workers must be 0 (all cores) or more"))
-    result = api.sweep(settings, list(args.sources), Path(args.out), args.scheduler, args.workers)
+    since = Path(args.since) if args.since else None
+    result = api.sweep(settings, list(args.sources), Path(args.out), args.scheduler, args.workers, since)
     sys.stdout.write(render("sweep", "text", result))
     if result.errors:
         return EXIT_INPUT

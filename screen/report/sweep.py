@@ -49,6 +49,7 @@ def format_sweep_text(result: SweepResult) -> str:
             review=review,
             info=info,
         ),
+        *_since_lines(result, region),
         _("findings: {folder}; summary: {summary}").format(
             folder=result.out / "findings", summary=result.out / "summary.html"
         ),
@@ -60,6 +61,23 @@ def format_sweep_text(result: SweepResult) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _since_lines(result: SweepResult, region: SiteSummary) -> list[str]:
+    if result.since is None:
+        return []
+    return [
+        _(
+            "since {since}: {new} new, {fixed} fixed, {still_open} still open; "
+            "{unchanged} unchanged (not screened again)"
+        ).format(
+            since=result.since,
+            new=region.new,
+            fixed=region.fixed,
+            still_open=region.still_open,
+            unchanged=region.unchanged,
+        )
+    ]
 
 
 def format_sweep_markdown(result: SweepResult) -> str:
@@ -89,12 +107,17 @@ def format_sweep_markdown(result: SweepResult) -> str:
             info=info,
             errors=region.errors,
         ),
+        *(["", *_since_lines(result, region)] if result.since else []),
         "",
-        _("| site | pages | attachments | block | review | info | not screened |"),
-        "|---|---:|---:|---:|---:|---:|---:|",
+        _("| site | pages | attachments | block | review | info | not screened |")
+        + (_(" new | fixed | still open |") if result.since else ""),
+        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if result.since else ""),
     ]
     for site, summary in result.sites.items():
-        cells = (site or "-", summary.pages, summary.attachments, *_levels(summary), summary.errors)
+        cells: tuple[object, ...] = (site or "-", summary.pages, summary.attachments, *_levels(summary))
+        cells += (summary.errors,)
+        if result.since:
+            cells += (summary.new, summary.fixed, summary.still_open)
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     for site, summary in result.sites.items():
         if not summary.findings and not summary.errors:
@@ -162,6 +185,7 @@ def format_sweep_json(result: SweepResult) -> str:
             "schema_version": 1,
             "sources": list(result.sources),
             "rules_fingerprint": result.rules_fingerprint,
+            "since": str(result.since) if result.since else None,
             "sites": {
                 site: {
                     "pages": s.pages,
@@ -170,6 +194,11 @@ def format_sweep_json(result: SweepResult) -> str:
                     "findings": dict(sorted(s.findings.items())),
                     "errors": s.errors,
                     "top": [{"url": url, "findings": count} for count, url in s.top],
+                    **(
+                        {"unchanged": s.unchanged, "new": s.new, "fixed": s.fixed, "still_open": s.still_open}
+                        if result.since
+                        else {}
+                    ),
                 }
                 for site, s in result.sites.items()
             },

@@ -8,6 +8,7 @@ cluster's workers must therefore share with the driver (the same machine, or a s
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -49,13 +50,55 @@ def jobs(sources: list[str]) -> list[Job]:
     return found
 
 
-def prepare(out: Path) -> None:
+def prepare(out: Path, since: Path | None) -> None:
     """The output folder, readable by its owner only (aggregated findings about many bodies are
     sensitive in themselves); findings of an earlier sweep there are replaced."""
+    if since is not None:
+        if not (since / "state").is_dir():
+            raise UsageError(
+                _(
+                    "{path}: no earlier sweep's state in it (--since names an earlier sweep's --out folder)"
+                ).format(path=since)
+            )
+        if since.resolve() == out.resolve():
+            raise UsageError(_("--since and --out name the same folder: write the new sweep to another one"))
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     out.chmod(0o700)
-    shutil.rmtree(out / "findings", ignore_errors=True)
-    (out / "findings").mkdir(mode=0o700)
+    for part in ("findings", "state"):
+        shutil.rmtree(out / part, ignore_errors=True)
+        (out / part).mkdir(mode=0o700)
+
+
+def carry(out: Path, since: Path) -> None:
+    """The earlier sweep's rows of every resource not screened again (its bytes unchanged), copied
+    into this sweep's table a batch at a time: the table holds every open finding."""
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    from screen.sweep.work import schema
+
+    for folder in sorted((out / "state").iterdir()):
+        unchanged = [
+            entry["url"]
+            for part in sorted(folder.glob("part-*.jsonl"))
+            for entry in map(json.loads, part.read_text(encoding="utf-8").splitlines())
+            if not entry["screened"]
+        ]
+        earlier = since / "findings" / folder.name
+        if not unchanged or not earlier.is_dir():
+            continue
+        table = ds.dataset(earlier, format="parquet", schema=schema())
+        target = out / "findings" / folder.name
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
+        writer = None
+        for batch in table.to_batches(
+            filter=ds.field("url").isin(unchanged) & (ds.field("kind") == "finding")
+        ):
+            if batch.num_rows:
+                writer = writer or pq.ParquetWriter(target / "part-earlier.parquet", schema())
+                writer.write_batch(batch)
+        if writer is not None:
+            writer.close()
 
 
 def sweep(
@@ -68,10 +111,12 @@ def sweep(
     scheduler: str | None = None,
     workers: int = 0,
     cache_dir: Path | None = None,
+    since: Path | None = None,
 ) -> SweepResult:
-    """Screen every source on a Dask cluster; findings go to `out/findings/`, the summary back."""
+    """Screen every source on a Dask cluster; findings go to `out/findings/`, each resource's
+    state to `out/state/`, the summary back. With `since`, only what changed is screened."""
     parts = jobs(sources)
-    prepare(out)
+    prepare(out, since)
     start = time.perf_counter()
     from distributed import Client, LocalCluster, as_completed
 
@@ -89,7 +134,8 @@ def sweep(
         shared = client.scatter(
             Rules(source=rules, key=key, cache_dir=str(cache_dir) if cache_dir else None), broadcast=True
         )
-        futures = client.map(run, parts, rules=shared, out=str(out.absolute()), pure=False)
+        earlier = str(since.absolute()) if since else None
+        futures = client.map(run, parts, rules=shared, out=str(out.absolute()), since=earlier, pure=False)
         for future in as_completed(futures):
             for site, summary in future.result().items():
                 sites.setdefault(site, SiteSummary()).merge(summary)
@@ -100,6 +146,8 @@ def sweep(
         client.close()
         if cluster is not None:
             cluster.close()
+    if since is not None:
+        carry(out, since)
     return SweepResult(
         out=out,
         sites=dict(sorted(sites.items())),
@@ -108,4 +156,5 @@ def sweep(
         workers=used,
         scheduler=address,
         seconds=time.perf_counter() - start,
+        since=since,
     )

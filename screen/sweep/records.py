@@ -20,7 +20,12 @@ class SiteSummary:
     findings: Counter[str] = field(default_factory=Counter)  # "rule level" → count
     errors: int = 0
     top: list[tuple[int, str]] = field(default_factory=list)  # (findings, url), most first
-    states: dict[str, str] = field(default_factory=dict)  # url → sha256 of its bytes
+    # Against an earlier sweep (`--since`): resources unchanged (not screened again), and
+    # findings new, fixed (gone from a page screened again) and still open.
+    unchanged: int = 0
+    new: int = 0
+    fixed: int = 0
+    still_open: int = 0
 
     def merge(self, other: SiteSummary) -> None:
         self.pages += other.pages
@@ -29,7 +34,10 @@ class SiteSummary:
         self.findings.update(other.findings)
         self.errors += other.errors
         self.top = sorted(self.top + other.top, key=lambda t: (-t[0], t[1]))[:TOP]
-        self.states.update(other.states)
+        self.unchanged += other.unchanged
+        self.new += other.new
+        self.fixed += other.fixed
+        self.still_open += other.still_open
 
     @property
     def blocks(self) -> int:
@@ -45,6 +53,7 @@ class SweepResult:
     workers: int
     scheduler: str  # the cluster's address ("local" for a cluster made for this sweep)
     seconds: float
+    since: Path | None = None  # the earlier sweep compared with
 
     @property
     def errors(self) -> int:

@@ -7,6 +7,7 @@ longer than a batch, so memory does not grow with the findings."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -65,11 +66,14 @@ def items(job: Job) -> Iterator[Item]:
     return read_warc(Path(job.path)) if job.kind == "warc" else read_mirror(Path(job.path))
 
 
-def run(job: Job, rules: Rules, out: str) -> dict[str, SiteSummary]:
-    """Screen one part; write its rows under `out`; return its summary by site."""
+def run(job: Job, rules: Rules, out: str, since: str | None = None) -> dict[str, SiteSummary]:
+    """Screen one part; write its rows and its state under `out`; return its summary by site.
+    With `since` (an earlier sweep's folder), a resource whose bytes did not change is not
+    screened again: its findings are the earlier ones, still open."""
     engine = engine_for(rules)
     summaries: dict[str, SiteSummary] = {}
-    with _Writer(Path(out), job.number) as writer:
+    earlier = _Earlier(Path(since)) if since else None
+    with _Writer(Path(out), job.number) as writer, _States(Path(out), job.number) as states:
         for item in items(job):
             summary = summaries.setdefault(item.site, SiteSummary())
             if isinstance(item, Broken):
@@ -77,25 +81,92 @@ def run(job: Job, rules: Rules, out: str) -> dict[str, SiteSummary]:
                 writer.add(item.site, _error_row(item.site, item.url, item.fetched, item.reason))
                 continue
             summary.bytes += len(item.data)
-            summary.states[item.url] = hashlib.sha256(item.data).hexdigest()
             if _attachment(item.name):
                 summary.attachments += 1
             else:
                 summary.pages += 1
+            digest = hashlib.sha256(item.data).hexdigest()
+            before = earlier.of(item.site).get(item.url) if earlier else None
+            if before is not None and before[0] == digest:
+                summary.unchanged += 1
+                summary.still_open += len(before[1])
+                summary.findings.update(level for _fingerprint, level in before[1])
+                states.add(item.site, item.url, digest, before[1], screened=False)
+                continue
             try:
                 findings = screen(engine, item, rules.key)
             except InputError as error:
                 summary.errors += 1
                 writer.add(item.site, _error_row(item.site, item.url, item.fetched, error.reason))
                 continue
+            now = [(f.fingerprint, f"{f.rule} {f.level.value}") for f in findings]
+            states.add(item.site, item.url, digest, now, screened=True)
+            if earlier is not None:
+                old = {fingerprint for fingerprint, _level in (before[1] if before else ())}
+                current = {fingerprint for fingerprint, _level in now}
+                summary.new += len(current - old)
+                summary.fixed += len(old - current)
+                summary.still_open += len(current & old)
             for finding in findings:
                 summary.findings[f"{finding.rule} {finding.level.value}"] += 1
                 writer.add(item.site, _finding_row(item, finding))
             if findings:
-                summary.top = sorted([*summary.top, (len(findings), item.url)], key=lambda t: (-t[0], t[1]))[
-                    :TOP
-                ]
+                top = [*summary.top, (len(findings), item.url)]
+                summary.top = sorted(top, key=lambda t: (-t[0], t[1]))[:TOP]
     return summaries
+
+
+State = tuple[str, list[tuple[str, str]]]  # sha256 of the bytes, [(fingerprint, "rule level")]
+
+
+class _Earlier:
+    """An earlier sweep's state, read a site at a time, when the part first meets the site."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sites: dict[str, dict[str, State]] = {}
+
+    def of(self, site: str) -> dict[str, State]:
+        if site not in self.sites:
+            found: dict[str, State] = {}
+            for part in sorted((self.folder / "state" / site_folder(site)).glob("part-*.jsonl")):
+                for line in part.read_text(encoding="utf-8").splitlines():
+                    entry = json.loads(line)
+                    found[entry["url"]] = (entry["sha256"], [tuple(f) for f in entry["findings"]])
+            self.sites[site] = found
+        return self.sites[site]
+
+
+class _States:
+    """Each resource's state (`state/site=<site>/part-<job>.jsonl`): its bytes' hash and its
+    findings' fingerprints, for the next sweep's `--since`; written a line at a time."""
+
+    def __init__(self, out: Path, number: int) -> None:
+        self.out = out
+        self.number = number
+        self.files: dict[str, Any] = {}
+
+    def __enter__(self) -> _States:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self.files.values():
+            handle.close()
+
+    def add(
+        self, site: str, url: str, digest: str, findings: list[tuple[str, str]], *, screened: bool
+    ) -> None:
+        if site not in self.files:
+            folder = self.out / "state" / site_folder(site)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.files[site] = (folder / f"part-{self.number:05d}.jsonl").open("w", encoding="utf-8")
+        entry = {"url": url, "sha256": digest, "findings": findings, "screened": screened}
+        self.files[site].write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def site_folder(site: str) -> str:
+    """The folder of a site's partition: `site=<host>` (characters a path cannot hold as `_`)."""
+    return f"site={_SAFE.sub('_', site) or '_'}"
 
 
 def screen(engine: Engine, resource: Resource, key: bytes) -> tuple[Finding, ...]:
@@ -189,7 +260,7 @@ class _Writer:
             return
         table = pa.Table.from_pylist(rows, schema=schema())
         if site not in self.writers:
-            folder = self.out / "findings" / f"site={_SAFE.sub('_', site) or '_'}"
+            folder = self.out / "findings" / site_folder(site)
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.writers[site] = pq.ParquetWriter(folder / f"part-{self.number:05d}.parquet", table.schema)
         self.writers[site].write_table(table)
