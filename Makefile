@@ -58,6 +58,8 @@ bench: $(BIN)/baomi
 	$(BIN)/python bench/signoff_history.py
 	$(BIN)/python bench/onboarding.py
 	$(BIN)/python bench/publish.py
+	$(BIN)/python bench/wording.py
+	$(BIN)/python bench/sweep.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache
