@@ -161,12 +161,21 @@ def sweep(
     scheduler: str | None,
     workers: int,
     since: Path | None = None,
+    crawl: dict[str, float] | None = None,
 ) -> SweepResult:
     """Screen already-published sites (WARC files, mirrors) on a Dask cluster: the findings as
     Parquet under `out/findings/`, the summary as `out/summary.md`, `.html` and `.json`."""
     from screen.report.sweep import format_sweep_html, format_sweep_json, format_sweep_markdown
+    from screen.sweep.crawl import Limits
     from screen.sweep.driver import sweep as run_sweep
 
+    given, default = crawl or {}, Limits()
+    limits = Limits(
+        pages=int(given.get("pages", default.pages)),
+        depth=int(given.get("depth", default.depth)),
+        pause=float(given.get("pause", default.pause)),
+        timeout=float(given.get("timeout", default.timeout)),
+    )
     source = read_sources(settings.rules_dir)
     engine = load_engine_from(source, settings.cache_dir)  # the rules are checked before any work
     result = run_sweep(
@@ -179,6 +188,7 @@ def sweep(
         workers=workers,
         cache_dir=settings.cache_dir,
         since=since,
+        limits=limits,
     )
     (out / "summary.md").write_text(format_sweep_markdown(result), encoding="utf-8")
     (out / "summary.html").write_text(format_sweep_html(result), encoding="utf-8")

@@ -5,16 +5,21 @@ Parquet by site, error rows for what cannot be read, summaries, an owner-only ou
 from __future__ import annotations
 
 import gzip
+import http.server
+import itertools
 import json
 import shutil
 import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from io import BytesIO
 from pathlib import Path
+from typing import ClassVar
 
 import pyarrow.dataset as ds
 import pytest
@@ -150,9 +155,9 @@ def test_a_clean_region_exits_0(cli: object, tmp_path: Path) -> None:
     assert run.code == EXIT_CLEAN, run.out + run.err  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("source", ["no-such.warc", "notes.txt"])
+@pytest.mark.parametrize("source", ["no-such.warc", "notes.bin"])
 def test_a_source_that_is_not_one_is_a_usage_error(cli: object, tmp_path: Path, source: str) -> None:
-    (tmp_path / "notes.txt").write_text("http://a.qingxi.gov.cn/\n", encoding="utf-8")
+    (tmp_path / "notes.bin").write_bytes(b"\xff\xfe\x00binary")
     run = sweep(cli, str(tmp_path / source), "--out", str(tmp_path / "out"))
     assert run.code == 2 and source in run.err  # type: ignore[attr-defined]
 
@@ -256,3 +261,81 @@ def test_since_needs_an_earlier_sweep_and_another_folder(cli: object, region: Pa
     sweep(cli, str(region), "--out", str(tmp_path / "out"), "--workers", "1")
     again = sweep(cli, str(region), "--out", str(tmp_path / "out"), "--since", str(tmp_path / "out"))
     assert again.code == 2 and "same folder" in again.err  # type: ignore[attr-defined]
+
+
+class _Site(http.server.SimpleHTTPRequestHandler):
+    """A site on 127.0.0.1 that remembers when each path was asked for, and answers /slow late."""
+
+    asked: ClassVar[list[tuple[float, str]]] = []
+
+    def do_GET(self) -> None:
+        _Site.asked.append((time.monotonic(), self.path))
+        if self.path == "/slow.html":
+            time.sleep(3)
+        super().do_GET()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    root = tmp_path / "www"
+    (root / "news").mkdir(parents=True)
+    (root / "private").mkdir()
+    (root / "files").mkdir()
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+    (root / "index.html").write_bytes(
+        b"<html><body><a href='/news/1.html'>1</a> <a href='news/gbk.html'>2</a> "
+        b"<a href='/private/secret.html'>3</a> <a href='/files/a.pdf'>4</a> <a href='/missing.html'>5</a> "
+        b"<a href='/slow.html'>6</a> <a href='http://other.example/leak.html'>7</a>"
+        b"<link rel='stylesheet' href='/style.css'></body></html>"
+    )
+    (root / "news" / "1.html").write_bytes(page("机密★5年", "<a href='/index.html#top'>首页</a>"))
+    meta = f'<html><head><meta charset="gbk"></head><body><p>身份证号{ID_NUMBER}</p></body></html>'
+    (root / "news" / "gbk.html").write_bytes(meta.encode("gbk"))
+    (root / "private" / "secret.html").write_bytes(page("绝密★长期"))
+    (root / "files" / "a.pdf").write_bytes(pdf([f"ID {ID_NUMBER}"]))
+    (root / "slow.html").write_bytes(page("慢"))
+    (root / "style.css").write_text("body{}", encoding="utf-8")
+    handler = partial(_Site, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Site.asked.clear()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_list_of_start_urls_is_crawled_politely(cli: object, served: str, tmp_path: Path) -> None:
+    starts = tmp_path / "sites.txt"
+    starts.write_text(f"# 青溪县门户\n{served}/index.html\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = sweep(
+        cli, str(starts), "--out", str(out), "--workers", "1", "--crawl-pause", "0.2", "--crawl-timeout", "1",
+    )  # fmt: skip
+    assert run.code == EXIT_INPUT, run.out + run.err  # type: ignore[attr-defined]  # the 404 and the timeout
+    found = {(str(r["url"]).removeprefix(served), r["kind"], r["rule"] or r["error"]) for r in rows(out)}
+    assert found == {
+        ("/news/1.html", "finding", "marking.classified"),
+        ("/news/gbk.html", "finding", "pii.resident_id"),  # GBK by <meta charset>
+        ("/files/a.pdf", "finding", "pii.resident_id"),  # an attachment the page links to
+        ("/missing.html", "error", "HTTP 404"),
+        ("/slow.html", "error", "no answer within the timeout"),
+    }
+    paths = [path for _when, path in _Site.asked]
+    assert "/private/secret.html" not in paths  # robots.txt
+    assert paths.count("/news/1.html") == 1  # each URL once (the #top link is the same page)
+    assert "/style.css" not in paths  # only links are followed, and style sheets are not screened
+    times = [when for when, path in _Site.asked if path != "/robots.txt"]
+    assert all(later - earlier >= 0.19 for earlier, later in itertools.pairwise(times))  # the pause
+
+
+def test_a_list_that_holds_no_address_is_a_usage_error(cli: object, tmp_path: Path) -> None:
+    starts = tmp_path / "sites.txt"
+    starts.write_text("青溪县人民政府\n", encoding="utf-8")
+    run = sweep(cli, str(starts), "--out", str(tmp_path / "out"))
+    assert run.code == 2 and "http(s)" in run.err  # type: ignore[attr-defined]

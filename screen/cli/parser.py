@@ -96,37 +96,6 @@ def _screening(commands: Commands) -> None:
     fix.add_argument("--dry-run", action="store_true", help=_("print the diff; change nothing"))
     _rules(fix)
     _matches(fix)
-    sweep = commands.add_parser(
-        "sweep", help=_("screen already-published sites (WARC files, mirrors) on a Dask cluster")
-    )
-    sweep.add_argument(
-        "sources",
-        nargs="+",
-        metavar=_("SOURCE"),
-        help=_("WARC files (.warc, .warc.gz) or folders mirrored with wget -m"),
-    )
-    _rules(sweep)
-    sweep.add_argument(
-        "--out",
-        default="baomi-sweep",
-        metavar=_("DIR"),
-        help=_("where findings and summaries go (owner-only)"),
-    )
-    sweep.add_argument(
-        "--scheduler",
-        metavar=_("ADDRESS"),
-        help=_("an existing Dask scheduler (tcp://host:8786); default: a local cluster"),
-    )
-    sweep.add_argument(
-        "--workers", type=int, default=0, metavar=_("N"), help=_("local workers (default: all cores)")
-    )
-    sweep.add_argument(
-        "--since",
-        metavar=_("STATE"),
-        help=_(
-            "an earlier sweep's --out folder: screen only what changed, list new, fixed and open findings"
-        ),
-    )
     init = commands.add_parser("init", help=_("create a new portal in DIR; never overwrites a file"))
     init.add_argument("directory", nargs="?", default=".", metavar=_("DIR"), help=_("an empty or new folder"))
     init.add_argument("--name", default="门户网站", metavar=_("NAME"), help=_("the site's name"))
@@ -166,6 +135,59 @@ def _screening(commands: Commands) -> None:
         "--in-place",
         action="store_true",
         help=_("replace each image (default: write <stem>.stripped<suffix>)"),
+    )
+
+
+def _sweep(commands: Commands) -> None:
+    sweep = commands.add_parser(
+        "sweep", help=_("screen already-published sites (WARC files, mirrors) on a Dask cluster")
+    )
+    sweep.add_argument(
+        "sources",
+        nargs="+",
+        metavar=_("SOURCE"),
+        help=_(
+            "WARC files (.warc, .warc.gz), folders mirrored with wget -m, or lists of start URLs to crawl"
+        ),
+    )
+    _rules(sweep)
+    sweep.add_argument(
+        "--out",
+        default="baomi-sweep",
+        metavar=_("DIR"),
+        help=_("where findings and summaries go (owner-only)"),
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar=_("ADDRESS"),
+        help=_("an existing Dask scheduler (tcp://host:8786); default: a local cluster"),
+    )
+    sweep.add_argument(
+        "--workers", type=int, default=0, metavar=_("N"), help=_("local workers (default: all cores)")
+    )
+    sweep.add_argument(
+        "--since",
+        metavar=_("STATE"),
+        help=_(
+            "an earlier sweep's --out folder: screen only what changed, list new, fixed and open findings"
+        ),
+    )
+    crawl = sweep.add_argument_group(_("crawling a list of start URLs"))
+    crawl.add_argument(
+        "--crawl-pages", type=int, default=10_000, metavar=_("N"), help=_("URLs fetched per site")
+    )
+    crawl.add_argument(
+        "--crawl-depth", type=int, default=8, metavar=_("N"), help=_("links followed from a start URL")
+    )
+    crawl.add_argument(
+        "--crawl-pause",
+        type=float,
+        default=0.5,
+        metavar=_("SECONDS"),
+        help=_("between two requests to a host"),
+    )
+    crawl.add_argument(
+        "--crawl-timeout", type=float, default=15.0, metavar=_("SECONDS"), help=_("for one request")
     )
 
 
@@ -335,6 +357,6 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("show program's version number and exit"),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar=_("COMMAND"))
-    for area in (_screening, _signoff, _audit, _site):
+    for area in (_screening, _sweep, _signoff, _audit, _site):
         area(commands)
     return parser

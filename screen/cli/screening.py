@@ -73,7 +73,17 @@ def run_sweep(args: argparse.Namespace) -> int:
     if args.workers < 0:
         raise UsageError(_("--workers must be 0 (all cores) or more"))
     since = Path(args.since) if args.since else None
-    result = api.sweep(settings, list(args.sources), Path(args.out), args.scheduler, args.workers, since)
+    crawl = {
+        "pages": args.crawl_pages,
+        "depth": args.crawl_depth,
+        "pause": args.crawl_pause,
+        "timeout": args.crawl_timeout,
+    }
+    if min(crawl.values()) < 0:
+        raise UsageError(_("the --crawl-… limits must not be negative"))
+    result = api.sweep(
+        settings, list(args.sources), Path(args.out), args.scheduler, args.workers, since, crawl
+    )
     sys.stdout.write(render("sweep", "text", result))
     if result.errors:
         return EXIT_INPUT

@@ -13,18 +13,21 @@ import os
 import shutil
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from screen.errors import UsageError
 from screen.i18n import _
 from screen.ruleset import RuleSource
+from screen.sweep.crawl import Limits, read_urls
 from screen.sweep.records import SiteSummary, SweepResult
 from screen.sweep.work import Job, Rules, run
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
-def jobs(sources: list[str]) -> list[Job]:
-    """The parts of a sweep: each WARC file, and each site folder of each mirror."""
+def jobs(sources: list[str], limits: Limits | None = None) -> list[Job]:
+    """The parts of a sweep: each WARC file, each site folder of each mirror, and each host of
+    each list of start URLs (crawled)."""
     found: list[Job] = []
     for source in sources:
         path = Path(source)
@@ -41,6 +44,8 @@ def jobs(sources: list[str]) -> list[Job]:
             found += [
                 Job(number=len(found) + i, kind="mirror", path=str(site)) for i, site in enumerate(sites)
             ]
+        elif path.is_file():
+            found += _crawls(path, len(found), limits or Limits())
         elif path.exists():
             raise UsageError(
                 _("{path}: not a WARC file (.warc, .warc.gz) or a mirrored folder").format(path=source)
@@ -48,6 +53,34 @@ def jobs(sources: list[str]) -> list[Job]:
         else:
             raise UsageError(_("{path}: no such file or directory").format(path=source))
     return found
+
+
+def _crawls(path: Path, first: int, limits: Limits) -> list[Job]:
+    """A crawl per host of a list of start URLs."""
+    try:
+        urls = read_urls(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, OSError):
+        urls = []
+    hosts: dict[str, list[str]] = {}
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(
+                _("{path}: {url} is not an http(s) address; a list holds one start URL a line").format(
+                    path=path, url=url
+                )
+            )
+        hosts.setdefault(parts.netloc, []).append(url)
+    if not hosts:
+        raise UsageError(
+            _("{path}: not a WARC file (.warc, .warc.gz), a mirrored folder or a list of start URLs").format(
+                path=path
+            )
+        )
+    return [
+        Job(number=first + i, kind="crawl", path=str(path), urls=tuple(starts), limits=limits)
+        for i, starts in enumerate(hosts.values())
+    ]
 
 
 def prepare(out: Path, since: Path | None) -> None:
@@ -112,10 +145,11 @@ def sweep(
     workers: int = 0,
     cache_dir: Path | None = None,
     since: Path | None = None,
+    limits: Limits | None = None,
 ) -> SweepResult:
     """Screen every source on a Dask cluster; findings go to `out/findings/`, each resource's
     state to `out/state/`, the summary back. With `since`, only what changed is screened."""
-    parts = jobs(sources)
+    parts = jobs(sources, limits)
     prepare(out, since)
     start = time.perf_counter()
     from distributed import Client, LocalCluster, as_completed

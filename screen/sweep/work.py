@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from screen.model import Finding
 from screen.ruleset import RuleSource
 from screen.source import HTML_SUFFIXES, read_document
 from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES
+from screen.sweep.crawl import Limits, crawl
 from screen.sweep.records import TOP, SiteSummary
 from screen.sweep.sources import Broken, Item, Resource, read_mirror, read_warc
 
@@ -36,8 +37,10 @@ class Job:
     """A part of the sweep: a WARC file, or one site's folder of a mirror."""
 
     number: int
-    kind: str  # warc | mirror
-    path: str
+    kind: str  # warc | mirror | crawl
+    path: str  # the WARC file, the site's folder, or the list of start URLs
+    urls: tuple[str, ...] = ()  # crawl: the start URLs (one host)
+    limits: Limits = field(default_factory=Limits)  # crawl: how far and how fast
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +66,8 @@ def engine_for(rules: Rules) -> Engine:
 
 
 def items(job: Job) -> Iterator[Item]:
+    if job.kind == "crawl":
+        return crawl(list(job.urls), job.limits)
     return read_warc(Path(job.path)) if job.kind == "warc" else read_mirror(Path(job.path))
 
 
