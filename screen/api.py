@@ -162,6 +162,7 @@ def sweep(
     workers: int,
     since: Path | None = None,
     crawl: dict[str, float] | None = None,
+    output: str = "parquet",
 ) -> SweepResult:
     """Screen already-published sites (WARC files, mirrors) on a Dask cluster: the findings as
     Parquet under `out/findings/`, the summary as `out/summary.md`, `.html` and `.json`."""
@@ -189,6 +190,7 @@ def sweep(
         cache_dir=settings.cache_dir,
         since=since,
         limits=limits,
+        output=output,
     )
     (out / "summary.md").write_text(format_sweep_markdown(result), encoding="utf-8")
     (out / "summary.html").write_text(format_sweep_html(result), encoding="utf-8")

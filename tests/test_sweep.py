@@ -339,3 +339,28 @@ def test_a_list_that_holds_no_address_is_a_usage_error(cli: object, tmp_path: Pa
     starts.write_text("青溪县人民政府\n", encoding="utf-8")
     run = sweep(cli, str(starts), "--out", str(tmp_path / "out"))
     assert run.code == 2 and "http(s)" in run.err  # type: ignore[attr-defined]
+
+
+def test_findings_as_json_lines(cli: object, region: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = sweep(cli, str(region), "--out", str(out), "--workers", "1", "--format", "jsonl")
+    assert run.code == EXIT_BLOCKED
+    lines = [
+        json.loads(line)
+        for part in (out / "findings").rglob("*.jsonl")
+        for line in part.read_text().splitlines()
+    ]
+    assert sorted(r["rule"] for r in lines) == ["marking.classified"] + ["pii.resident_id"] * 3
+    assert not list((out / "findings").rglob("*.parquet"))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["format"] == "jsonl"
+    assert {"read", "screen pages", "screen attachments"} <= set(summary["worker_seconds"])
+    # a re-check of the same crawl carries every row over, screening nothing
+    again = tmp_path / "again"
+    sweep(cli, str(region), "--out", str(again), "--since", str(out), "--format", "jsonl", "--workers", "1")
+    carried = [
+        json.loads(line)
+        for part in (again / "findings").rglob("*.jsonl")
+        for line in part.read_text().splitlines()
+    ]
+    assert sorted(r["url"] for r in carried) == sorted(r["url"] for r in lines)

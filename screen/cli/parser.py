@@ -166,6 +166,12 @@ def _sweep(commands: Commands) -> None:
         "--workers", type=int, default=0, metavar=_("N"), help=_("local workers (default: all cores)")
     )
     sweep.add_argument(
+        "--format",
+        choices=("parquet", "jsonl"),
+        default="parquet",
+        help=_("how the findings are written: Parquet files or JSON lines, by site"),
+    )
+    sweep.add_argument(
         "--since",
         metavar=_("STATE"),
         help=_(

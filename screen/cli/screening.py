@@ -82,7 +82,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     if min(crawl.values()) < 0:
         raise UsageError(_("the --crawl-… limits must not be negative"))
     result = api.sweep(
-        settings, list(args.sources), Path(args.out), args.scheduler, args.workers, since, crawl
+        settings, list(args.sources), Path(args.out), args.scheduler, args.workers, since, crawl, args.format
     )
     sys.stdout.write(render("sweep", "text", result))
     if result.errors:

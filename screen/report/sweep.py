@@ -186,6 +186,10 @@ def format_sweep_json(result: SweepResult) -> str:
             "sources": list(result.sources),
             "rules_fingerprint": result.rules_fingerprint,
             "since": str(result.since) if result.since else None,
+            "format": result.output,
+            "worker_seconds": {
+                part: round(spent, 2) for part, spent in sorted(_region(result).seconds.items())
+            },
             "sites": {
                 site: {
                     "pages": s.pages,

@@ -12,7 +12,9 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from screen.errors import UsageError
@@ -102,36 +104,38 @@ def prepare(out: Path, since: Path | None) -> None:
         (out / part).mkdir(mode=0o700)
 
 
-def carry(out: Path, since: Path) -> None:
+def carry(out: Path, since: Path, output: str) -> None:
     """The earlier sweep's rows of every resource not screened again (its bytes unchanged), copied
     into this sweep's table a batch at a time: the table holds every open finding."""
-    import pyarrow.dataset as ds
+    from screen.sweep.work import CARRIED, Writer
+
+    with Writer(out, CARRIED, output) as writer:
+        for folder in sorted((out / "state").iterdir()):
+            unchanged = {
+                entry["url"]
+                for part in sorted(folder.glob("part-*.jsonl"))
+                for entry in map(json.loads, part.read_text(encoding="utf-8").splitlines())
+                if not entry["screened"]
+            }
+            earlier = since / "findings" / folder.name
+            if not unchanged or not earlier.is_dir():
+                continue
+            for row in _rows(earlier):
+                if row["kind"] == "finding" and row["url"] in unchanged:
+                    writer.add(str(row["site"]), row)
+
+
+def _rows(folder: Path) -> Iterator[dict[str, Any]]:
+    """The rows of one site of an earlier sweep, Parquet or JSON lines, a batch at a time."""
     import pyarrow.parquet as pq
 
-    from screen.sweep.work import schema
-
-    for folder in sorted((out / "state").iterdir()):
-        unchanged = [
-            entry["url"]
-            for part in sorted(folder.glob("part-*.jsonl"))
-            for entry in map(json.loads, part.read_text(encoding="utf-8").splitlines())
-            if not entry["screened"]
-        ]
-        earlier = since / "findings" / folder.name
-        if not unchanged or not earlier.is_dir():
-            continue
-        table = ds.dataset(earlier, format="parquet", schema=schema())
-        target = out / "findings" / folder.name
-        target.mkdir(parents=True, exist_ok=True, mode=0o700)
-        writer = None
-        for batch in table.to_batches(
-            filter=ds.field("url").isin(unchanged) & (ds.field("kind") == "finding")
-        ):
-            if batch.num_rows:
-                writer = writer or pq.ParquetWriter(target / "part-earlier.parquet", schema())
-                writer.write_batch(batch)
-        if writer is not None:
-            writer.close()
+    for part in sorted(folder.iterdir()):
+        if part.suffix == ".parquet":
+            for batch in pq.ParquetFile(part).iter_batches(batch_size=2_000):
+                yield from batch.to_pylist()
+        elif part.suffix == ".jsonl":
+            with part.open(encoding="utf-8") as lines:
+                yield from map(json.loads, lines)
 
 
 def sweep(
@@ -146,6 +150,7 @@ def sweep(
     cache_dir: Path | None = None,
     since: Path | None = None,
     limits: Limits | None = None,
+    output: str = "parquet",
 ) -> SweepResult:
     """Screen every source on a Dask cluster; findings go to `out/findings/`, each resource's
     state to `out/state/`, the summary back. With `since`, only what changed is screened."""
@@ -169,7 +174,9 @@ def sweep(
             Rules(source=rules, key=key, cache_dir=str(cache_dir) if cache_dir else None), broadcast=True
         )
         earlier = str(since.absolute()) if since else None
-        futures = client.map(run, parts, rules=shared, out=str(out.absolute()), since=earlier, pure=False)
+        futures = client.map(
+            run, parts, rules=shared, out=str(out.absolute()), since=earlier, output=output, pure=False
+        )
         for future in as_completed(futures):
             for site, summary in future.result().items():
                 sites.setdefault(site, SiteSummary()).merge(summary)
@@ -181,7 +188,7 @@ def sweep(
         if cluster is not None:
             cluster.close()
     if since is not None:
-        carry(out, since)
+        carry(out, since, output)
     return SweepResult(
         out=out,
         sites=dict(sorted(sites.items())),
@@ -191,4 +198,5 @@ def sweep(
         scheduler=address,
         seconds=time.perf_counter() - start,
         since=since,
+        output=output,
     )

@@ -22,6 +22,7 @@ class SiteSummary:
     top: list[tuple[int, str]] = field(default_factory=list)  # (findings, url), most first
     # Against an earlier sweep (`--since`): resources unchanged (not screened again), and
     # findings new, fixed (gone from a page screened again) and still open.
+    seconds: dict[str, float] = field(default_factory=dict)  # where the workers' time went
     unchanged: int = 0
     new: int = 0
     fixed: int = 0
@@ -34,10 +35,15 @@ class SiteSummary:
         self.findings.update(other.findings)
         self.errors += other.errors
         self.top = sorted(self.top + other.top, key=lambda t: (-t[0], t[1]))[:TOP]
+        for part, spent in other.seconds.items():
+            self.spend(part, spent)
         self.unchanged += other.unchanged
         self.new += other.new
         self.fixed += other.fixed
         self.still_open += other.still_open
+
+    def spend(self, part: str, seconds: float) -> None:
+        self.seconds[part] = self.seconds.get(part, 0.0) + seconds
 
     @property
     def blocks(self) -> int:
@@ -54,6 +60,7 @@ class SweepResult:
     scheduler: str  # the cluster's address ("local" for a cluster made for this sweep)
     seconds: float
     since: Path | None = None  # the earlier sweep compared with
+    output: str = "parquet"  # how the findings are written: parquet | jsonl
 
     @property
     def errors(self) -> int:

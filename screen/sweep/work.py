@@ -6,14 +6,17 @@ longer than a batch, so memory does not grow with the findings."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from screen.detectors.recognizer import EntityUnavailable
 from screen.engine import Engine, load_engine_from
 from screen.errors import InputError
 from screen.model import Finding
@@ -25,6 +28,7 @@ from screen.sweep.records import TOP, SiteSummary
 from screen.sweep.sources import Broken, Item, Resource, read_mirror, read_warc
 
 BATCH = 2_000  # rows written at once: what a worker holds at most, per site
+CARRIED = 99_999  # the part number of rows carried over from an earlier sweep (`--since`)
 COLUMNS = (
     "site", "url", "fetched", "kind", "rule", "level", "line", "column", "end_line", "end_column",
     "scope", "message", "basis", "excerpt", "fingerprint", "location", "suggestion", "error",
@@ -61,7 +65,13 @@ def engine_for(rules: Rules) -> Engine:
     digest = rules.source.digest
     if digest not in _ENGINES:
         cache = Path(rules.cache_dir) if rules.cache_dir else None
-        _ENGINES[digest] = load_engine_from(rules.source, cache if cache and cache.is_dir() else None)
+        engine = load_engine_from(rules.source, cache if cache and cache.is_dir() else None)
+        for detector in engine.detectors:  # spaCy and jieba load now, not inside the first page
+            recognizer = getattr(detector, "recognizer", None)
+            if recognizer is not None:
+                with contextlib.suppress(EntityUnavailable):  # said by the page that needs it
+                    _ = recognizer.pipeline
+        _ENGINES[digest] = engine
     return _ENGINES[digest]
 
 
@@ -71,54 +81,86 @@ def items(job: Job) -> Iterator[Item]:
     return read_warc(Path(job.path)) if job.kind == "warc" else read_mirror(Path(job.path))
 
 
-def run(job: Job, rules: Rules, out: str, since: str | None = None) -> dict[str, SiteSummary]:
-    """Screen one part; write its rows and its state under `out`; return its summary by site.
-    With `since` (an earlier sweep's folder), a resource whose bytes did not change is not
-    screened again: its findings are the earlier ones, still open."""
+def run(
+    job: Job, rules: Rules, out: str, since: str | None = None, output: str = "parquet"
+) -> dict[str, SiteSummary]:
+    """Screen one part; write its rows (`output`: parquet or jsonl) and its state under `out`;
+    return its summary by site, with where the time went. With `since` (an earlier sweep's
+    folder), a resource whose bytes did not change is not screened again: its findings are the
+    earlier ones, still open."""
+    clock = time.perf_counter()
     engine = engine_for(rules)
+    loading = time.perf_counter() - clock
     summaries: dict[str, SiteSummary] = {}
     earlier = _Earlier(Path(since)) if since else None
-    with _Writer(Path(out), job.number) as writer, _States(Path(out), job.number) as states:
-        for item in items(job):
+    with Writer(Path(out), job.number, output) as writer, _States(Path(out), job.number) as states:
+        source = items(job)
+        while True:
+            clock = time.perf_counter()
+            item = next(source, None)
+            if item is None:
+                break
             summary = summaries.setdefault(item.site, SiteSummary())
-            if isinstance(item, Broken):
-                summary.errors += 1
-                writer.add(item.site, _error_row(item.site, item.url, item.fetched, item.reason))
-                continue
-            summary.bytes += len(item.data)
-            if _attachment(item.name):
-                summary.attachments += 1
-            else:
-                summary.pages += 1
-            digest = hashlib.sha256(item.data).hexdigest()
-            before = earlier.of(item.site).get(item.url) if earlier else None
-            if before is not None and before[0] == digest:
-                summary.unchanged += 1
-                summary.still_open += len(before[1])
-                summary.findings.update(level for _fingerprint, level in before[1])
-                states.add(item.site, item.url, digest, before[1], screened=False)
-                continue
-            try:
-                findings = screen(engine, item, rules.key)
-            except InputError as error:
-                summary.errors += 1
-                writer.add(item.site, _error_row(item.site, item.url, item.fetched, error.reason))
-                continue
-            now = [(f.fingerprint, f"{f.rule} {f.level.value}") for f in findings]
-            states.add(item.site, item.url, digest, now, screened=True)
-            if earlier is not None:
-                old = {fingerprint for fingerprint, _level in (before[1] if before else ())}
-                current = {fingerprint for fingerprint, _level in now}
-                summary.new += len(current - old)
-                summary.fixed += len(old - current)
-                summary.still_open += len(current & old)
-            for finding in findings:
-                summary.findings[f"{finding.rule} {finding.level.value}"] += 1
-                writer.add(item.site, _finding_row(item, finding))
-            if findings:
-                top = [*summary.top, (len(findings), item.url)]
-                summary.top = sorted(top, key=lambda t: (-t[0], t[1]))[:TOP]
+            summary.spend("read", time.perf_counter() - clock)
+            summary.spend("engine", loading)
+            loading = 0.0
+            _one(engine, rules, item, summary, writer, states, earlier)
     return summaries
+
+
+def _one(
+    engine: Engine,
+    rules: Rules,
+    item: Item,
+    summary: SiteSummary,
+    writer: Writer,
+    states: _States,
+    earlier: _Earlier | None,
+) -> None:
+    """One resource: screened (or its earlier state kept), its rows and state written."""
+    if isinstance(item, Broken):
+        summary.errors += 1
+        writer.add(item.site, _error_row(item.site, item.url, item.fetched, item.reason))
+        return
+    summary.bytes += len(item.data)
+    kind = "attachments" if _attachment(item.name) else "pages"
+    if kind == "attachments":
+        summary.attachments += 1
+    else:
+        summary.pages += 1
+    digest = hashlib.sha256(item.data).hexdigest()
+    before = earlier.of(item.site).get(item.url) if earlier else None
+    if before is not None and before[0] == digest:
+        summary.unchanged += 1
+        summary.still_open += len(before[1])
+        summary.findings.update(level for _fingerprint, level in before[1])
+        states.add(item.site, item.url, digest, before[1], screened=False)
+        return
+    clock = time.perf_counter()
+    try:
+        findings = screen(engine, item, rules.key)
+    except InputError as error:
+        summary.errors += 1
+        writer.add(item.site, _error_row(item.site, item.url, item.fetched, error.reason))
+        return
+    finally:
+        summary.spend(f"screen {kind}", time.perf_counter() - clock)
+    clock = time.perf_counter()
+    now = [(f.fingerprint, f"{f.rule} {f.level.value}") for f in findings]
+    states.add(item.site, item.url, digest, now, screened=True)
+    if earlier is not None:
+        old = {fingerprint for fingerprint, _level in (before[1] if before else ())}
+        current = {fingerprint for fingerprint, _level in now}
+        summary.new += len(current - old)
+        summary.fixed += len(old - current)
+        summary.still_open += len(current & old)
+    for finding in findings:
+        summary.findings[f"{finding.rule} {finding.level.value}"] += 1
+        writer.add(item.site, _finding_row(item, finding))
+    if findings:
+        top = [*summary.top, (len(findings), item.url)]
+        summary.top = sorted(top, key=lambda t: (-t[0], t[1]))[:TOP]
+    summary.spend("write", time.perf_counter() - clock)
 
 
 State = tuple[str, list[tuple[str, str]]]  # sha256 of the bytes, [(fingerprint, "rule level")]
@@ -232,16 +274,17 @@ def _error_row(site: str, url: str, fetched: str, reason: str) -> dict[str, Any]
     return row
 
 
-class _Writer:
-    """Rows to `out/findings/site=<site>/part-<job>.parquet`, a batch at a time."""
+class Writer:
+    """Rows to `out/findings/site=<site>/part-<job>.parquet` (or `.jsonl`), a batch at a time."""
 
-    def __init__(self, out: Path, number: int) -> None:
+    def __init__(self, out: Path, number: int, output: str = "parquet") -> None:
         self.out = out
         self.number = number
+        self.output = output
         self.pending: dict[str, list[dict[str, Any]]] = {}
         self.writers: dict[str, Any] = {}
 
-    def __enter__(self) -> _Writer:
+    def __enter__(self) -> Writer:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -257,18 +300,26 @@ class _Writer:
             self._flush(site)
 
     def _flush(self, site: str) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         rows = self.pending.pop(site, [])
         if not rows:
             return
-        table = pa.Table.from_pylist(rows, schema=schema())
         if site not in self.writers:
             folder = self.out / "findings" / site_folder(site)
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self.writers[site] = pq.ParquetWriter(folder / f"part-{self.number:05d}.parquet", table.schema)
-        self.writers[site].write_table(table)
+            self.writers[site] = self._open(folder / f"part-{self.number:05d}.{self.output}")
+        if self.output == "jsonl":
+            self.writers[site].write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+            return
+        import pyarrow as pa
+
+        self.writers[site].write_table(pa.Table.from_pylist(rows, schema=schema()))
+
+    def _open(self, path: Path) -> Any:
+        if self.output == "jsonl":
+            return path.open("w", encoding="utf-8")
+        import pyarrow.parquet as pq
+
+        return pq.ParquetWriter(path, schema())
 
 
 def schema() -> Any:
