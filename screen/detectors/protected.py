@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from screen.detectors.analysis import Analysis, text_example
-from screen.detectors.similar import similar
+from screen.detectors.similar import confusable, similar
 from screen.detectors.terms import compact_key, place
 from screen.i18n import N_, _, ngettext
 from screen.model import Hit, Rule
@@ -63,10 +63,7 @@ class ProtectedDetector:
             yield phrase[half:], (number, half)
 
     def confusable(self, right: str, written: str) -> bool:
-        """Whether `written` is a homophone or a look-alike of `right`."""
-        if self.readings.get(right, frozenset()) & self.readings.get(written, frozenset()):
-            return True
-        return written in self.lookalikes.get(right, frozenset())
+        return confusable(self.readings, self.lookalikes, right, written)
 
     def detect(self, analysis: Analysis) -> Iterator[Hit]:
         for layer_index, layer in enumerate(analysis.document.layers):

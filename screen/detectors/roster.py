@@ -16,12 +16,12 @@ names alike); names are then read in the few characters beside each title."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from screen.detectors.analysis import Analysis, text_example
-from screen.detectors.similar import similar
+from screen.detectors.similar import confusable, similar
 from screen.detectors.terms import MIN_TERM, compact_key, place
 from screen.detectors.wording import HISTORICAL_PREFIXES, prefixed
 from screen.i18n import N_, _, listed
@@ -88,6 +88,8 @@ class RosterDetector:
                 for cut in range(len(title) - 1):
                     if cut == 0 or title[cut - 1] != "副":  # 副市长 is not 市长
                         self.tails.setdefault(title[cut:], set()).add(index)
+        # Title forms longest first, for setting them aside between two listed names.
+        self.longest_first = sorted(self.tails, key=len, reverse=True)
 
     def words(self) -> Iterator[tuple[str, tuple[bool, bool]]]:
         """Titles (and their tails) and names, for the shared automaton (`lexicon.py`): the
@@ -116,8 +118,10 @@ class RosterDetector:
                     span = place(layer, projection, first, end)
                     if span is not None:
                         names.append((_Place(span[0], span[1], first, end), self.names[form]))
-            yield from self._beside_titles(analysis, layer_index, _longest_compact(titles))
-            named = _longest(names)
+            yield from self._beside_titles(
+                analysis, layer_index, _leftmost_longest(titles, lambda t: (t[0], t[1]))
+            )
+            named = _leftmost_longest(names, lambda n: (n[0].first, n[0].last))
             yield from self._fallen(layer_index, named)
             yield from self._order(analysis, layer_index, named)
 
@@ -193,8 +197,8 @@ class RosterDetector:
         for position in range(len(written)):
             for person in self.patterns.get(written[:position] + _FREE + written[position + 1 :], ()):
                 right = compact_key(self.people[person].name)
-                if person in self.tails.get(form, ()) and self._confusable(
-                    right[position], written[position]
+                if person in self.tails.get(form, ()) and confusable(
+                    self.readings, self.lookalikes, right[position], written[position]
                 ):
                     hit = Hit(
                         rule=rule,
@@ -229,11 +233,6 @@ class RosterDetector:
         key = compact_key(person.name) + "\x00" + form
         return Hit(rule=rule, start=start, end=end, level=rule.level, key=key, layer=layer)
 
-    def _confusable(self, right: str, written: str) -> bool:
-        if self.readings.get(right, frozenset()) & self.readings.get(written, frozenset()):
-            return True
-        return written in self.lookalikes.get(right, frozenset())
-
     # -- exact names --------------------------------------------------------------------------
 
     def _fallen(self, layer: int, names: list[tuple[_Place, int]]) -> Iterator[Hit]:
@@ -267,7 +266,7 @@ class RosterDetector:
         if "\n" in gap and "|" not in gap:
             return False  # a line break ends a list, but for the rows of a table
         rest = visible
-        for form in sorted(self.tails, key=len, reverse=True):
+        for form in self.longest_first:
             rest = rest.replace(form, "")
         rest = rest.replace("同志", "")
         return bool(_LIST_SEPARATOR.fullmatch(rest))
@@ -325,23 +324,16 @@ def _ideographs(text: str) -> bool:
     return all("\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003134f" for c in text)
 
 
-def _longest_compact(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Leftmost-longest over compact offsets (书记 inside 省委书记 is dropped)."""
-    kept: list[tuple[int, int, str]] = []
-    for item in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
-        if kept and item[0] <= kept[-1][1]:
-            continue
-        kept.append(item)
-    return kept
-
-
-def _longest(found: list[tuple[_Place, _T]]) -> list[tuple[_Place, _T]]:
-    """Leftmost-longest: drop each match inside a longer one (书记 inside 省委书记)."""
-    kept: list[tuple[_Place, _T]] = []
-    for item in sorted(found, key=lambda f: (f[0].start, f[0].start - f[0].end)):
-        if kept and item[0].start < kept[-1][0].end:
-            continue
-        kept.append(item)
+def _leftmost_longest(found: list[_T], span: Callable[[_T], tuple[int, int]]) -> list[_T]:
+    """Leftmost-longest by compact offsets (first, last): drop each match inside or across an
+    earlier, longer one (书记 inside 省委书记)."""
+    kept: list[_T] = []
+    end = -1
+    for item in sorted(found, key=lambda f: (span(f)[0], span(f)[0] - span(f)[1])):
+        first, last = span(item)
+        if first > end:
+            kept.append(item)
+            end = last
     return kept
 
 

@@ -32,9 +32,16 @@ class Similar:
         found.discard(char)
         return frozenset(found)
 
-    def confusable(self, char: str) -> frozenset[str]:
-        """Homophones and look-alikes of `char`: what a one-character slip puts in its place."""
-        return self.homophones(char) | self.lookalikes.get(char, frozenset())
+
+def confusable(
+    readings: dict[str, frozenset[str]], lookalikes: dict[str, frozenset[str]], right: str, written: str
+) -> bool:
+    """Whether `written` shares a reading with `right` or looks like it: what a one-character
+    slip puts in its place. Detectors keep the two tables (not the whole `Similar`) in the
+    compiled rules, and ask this."""
+    if readings.get(right, frozenset()) & readings.get(written, frozenset()):
+        return True
+    return written in lookalikes.get(right, frozenset())
 
 
 def read_lookalikes(text: str) -> dict[str, frozenset[str]]:
@@ -45,10 +52,6 @@ def read_lookalikes(text: str) -> dict[str, frozenset[str]]:
         for char in group:
             found.setdefault(char, set()).update(c for c in group if c != char)
     return {char: frozenset(others) for char, others in found.items() if others}
-
-
-def lookalike_pairs(table: dict[str, frozenset[str]]) -> set[frozenset[str]]:
-    return {frozenset((a, b)) for a, others in table.items() for b in others}
 
 
 @cache
