@@ -16,7 +16,7 @@ from screen.errors import InputError, RuleError, UsageError
 from screen.fixing import WORDING_KINDS, FileFix, FixPlan, fixable_file, plan, shown, unified_diff
 from screen.fixing import apply as apply_edits
 from screen.i18n import _
-from screen.model import AuditedPage, CheckResult, Entity, Finding, HistoryResult
+from screen.model import AuditedPage, CheckResult, CheckRun, Entity, Finding, HistoryResult, HistoryRun
 from screen.normalize import fold
 from screen.packaged import LOCK_FILE, LockChange, compare, installed, lock_text, read_lock
 from screen.portal import Portal, Target, changed_targets, read_portal, resolve
@@ -26,7 +26,7 @@ from screen.screening import (
     BuiltFindings,
     markdown_setup,
     read_bytes,
-    screen,
+    screen_files,
     screen_reduced,
     screen_targets,
 )
@@ -56,18 +56,22 @@ __all__ = [
 
 def check(settings: Settings, paths: list[str], stdin: bytes | None = None) -> CheckResult:
     """Screen `paths` (default: everything published; "-" is stdin) with the rules in `settings`."""
+    return check_files(settings, paths, stdin).gathered()
+
+
+def check_files(settings: Settings, paths: list[str], stdin: bytes | None = None) -> CheckRun:
+    """`check`, its files' results coming as they are screened (what `baomi check` writes from:
+    no run holds all its findings)."""
     targets = resolve(read_portal(settings.root), paths)
     if not targets:
         raise UsageError(_("no files to screen: the paths given hold no files"))
     return _checked(settings, targets, stdin)
 
 
-def _checked(settings: Settings, targets: list[Target], stdin: bytes | None = None) -> CheckResult:
+def _checked(settings: Settings, targets: list[Target], stdin: bytes | None = None) -> CheckRun:
     engine = shared_engine(settings.rules_dir, settings.cache_dir)
-    findings, errors = screen(engine, targets, settings, stdin)
-    return CheckResult(
-        findings=tuple(findings),
-        errors=tuple(errors),
+    return CheckRun(
+        files=screen_files(engine, targets, settings, stdin),
         files_scanned=len(targets),
         rules_fingerprint=engine.fingerprint,
         rules=engine.ruleset.rules,
@@ -225,7 +229,7 @@ def import_word(settings: Settings, source: Path, to: str | None) -> WordImport:
     return WordImport(page=displays[0], title=done.title, media=tuple(displays[1:]), check=result)
 
 
-def check_changes(settings: Settings, paths: list[str], since: str | None) -> CheckResult | None:
+def check_changes(settings: Settings, paths: list[str], since: str | None) -> CheckRun | None:
     """Screen the published files in the git index (`since` None: their staged bytes) or changed
     in `since...HEAD` (as they are now), under `paths` when given; None when none changed."""
     from screen.vcs import Repository
@@ -534,7 +538,7 @@ def revoke(settings: Settings, path: str, reason: str, dry_run: bool) -> Revoked
 # --- audits -----------------------------------------------------------------------------------
 
 
-def history(settings: Settings, since: str | None) -> HistoryResult:
+def history(settings: Settings, since: str | None) -> HistoryRun:
     from screen.audit.history import audit
     from screen.signoff.workspace import Workspace
 

@@ -6,9 +6,10 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 
 from screen.model import Finding, Hit
 from screen.source import Document
@@ -21,6 +22,9 @@ def redact(text: str) -> str:
     """Keep the first and last letter or digit (only the first for two, none for one: a lone
     letter shown would be the match itself), star the others; keep punctuation and symbols, so
     `机密★5年` shows as `机*★*年`. By character, never by byte."""
+    if text.isalnum():  # a word or a number, the common case: no punctuation to keep
+        size = len(text)
+        return "*" if size == 1 else text[0] + "*" if size == 2 else text[0] + "*" * (size - 2) + text[-1]
     significant = [i for i, c in enumerate(text) if c.isalnum()]
     keep = set(significant[:1]) if len(significant) > 1 else set()
     keep |= set(significant[-1:]) if len(significant) > 2 else set()
@@ -29,13 +33,22 @@ def redact(text: str) -> str:
 
 def printable(text: str) -> str:
     """Make control and format characters visible, so a report cannot drive the terminal."""
+    if text.isprintable():  # no tab, control or format character (nor any other unusual one)
+        return text
     return "".join(" " if c == "\t" else "·" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
 
 
 def fingerprint(key: bytes, rule: str, path: str, matched: str, ordinal: int) -> str:
     """Keyed, position-independent identity of a finding (HMAC-SHA256, 128 bits shown)."""
     message = "\0".join((rule, path, matched, str(ordinal))).encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    keyed = _keyed(key).copy()  # the key's pads are hashed once, not once per finding
+    keyed.update(message)
+    return keyed.hexdigest()[:32]
+
+
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 class _Lines:
@@ -53,51 +66,36 @@ class _Lines:
         return start, end
 
 
-class _Spans:
-    """Every finding's source span in a file, sorted, with a fast lookup of those near a window
-    (a file with tens of thousands of findings must not cost quadratic time)."""
+class _Redacted:
+    """The text with every finding's span redacted, made once per file (a file with tens of
+    thousands of findings must not cost quadratic time). Where spans overlap, each character
+    comes from the first span, in (start, end) order, that covers it. Each span is redacted
+    whole, then cut where the next takes over: redacting only a visible part would keep that
+    part's own first and last characters, revealing digits the excerpt hides."""
 
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.spans = sorted(spans)
-        self.starts = [start for start, _ in self.spans]
-        self.longest = max((end - start for start, end in self.spans), default=0)
+    def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
+        pieces = []
+        cursor = 0
+        for start, end in sorted(spans):
+            if end <= cursor:
+                continue
+            at = max(start, cursor)
+            pieces.append(text[cursor:at])
+            pieces.append(redact(text[start:end])[at - start :])
+            cursor = end
+        pieces.append(text[cursor:])
+        self.text = "".join(pieces)  # redaction keeps lengths: offsets are the source's
 
-    def near(self, left: int, right: int) -> list[tuple[int, int]]:
-        low = bisect_left(self.starts, left - self.longest)
-        high = bisect_left(self.starts, right)
-        return self.spans[low:high]
 
-
-def _context(
-    lines: _Lines,
-    line: int,
-    spans: _Spans,
-    start: int,
-    end: int,
-    show: bool,
-) -> tuple[str, int]:
-    """The match's line, trimmed around it, with every finding on it redacted unless `show`;
-    and where the match starts in that string (redaction keeps lengths, so it is exact)."""
+def _context(lines: _Lines, line: int, text: str, start: int, end: int) -> tuple[str, int]:
+    """The match's line in `text` (the source, or its redacted copy), trimmed around the match;
+    and where the match starts in that string."""
     line_start, line_end = lines.bounds(line)
     left = max(line_start, start - CONTEXT_CHARS)
     right = min(line_end, max(end, start + 1) + CONTEXT_CHARS)
-    text = lines.text
-    pieces = []
-    cursor = left
-    for span_start, span_end in spans.near(left, right):
-        if span_end <= cursor or span_start >= right:
-            continue
-        a, b = max(span_start, cursor), min(span_end, right)
-        pieces.append(text[cursor:a])
-        # Redact the whole match, then cut it to the window: redacting only the visible part would
-        # keep that part's own first and last characters, revealing digits the excerpt hides.
-        whole = text[span_start:span_end]
-        pieces.append((whole if show else redact(whole))[a - span_start : b - span_start])
-        cursor = b
-    pieces.append(text[cursor:right])
     prefix = "…" if left > line_start else ""
     suffix = "…" if right < line_end else ""
-    return prefix + printable("".join(pieces).rstrip("\r")) + suffix, len(prefix) + start - left
+    return prefix + printable(text[left:right].rstrip("\r")) + suffix, len(prefix) + start - left
 
 
 def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str = "") -> tuple[Finding, ...]:
@@ -109,7 +107,7 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str
     if not unique:
         return ()
     lines = _Lines(document.text)
-    spans = _Spans([(h.start, h.end) for h in unique.values()])
+    redacted = _Redacted(document.text, [(h.start, h.end) for h in unique.values()]).text
     ordinals: dict[tuple[str, str], int] = {}
     findings = []
     for hit in unique.values():
@@ -118,8 +116,8 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str
         ordinal = ordinals.get((hit.rule.id, hit.key), 0)
         ordinals[(hit.rule.id, hit.key)] = ordinal + 1
         matched = document.text[hit.start : hit.end]
-        context, column_in_context = _context(lines, line, spans, hit.start, hit.end, show=False)
-        context_shown, _ = _context(lines, line, spans, hit.start, hit.end, show=True)
+        context, column_in_context = _context(lines, line, redacted, hit.start, hit.end)
+        context_shown, _ = _context(lines, line, document.text, hit.start, hit.end)
         findings.append(
             Finding(
                 rule=hit.rule.id,

@@ -21,6 +21,11 @@ from screen.model import Finding, blob_id
 _SCHEMA = "findings-v1"
 
 
+def pack(value: object) -> bytes:
+    """A value as the cache stores it."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class FindingsCache:
     def __init__(self, directory: Path, engine: Engine, key: bytes) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -56,7 +61,11 @@ class FindingsCache:
         return found
 
     def put(self, entries: Mapping[str, object]) -> None:
-        rows = [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in entries.items()]
+        self.put_packed({k: pack(v) for k, v in entries.items()})
+
+    def put_packed(self, entries: Mapping[str, bytes]) -> None:
+        """`put` of values already `pack`ed (by the core that screened them)."""
+        rows = list(entries.items())
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO findings (key, value) VALUES (?, ?)", rows)
 

@@ -3,8 +3,10 @@ it (get what it holds, screen the misses, put them). Findings come back in targe
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -12,10 +14,10 @@ from typing import TypeVar
 
 from screen.engine import Engine
 from screen.errors import InputError
-from screen.findings_cache import FindingsCache
+from screen.findings_cache import FindingsCache, pack
 from screen.i18n import N_, _
 from screen.mkdocs_config import read_closure
-from screen.model import AuditedPage, FileError, Finding
+from screen.model import AuditedPage, FileError, FileResult, Finding
 from screen.portal import Target
 from screen.settings import Settings
 from screen.source import Document, read_document
@@ -30,6 +32,9 @@ _LINK = N_(
 _STDIN_AS = "stdin.md"  # text on stdin is read as a Markdown page, the only thing drafters pipe in
 _PARALLEL_BYTES = 1 << 20  # below this, forking workers costs more than it saves
 _PARALLEL_PAGES = 50  # built pages per run below which the audit stays on one core
+_PART_BYTES = 256 << 10  # a core's unit of work: consecutive files of about this size …
+_PART_FILES = 64  # … and no more files than this
+_AHEAD = 3  # units in flight per core: enough to keep the cores busy, few enough to bound memory
 
 Screened = tuple[list[Finding], list[FileError]]
 T = TypeVar("T")
@@ -84,17 +89,19 @@ def _document(target: Target, stdin: bytes | None, setup: MarkdownSetup) -> Docu
     return replace(document, path=target.display)
 
 
-def screen_targets(
+def screen_files_here(
     engine: Engine,
     targets: list[Target],
     key: bytes,
     stdin: bytes | None = None,
     setup: MarkdownSetup = DEFAULT_SETUP,
-) -> Screened:
-    """Screen `targets` one after the other in this process (pages rendered with `setup`)."""
-    findings: list[Finding] = []
-    errors: list[FileError] = []
+) -> list[FileResult]:
+    """Screen `targets` one after the other in this process (pages rendered with `setup`): each
+    file's findings in the order reports list them (line, column, rule), and its errors."""
+    results = []
     for target in targets:
+        findings: list[Finding] = []
+        errors: list[FileError] = []
         if not target.stdin:
             findings.extend(engine.screen_name(target.display, key))
         try:
@@ -104,7 +111,21 @@ def screen_targets(
                 errors.append(FileError(path=target.display, message=document.unrendered))
         except InputError as error:
             errors.append(FileError(path=error.path or target.display, message=error.reason))
-    return findings, errors
+        findings.sort(key=lambda f: (f.line, f.column, f.rule))
+        results.append(FileResult(path=target.display, findings=tuple(findings), errors=tuple(errors)))
+    return results
+
+
+def screen_targets(
+    engine: Engine,
+    targets: list[Target],
+    key: bytes,
+    stdin: bytes | None = None,
+    setup: MarkdownSetup = DEFAULT_SETUP,
+) -> Screened:
+    """`screen_files_here`, the findings and errors of all files together."""
+    results = screen_files_here(engine, targets, key, stdin, setup)
+    return [f for r in results for f in r.findings], [e for r in results for e in r.errors]
 
 
 def screen_text(engine: Engine, name: str, data: bytes, key: bytes) -> tuple[Finding, ...]:
@@ -154,10 +175,25 @@ class BuiltFindings:
 _WORKER: dict[str, object] = {}  # the engine a forked worker inherited from its parent
 
 
-def _work(targets: list[Target], key: bytes, setup: MarkdownSetup) -> Screened:
+Packed = tuple[str, bytes, tuple[FileError, ...]]  # a file's name, its findings `pack`ed, its errors
+
+
+def _work(targets: list[Target], key: bytes, setup: MarkdownSetup) -> list[Packed]:
+    """Screen `targets` in a worker; the findings come back packed as the cache stores them, so
+    the parent, which writes the report, does not pack them again."""
     engine = _WORKER["engine"]
     assert isinstance(engine, Engine)
-    return screen_targets(engine, targets, key, setup=setup)
+    return [
+        (r.path, pack(r.findings), r.errors) for r in screen_files_here(engine, targets, key, setup=setup)
+    ]
+
+
+def _unpacked(packed: list[Packed]) -> list[FileResult]:
+    # Packed by this run's own forked workers a moment ago, never read from elsewhere.
+    return [
+        FileResult(path=path, findings=pickle.loads(data), errors=errors)  # noqa: S301
+        for path, data, errors in packed
+    ]
 
 
 Reduced = tuple[bytes, set[bytes], set[bytes]]
@@ -214,88 +250,116 @@ def _size(target: Target) -> int:
     return target.path.stat().st_size if not target.stdin and target.path.is_file() else 0
 
 
-def _batches(targets: list[Target], count: int) -> list[list[Target]]:
-    """Split targets into `count` batches of similar total size (largest first)."""
-    batches: list[list[Target]] = [[] for _batch in range(count)]
-    loads = [0] * count
-    for size, target in sorted(((_size(t), t) for t in targets), key=lambda pair: pair[0], reverse=True):
-        index = loads.index(min(loads))
-        batches[index].append(target)
-        loads[index] += size
-    return [b for b in batches if b]
-
-
-def _screen_all(
-    engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None, setup: MarkdownSetup
-) -> Screened:
-    """Screen `targets`, on several cores when there is enough to share."""
-    jobs = min(settings.jobs, len(targets))
-    if jobs <= 1 or any(t.stdin for t in targets) or sum(map(_size, targets)) < _PARALLEL_BYTES:
-        return screen_targets(engine, targets, settings.fingerprint_key, stdin, setup)
-    _WORKER["engine"] = engine
-    batches = _batches(targets, jobs * 4)
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            count = len(batches)
-            parts = list(pool.map(_work, batches, [settings.fingerprint_key] * count, [setup] * count))
-    finally:
-        _WORKER.clear()
-    return [f for part in parts for f in part[0]], [e for part in parts for e in part[1]]
-
-
-def _cache_keys(cache: FindingsCache, targets: list[Target], setup: MarkdownSetup) -> dict[str, str]:
-    """The cache key of each target whose bytes can be read (the others are screened, where
-    their error is reported)."""
-    keys: dict[str, str] = {}
+def _parts(targets: list[Target]) -> list[list[Target]]:
+    """Runs of consecutive targets of about `_PART_BYTES` each (at most `_PART_FILES` files): the
+    unit of work of a core, small enough that results come back in order as they are screened."""
+    parts: list[list[Target]] = [[]]
+    size = 0
     for target in targets:
-        if target.stdin:
-            continue
+        if parts[-1] and (size >= _PART_BYTES or len(parts[-1]) >= _PART_FILES):
+            parts.append([])
+            size = 0
+        parts[-1].append(target)
+        size += _size(target)
+    return [p for p in parts if p]
+
+
+class _Recalled:
+    """What the findings cache holds of a run of targets (by position: a run may hold two
+    versions of one file), and which targets it lacks."""
+
+    def __init__(self, cache: FindingsCache | None, part: list[Target], setup: MarkdownSetup) -> None:
+        self.part = part
+        self.keys: list[str | None] = [None] * len(part)
+        if cache is not None:
+            for index, target in enumerate(part):
+                if target.stdin:
+                    continue
+                try:
+                    context = f"{target.config} {target.theme} {setup.digest}"
+                    self.keys[index] = cache.key(target.display, context, read_bytes(target))
+                except InputError:
+                    continue  # screened, where the error is reported
+        known = [k for k in self.keys if k is not None]
+        self.found = cache.get(known) if cache is not None and known else {}
+        self.pending = [t for t, k in zip(part, self.keys, strict=True) if k not in self.found]
+
+    def settle(
+        self, cache: FindingsCache | None, screened: list[FileResult], packed: list[Packed]
+    ) -> Iterator[FileResult]:
+        """The part's results in target order (remembered, or just screened, here or `packed` by
+        a worker); the screened ones put in the cache, unless they have an error (errors are
+        reported afresh)."""
+        results = _unpacked(packed) if packed else screened
+        blobs: list[bytes | None] = [data for _path, data, _errors in packed] or [None] * len(results)
+        fresh = zip(results, blobs, strict=True)
+        entries: dict[str, bytes] = {}
+        for target, key in zip(self.part, self.keys, strict=True):
+            if key is not None and key in self.found:
+                yield FileResult(path=target.display, findings=self.found[key], errors=())
+                continue
+            result, blob = next(fresh)
+            if cache is not None and key is not None and not result.errors:
+                entries[key] = blob if blob is not None else pack(result.findings)
+            yield result
+        if cache is not None and entries:
+            cache.put_packed(entries)
+
+
+def screen_files(
+    engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None = None
+) -> Iterator[FileResult]:
+    """Each target's findings and errors, in target order, as they are screened: from the
+    findings cache where it has them, on all cores otherwise (when there is enough to share)."""
+    jobs = min(settings.jobs, len(targets))
+    alone = jobs <= 1 or any(t.stdin for t in targets) or sum(map(_size, targets)) < _PARALLEL_BYTES
+    return screen_parts(engine, _parts(targets), settings, 1 if alone else jobs, stdin)
+
+
+def screen_parts(
+    engine: Engine, parts: Iterable[list[Target]], settings: Settings, jobs: int, stdin: bytes | None = None
+) -> Iterator[FileResult]:
+    """Each target's findings and errors, in order, as they are screened, runs of targets
+    (`parts`, read as they are needed) on `jobs` cores. The runs go to the cores a few at a time
+    ahead of the one being read, so memory holds the findings of those runs, never those of the
+    whole check."""
+    setup = markdown_setup(settings.root)
+    key = settings.fingerprint_key
+    cache = FindingsCache(settings.cache_dir, engine, key) if settings.cache_dir is not None else None
+    try:
+        if jobs <= 1:
+            for part in parts:
+                recalled = _Recalled(cache, part, setup)
+                screened = screen_files_here(engine, recalled.pending, key, stdin, setup)
+                yield from recalled.settle(cache, screened, [])
+            return
+        _WORKER["engine"] = engine
         try:
-            context = f"{target.config} {target.theme} {setup.digest}"
-            keys[target.display] = cache.key(target.display, context, read_bytes(target))
-        except InputError:
-            continue
-    return keys
-
-
-def _through_cache(
-    cache: FindingsCache,
-    engine: Engine,
-    targets: list[Target],
-    settings: Settings,
-    stdin: bytes | None,
-    setup: MarkdownSetup,
-) -> Screened:
-    """Findings the cache holds, and the rest screened and put in the cache."""
-    keys = _cache_keys(cache, targets, setup)
-    found = cache.get(list(keys.values()))
-    hits = [f for t in targets if keys.get(t.display) in found for f in found[keys[t.display]]]
-    pending = [t for t in targets if keys.get(t.display) not in found]
-    findings, errors = _screen_all(engine, pending, settings, stdin, setup)
-    failed = {e.path for e in errors}
-    cache.put(
-        {
-            keys[t.display]: tuple(f for f in findings if f.path == t.display)
-            for t in pending
-            if t.display in keys and t.display not in failed
-        }
-    )
-    return findings + hits, errors
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+                window: deque[tuple[_Recalled, Future[list[Packed]] | None]] = deque()
+                for part in parts:
+                    recalled = _Recalled(cache, part, setup)
+                    pending = recalled.pending
+                    window.append((recalled, pool.submit(_work, pending, key, setup) if pending else None))
+                    while len(window) > jobs * _AHEAD:
+                        done, future = window.popleft()
+                        yield from done.settle(cache, [], future.result() if future else [])
+                while window:
+                    done, future = window.popleft()
+                    yield from done.settle(cache, [], future.result() if future else [])
+        finally:
+            _WORKER.clear()
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def screen(engine: Engine, targets: list[Target], settings: Settings, stdin: bytes | None = None) -> Screened:
-    """Findings and errors of `targets` (whose `display` names must differ), in target order,
-    from the findings cache where it has them and screened on all cores otherwise."""
-    setup = markdown_setup(settings.root)
-    if settings.cache_dir is None:
-        findings, errors = _screen_all(engine, targets, settings, stdin, setup)
-    else:
-        cache = FindingsCache(settings.cache_dir, engine, settings.fingerprint_key)
-        try:
-            findings, errors = _through_cache(cache, engine, targets, settings, stdin, setup)
-        finally:
-            cache.close()
-    order = {t.display: i for i, t in enumerate(targets)}
-    findings.sort(key=lambda f: (order.get(f.path, 0), f.line, f.column, f.rule))
-    errors.sort(key=lambda e: order.get(e.path, 0))
+    """Findings and errors of `targets`, in target order:
+    `screen_files`, gathered (for the commands that need them all at once)."""
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    for result in screen_files(engine, targets, settings, stdin):
+        findings.extend(result.findings)
+        errors.extend(result.errors)
     return findings, errors

@@ -46,7 +46,7 @@ def _raise(error: BaseException) -> Prepare:
         def check(*args: object, **kwargs: object) -> None:
             raise error
 
-        monkeypatch.setattr(screen.api, "check", check)
+        monkeypatch.setattr(screen.api, "check_files", check)
         (root / "crash").mkdir()
         monkeypatch.setattr(tempfile, "tempdir", str(root / "crash"))  # keep crash logs in tmp_path
 

@@ -9,28 +9,19 @@ exact bytes waived is reported as waived and does not block."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import replace
 
 from screen.engine import Engine
 from screen.errors import ScreenError, UsageError
 from screen.i18n import _
-from screen.model import Finding, HistoryError, HistoryFinding, HistoryResult, Occurrence
+from screen.model import Finding, HistoryError, HistoryFinding, HistoryRun, HistoryVersion, Occurrence
 from screen.portal import Target
-from screen.screening import screen
+from screen.screening import screen_parts
 from screen.signoff.facts import version_facts
 from screen.signoff.waivers import waived
 from screen.signoff.workspace import Workspace
-
-
-def _rounds(occurrences: list[Occurrence]) -> list[list[Occurrence]]:
-    """Occurrences in rounds where each path appears once (the n-th version of every path in
-    round n): a round is screened as one set of files, whose names must differ."""
-    by_path: dict[str, list[Occurrence]] = defaultdict(list)
-    for occurrence in occurrences:
-        by_path[occurrence.path].append(occurrence)
-    depth = max((len(v) for v in by_path.values()), default=0)
-    return [[v[n] for v in by_path.values() if n < len(v)] for n in range(depth)]
 
 
 class _Waivers:
@@ -53,38 +44,73 @@ class _Waivers:
         return waived(version_facts(self.workspace, occurrence.path, data, theme), self.signoffs)
 
 
-def _screen_round(
-    workspace: Workspace, engine: Engine, batch: list[Occurrence], waivers: _Waivers
-) -> tuple[list[HistoryFinding], list[HistoryError]]:
-    """Screen one round of versions (each path once) and attach the waivers that count."""
-    root, repo = workspace.settings.root, workspace.repo
-    targets, errors, data = [], [], {}
-    for occurrence in batch:
-        blob = repo.blob(occurrence.blob)
-        if blob is None:
-            missing = _("blob missing from the repository")
-            errors.append(HistoryError(occurrence=occurrence, message=missing))
-            continue
-        data[occurrence.path] = blob
-        config = workspace.portal.is_config_file(occurrence.path)
-        targets.append(Target(path=root / occurrence.path, display=occurrence.path, config=config, data=blob))
-    found, failed = screen(engine, targets, workspace.settings)
-    by_path = {o.path: o for o in batch}
-    findings = []
-    for occurrence in batch:
-        own = [f for f in found if f.path == occurrence.path]
-        waiver = waivers.of(occurrence, data.get(occurrence.path, b""), own)
-        findings += [
-            HistoryFinding(finding=f, occurrence=occurrence, waiver=waiver.get(f.fingerprint, ""))
-            for f in own
-        ]
-    errors += [HistoryError(occurrence=by_path[e.path], message=e.message) for e in failed]
-    return findings, errors
+_PARALLEL_VERSIONS = 100  # versions below which the audit stays on one core
+_PART_BYTES = 256 << 10  # a core's unit of work: consecutive versions of about this size …
+_PART_FILES = 64  # … and no more versions than this
 
 
-def audit(workspace: Workspace, since: str | None = None) -> HistoryResult:
+class _Versions:
+    """The versions to screen, their blobs read from the repository a run at a time as the
+    screening asks for them (a long history is never held in memory), and what was read for
+    each, in order, until its result comes back (`missing`: a blob the repository lacks)."""
+
+    def __init__(self, workspace: Workspace, occurrences: list[Occurrence]) -> None:
+        self.workspace, self.occurrences = workspace, occurrences
+        self.read: deque[tuple[Occurrence, bytes | None]] = deque()
+
+    def parts(self) -> Iterator[list[Target]]:
+        root, repo = self.workspace.settings.root, self.workspace.repo
+        part: list[Target] = []
+        size = 0
+        for occurrence in self.occurrences:
+            blob = repo.blob(occurrence.blob)
+            self.read.append((occurrence, blob))
+            if blob is None:
+                continue
+            config = self.workspace.portal.is_config_file(occurrence.path)
+            part.append(
+                Target(path=root / occurrence.path, display=occurrence.path, config=config, data=blob)
+            )
+            size += len(blob)
+            if size >= _PART_BYTES or len(part) >= _PART_FILES:
+                yield part
+                part, size = [], 0
+        if part:
+            yield part
+
+    def missing(self) -> Iterator[HistoryVersion]:
+        """The versions read before the next screened one whose blob the repository lacks."""
+        while self.read and self.read[0][1] is None:
+            occurrence = self.read.popleft()[0]
+            missing = HistoryError(occurrence=occurrence, message=_("blob missing from the repository"))
+            yield HistoryVersion(occurrence=occurrence, findings=(), errors=(missing,))
+
+
+def _versions(
+    workspace: Workspace, engine: Engine, occurrences: list[Occurrence], waivers: _Waivers
+) -> Iterator[HistoryVersion]:
+    """Each version screened, in the order given, with the waivers that count for it."""
+    versions = _Versions(workspace, occurrences)
+    jobs = workspace.settings.jobs if len(occurrences) >= _PARALLEL_VERSIONS else 1
+    for result in screen_parts(engine, versions.parts(), workspace.settings, jobs):
+        yield from versions.missing()
+        occurrence, data = versions.read.popleft()
+        waiver = waivers.of(occurrence, data or b"", list(result.findings))
+        yield HistoryVersion(
+            occurrence=occurrence,
+            findings=tuple(
+                HistoryFinding(finding=f, occurrence=occurrence, waiver=waiver.get(f.fingerprint, ""))
+                for f in result.findings
+            ),
+            errors=tuple(HistoryError(occurrence=occurrence, message=e.message) for e in result.errors),
+        )
+    yield from versions.missing()
+
+
+def audit(workspace: Workspace, since: str | None = None) -> HistoryRun:
     """Screen every version of every published file in the history of all refs, or, with
-    `since`, in the commits HEAD has and `since` has not (what merging the branch would add)."""
+    `since`, in the commits HEAD has and `since` has not (what merging the branch would add):
+    the versions come as they are screened, in the order the history introduced them."""
     repo = workspace.repo
     if repo.resolve("HEAD") is None:
         raise UsageError(_("this repository has no commits yet: there is no history to audit"))
@@ -98,21 +124,8 @@ def audit(workspace: Workspace, since: str | None = None) -> HistoryResult:
     occurrences = [replace(o, in_head=(o.path, o.blob) in in_head) for o in occurrences]
     engine = workspace.engine
     waivers = _Waivers(workspace) if occurrences else None
-    findings: list[HistoryFinding] = []
-    errors: list[HistoryError] = []
-    for batch in _rounds(occurrences):
-        assert waivers is not None
-        found, failed = _screen_round(workspace, engine, batch, waivers)
-        findings += found
-        errors += failed
-    order = {(o.path, o.blob): n for n, o in enumerate(occurrences)}
-    findings.sort(
-        key=lambda h: (order[h.occurrence.path, h.occurrence.blob], h.finding.line, h.finding.column)
-    )
-    errors.sort(key=lambda e: order[e.occurrence.path, e.occurrence.blob])
-    return HistoryResult(
-        findings=tuple(findings),
-        errors=tuple(errors),
+    return HistoryRun(
+        versions=_versions(workspace, engine, occurrences, waivers) if waivers else iter(()),
         commits_scanned=commits,
         versions_scanned=len(occurrences),
         rules_fingerprint=engine.fingerprint,

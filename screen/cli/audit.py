@@ -10,18 +10,27 @@ from screen import api
 from screen.cli.signoff import trusted_settings
 from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, EXIT_INPUT
 from screen.model import Level
-from screen.report import HistoryView, render
+from screen.report import HISTORY_WRITERS, HistoryHead, render, write_history
 from screen.settings import load_settings
 
 
 def run_history(args: argparse.Namespace) -> int:
-    result = api.history(load_settings(Path.cwd(), rules=args.rules, jobs=args.jobs), args.since)
+    run = api.history(load_settings(Path.cwd(), rules=args.rules, jobs=args.jobs), args.since)
     fail_on = Level(args.fail_on)
-    view = HistoryView(result=result, show_matches=args.show_matches, fail_on=fail_on)
-    sys.stdout.write(render("history", args.format, view))
-    if result.errors:
+    head = HistoryHead(
+        commits_scanned=run.commits_scanned,
+        versions_scanned=run.versions_scanned,
+        rules_fingerprint=run.rules_fingerprint,
+        rules=run.rules,
+        waivers_note=run.waivers_note,
+        show_matches=args.show_matches,
+        fail_on=fail_on,
+    )
+    # Written as the versions are screened: the audit never holds all its findings.
+    tally = write_history(HISTORY_WRITERS[args.format](head, sys.stdout), run.versions)
+    if tally.errors:
         return EXIT_INPUT
-    return EXIT_BLOCKED if result.blocked(fail_on) else EXIT_CLEAN
+    return EXIT_BLOCKED if tally.blocked(fail_on) else EXIT_CLEAN
 
 
 def run_report(args: argparse.Namespace) -> int:

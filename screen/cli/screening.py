@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from screen import api
 from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, EXIT_INPUT, InputError, UsageError
 from screen.i18n import N_, _, ngettext
-from screen.model import CheckResult, Level
-from screen.report import EntitiesView, FixView, ReportView, render
+from screen.model import CheckRun, Level
+from screen.report import CHECK_WRITERS, CheckView, EntitiesView, FixView, ReportView, render, write_check
 from screen.settings import default_cache_dir, load_settings, rules_dir
 
 STDIN = "-"
@@ -30,25 +32,34 @@ def run_check(args: argparse.Namespace) -> int:
         print(_(_UNSTABLE), file=sys.stderr)
     if args.full and not args.since:
         raise UsageError(_("--full goes with --since"))
-    result: CheckResult | None
+    run: CheckRun | None
     if args.staged or (args.since and not args.full):
-        result = api.check_changes(settings, list(args.paths), None if args.staged else args.since)
-        if result is None:
+        run = api.check_changes(settings, list(args.paths), None if args.staged else args.since)
+        if run is None:
             print(_("no published file changed; nothing to screen"), file=sys.stderr)
             return EXIT_CLEAN
     else:
         stdin = sys.stdin.buffer.read() if STDIN in args.paths else None
-        result = api.check(settings, list(args.paths), stdin=stdin)
+        run = api.check_files(settings, list(args.paths), stdin=stdin)
     fail_on = Level(args.fail_on)
-    view = ReportView(result=result, show_matches=args.show_matches, fail_on=fail_on)
-    sys.stdout.write(render("check", args.format, view))
-    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if args.format == "github" and summary_path:
-        with Path(summary_path).open("a", encoding="utf-8") as summary:
-            summary.write(render("check", "markdown", ReportView(result=result, fail_on=fail_on)))
-    if result.errors:
+    view = CheckView(
+        files_scanned=run.files_scanned,
+        rules_fingerprint=run.rules_fingerprint,
+        rules=run.rules,
+        show_matches=args.show_matches,
+        fail_on=fail_on,
+    )
+    with ExitStack() as stack:
+        # Written as the files are screened: a check never holds all its findings.
+        writers = [CHECK_WRITERS[args.format](view, sys.stdout)]
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if args.format == "github" and summary_path:
+            summary = stack.enter_context(Path(summary_path).open("a", encoding="utf-8"))
+            writers.append(CHECK_WRITERS["markdown"](replace(view, show_matches=False), summary))
+        tally = write_check(writers, run.files)
+    if tally.errors:
         return EXIT_INPUT
-    return EXIT_BLOCKED if result.blocked(fail_on) else EXIT_CLEAN
+    return EXIT_BLOCKED if tally.blocked(fail_on) else EXIT_CLEAN
 
 
 def run_fix(args: argparse.Namespace) -> int:

@@ -5,9 +5,9 @@ keyed by (result kind, format). A new format is a function and one line here; a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
-from screen.report.ci import format_codequality, format_junit
+from screen.report.ci import CodequalityWriter, JunitWriter, format_codequality, format_junit
 from screen.report.entities import (
     EntitiesView,
     format_entities_json,
@@ -15,19 +15,33 @@ from screen.report.entities import (
     format_entities_text,
 )
 from screen.report.fixes import FixView, format_fix_text
-from screen.report.github import format_github
-from screen.report.history import format_history_json, format_history_sarif, format_history_text
+from screen.report.github import GithubWriter, format_github
+from screen.report.history import (
+    HISTORY_WRITERS,
+    format_history_json,
+    format_history_sarif,
+    format_history_text,
+    write_history,
+)
 from screen.report.inspection import format_report_html, format_report_json, format_report_markdown
-from screen.report.machine import format_json, format_sarif
-from screen.report.markdown import format_markdown
+from screen.report.machine import JsonWriter, SarifWriter, format_json, format_sarif
+from screen.report.markdown import MarkdownWriter, format_markdown
 from screen.report.publish import format_publish_json, format_publish_markdown, format_publish_text
 from screen.report.review import format_review_text
 from screen.report.rules import RulesView, format_rules_json, format_rules_text
 from screen.report.status import format_status_json, format_status_markdown, format_status_text
 from screen.report.sweep import format_sweep_text
-from screen.report.text import format_text
+from screen.report.text import TextWriter, format_text
 from screen.report.trail import format_trail_json, format_trail_text
-from screen.report.view import HistoryView, ReportView
+from screen.report.view import (
+    CheckView,
+    CheckWriter,
+    HistoryHead,
+    HistoryView,
+    ReportView,
+    Tally,
+    write_check,
+)
 
 # The first format of each kind is its default.
 FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
@@ -63,6 +77,18 @@ FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
 }
 
 
+# A check's formats, each also written as its files come (`write_check`): the same text.
+CHECK_WRITERS: dict[str, Callable[[CheckView, TextIO], CheckWriter]] = {
+    "text": TextWriter,
+    "json": JsonWriter,
+    "sarif": SarifWriter,
+    "github": GithubWriter,
+    "markdown": MarkdownWriter,
+    "junit": JunitWriter,
+    "codequality": CodequalityWriter,
+}
+
+
 def formats(kind: str) -> tuple[str, ...]:
     """The formats of a result kind, its default first."""
     return tuple(f for k, f in FORMATTERS if k == kind)
@@ -74,5 +100,6 @@ def render(kind: str, fmt: str, view: object) -> str:
 
 
 __all__ = [
-    "FORMATTERS", "EntitiesView", "FixView", "HistoryView", "ReportView", "RulesView", "formats", "render",
+    "CHECK_WRITERS", "FORMATTERS", "HISTORY_WRITERS", "CheckView", "EntitiesView", "FixView", "HistoryHead",
+    "HistoryView", "ReportView", "RulesView", "Tally", "formats", "render", "write_check", "write_history",
 ]  # fmt: skip

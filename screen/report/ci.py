@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+import tempfile
 import xml.etree.ElementTree as ET
-from typing import Any
+from collections.abc import Iterable
+from typing import IO, Any, TextIO
 
 from screen.findings import printable
 from screen.i18n import _
-from screen.model import FileError, Finding, Level
-from screen.report.jsontext import dumps
+from screen.model import FileError, FileResult, Finding, Level
+from screen.report.jsontext import encode
 from screen.report.text import rules_line
-from screen.report.view import TOOL, ReportView, located
+from screen.report.view import TOOL, CheckView, ReportView, Tally, located, written
 
 UNREADABLE = "baomi.unreadable"
 _SEVERITY = {Level.BLOCK: "critical", Level.REVIEW: "major", Level.INFO: "info"}
@@ -28,7 +31,7 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", printable(text))
 
 
-def _line(view: ReportView, finding: Finding) -> str:
+def _line(view: CheckView, finding: Finding) -> str:
     place = located(finding)
     return (
         f"{finding.path}:{finding.line}:{finding.column} {finding.level.value} "
@@ -36,14 +39,16 @@ def _line(view: ReportView, finding: Finding) -> str:
     )
 
 
-def _detail(view: ReportView, finding: Finding) -> str:
+def _detail(view: CheckView, finding: Finding) -> str:
     lines = [_line(view, finding), f"  {view.context(finding)}"]
     if finding.basis:
         lines.append("  " + _("basis: {basis}").format(basis=finding.basis))
     return "\n".join(_clean(line) for line in lines)  # a newline in a path stays in its line
 
 
-def _testcase(view: ReportView, path: str, findings: list[Finding], errors: list[FileError]) -> ET.Element:
+def _testcase(
+    view: CheckView, path: str, findings: Iterable[Finding], errors: Iterable[FileError]
+) -> ET.Element:
     case = ET.Element("testcase", classname=_clean(path), name=_clean(f"{TOOL} check {path}"), time="0")
     for error in errors:
         element = ET.SubElement(case, "error", type=UNREADABLE, message=_clean(error.message))
@@ -60,52 +65,75 @@ def _testcase(view: ReportView, path: str, findings: list[Finding], errors: list
     return case
 
 
-def _file_cases(view: ReportView) -> list[ET.Element]:
-    """One test case per file with findings or errors, in report order; a clean file has no
-    case, since the result keeps only how many files were screened, not which."""
-    findings: dict[str, list[Finding]] = {}
-    errors: dict[str, list[FileError]] = {}
-    for finding in view.result.findings:
-        findings.setdefault(finding.path, []).append(finding)
-    for error in view.result.errors:
-        errors.setdefault(error.path, []).append(error)
-    paths = dict.fromkeys([*errors, *findings])
-    return [_testcase(view, path, findings.get(path, []), errors.get(path, [])) for path in paths]
-
-
-def _summary_case(view: ReportView) -> ET.Element:
+def _summary_case(view: CheckView, tally: Tally) -> ET.Element:
     """Always present, so a clean run shows one passing test rather than an empty report."""
     case = ET.Element("testcase", classname=TOOL, name=f"{TOOL} check", time="0")
-    lines = (view.summary(), rules_line(view.result.rules_fingerprint), f"{TOOL} {view.version}")
+    lines = (tally.summary(view), rules_line(view.rules_fingerprint), f"{TOOL} {view.version}")
     ET.SubElement(case, "system-out").text = "\n".join(_clean(line) for line in lines)
     return case
 
 
-def _count(element: ET.Element, cases: list[ET.Element]) -> None:
-    # Counted by test case (as JUnit's schema does), so failures + errors never exceed tests: a
-    # case that could not be screened is an error even if it also holds a failure.
-    errors = sum(case.find("error") is not None for case in cases)
-    failures = sum(case.find("error") is None and case.find("failure") is not None for case in cases)
-    element.set("tests", str(len(cases)))
-    element.set("failures", str(failures))
-    element.set("errors", str(errors))
+def _spool() -> IO[str]:
+    """Where a report's body waits for its counts: in memory while small, then on disk."""
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+", encoding="utf-8")
+
+
+_SPOOL_BYTES = 8 << 20
+_CASE_INDENT = "\n    "  # a test case's place in the report: under <testsuites><testsuite>
+_CASES = "baomi-cases"
+
+
+class JunitWriter:
+    """One test case per file with findings or errors: the files that could not be screened
+    first, then the others, in report order. A clean file has no case (the report says how many
+    files were screened, not which). The cases wait in spools until the counts, which JUnit puts
+    on the root, are known."""
+
+    def __init__(self, view: CheckView, out: TextIO) -> None:
+        self._view, self._out = view, out
+        self._unscreened, self._screened = _spool(), _spool()
+        self._counts = {"tests": 1, "failures": 0, "errors": 0}  # the summary case counts one
+
+    def add(self, result: FileResult) -> None:
+        if not result.findings and not result.errors:
+            return
+        case = _testcase(self._view, result.path, result.findings, result.errors)
+        # Counted by test case (as JUnit's schema does), so failures + errors never exceed tests:
+        # a case that could not be screened is an error even if it also holds a failure.
+        self._counts["tests"] += 1
+        if case.find("error") is not None:
+            self._counts["errors"] += 1
+        elif case.find("failure") is not None:
+            self._counts["failures"] += 1
+        ET.indent(case, level=2)
+        text = _CASE_INDENT + ET.tostring(case, encoding="unicode")
+        (self._unscreened if result.errors else self._screened).write(text)
+
+    def end(self, tally: Tally) -> None:
+        suites = ET.Element("testsuites", name=TOOL)
+        suite = ET.SubElement(suites, "testsuite", name=TOOL)
+        for element in (suites, suite):
+            for name, count in self._counts.items():
+                element.set(name, str(count))
+        suite.set("skipped", "0")
+        suite.set("time", "0")
+        suite.extend([_summary_case(self._view, tally), ET.Element(_CASES)])
+        ET.indent(suites)
+        head, _mark, tail = ET.tostring(suites, encoding="unicode").partition(f"{_CASE_INDENT}<{_CASES} />")
+        # Written by hand: ElementTree declares the locale's encoding for encoding="unicode".
+        self._out.write('<?xml version="1.0" encoding="UTF-8"?>\n' + head)
+        for spool in (self._unscreened, self._screened):
+            spool.seek(0)
+            shutil.copyfileobj(spool, self._out)
+            spool.close()
+        self._out.write(tail + "\n")
 
 
 def format_junit(view: ReportView) -> str:
-    cases = [_summary_case(view), *_file_cases(view)]
-    suites = ET.Element("testsuites", name=TOOL)
-    suite = ET.SubElement(suites, "testsuite", name=TOOL)
-    _count(suites, cases)
-    _count(suite, cases)
-    suite.set("skipped", "0")
-    suite.set("time", "0")
-    suite.extend(cases)
-    ET.indent(suites)
-    # Written by hand: ElementTree declares the locale's encoding for encoding="unicode".
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return written(JunitWriter, view)
 
 
-def _issue(view: ReportView, finding: Finding) -> dict[str, Any]:
+def _issue(view: CheckView, finding: Finding) -> dict[str, Any]:
     return {
         "type": "issue",
         "check_name": finding.rule,
@@ -135,7 +163,34 @@ def _unreadable(error: FileError) -> dict[str, Any]:
     }
 
 
+class CodequalityWriter:
+    """GitLab's list of issues: the files that could not be screened first, then the findings,
+    which wait in a spool until the errors are known."""
+
+    def __init__(self, view: CheckView, out: TextIO) -> None:
+        self._view, self._out = view, out
+        self._issues = _spool()
+        self._written = 0
+
+    def add(self, result: FileResult) -> None:
+        for finding in result.findings:
+            issue = encode(_issue(self._view, finding), "  ")
+            self._issues.write((",\n  " if self._written else "") + issue)
+            self._written += 1
+
+    def end(self, tally: Tally) -> None:
+        issues = [encode(_unreadable(e), "  ") for e in tally.errors]
+        if not issues and not self._written:
+            self._out.write("[]\n")
+            return
+        self._out.write("[\n  " + ",\n  ".join(issues))
+        if self._written:
+            self._out.write(",\n  " if issues else "")
+            self._issues.seek(0)
+            shutil.copyfileobj(self._issues, self._out)
+        self._issues.close()
+        self._out.write("\n]\n")
+
+
 def format_codequality(view: ReportView) -> str:
-    issues = [_unreadable(e) for e in view.result.errors]
-    issues += [_issue(view, f) for f in view.result.findings]
-    return dumps(issues)
+    return written(CodequalityWriter, view)

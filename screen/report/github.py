@@ -3,12 +3,12 @@ each kind per step), every finding in the step summary (written by the CLI)."""
 
 from __future__ import annotations
 
-from collections import Counter
+from typing import TextIO
 
 from screen.findings import printable
 from screen.i18n import _
-from screen.model import FileError, Finding, Level
-from screen.report.view import ReportView, located
+from screen.model import FileError, FileResult, Finding, Level
+from screen.report.view import CheckView, ReportView, Tally, located, written
 
 ANNOTATIONS_PER_LEVEL = 10
 _COMMAND = {Level.BLOCK: "error", Level.REVIEW: "warning", Level.INFO: "notice"}
@@ -23,7 +23,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _annotation(view: ReportView, finding: Finding) -> str:
+def _annotation(view: CheckView, finding: Finding) -> str:
     properties = ",".join(
         (
             f"file={_escape_property(finding.path)}",
@@ -44,29 +44,44 @@ def _error(error: FileError) -> str:
     return f"::error file={_escape_property(error.path)}::{_escape_data(error.message)}"
 
 
-def _caps(view: ReportView) -> dict[Level, int]:
+def _caps(tally: Tally) -> dict[Level, int]:
     """How many findings of each level get an annotation. GitHub drops annotations beyond ten of a
     kind silently, so the files that could not be screened (why the run fails) take their error
     slots first, and one notice slot is kept for the pointer to the step summary."""
-    result = view.result
+    errors = len(tally.errors)
     caps = dict.fromkeys(Level, ANNOTATIONS_PER_LEVEL)
-    caps[Level.BLOCK] -= min(len(result.errors), ANNOTATIONS_PER_LEVEL)
-    counts = Counter(f.level for f in result.findings)
-    if len(result.errors) > ANNOTATIONS_PER_LEVEL or any(counts[lv] > caps[lv] for lv in Level):
+    caps[Level.BLOCK] -= min(errors, ANNOTATIONS_PER_LEVEL)
+    if errors > ANNOTATIONS_PER_LEVEL or any(tally.counts[lv] > caps[lv] for lv in Level):
         caps[Level.INFO] -= 1
     return caps
 
 
+class GithubWriter:
+    """The first findings of each level (all GitHub shows) kept as the files come, written at the
+    end, when it is known how many of each there are."""
+
+    def __init__(self, view: CheckView, out: TextIO) -> None:
+        self._view, self._out = view, out
+        self._first: dict[Level, list[Finding]] = {level: [] for level in Level}
+
+    def add(self, result: FileResult) -> None:
+        for finding in result.findings:
+            first = self._first[finding.level]
+            if len(first) < ANNOTATIONS_PER_LEVEL:
+                first.append(finding)
+
+    def end(self, tally: Tally) -> None:
+        caps = _caps(tally)
+        lines = [_error(e) for e in tally.errors[:ANNOTATIONS_PER_LEVEL]]
+        for level in Level:
+            lines.extend(_annotation(self._view, f) for f in self._first[level][: caps[level]])
+        hidden = tally.findings + len(tally.errors) - len(lines)
+        if hidden:
+            more = _("{count} more finding(s) are listed in the step summary").format(count=hidden)
+            lines.append(f"::notice::{_escape_data(more)}")
+        lines.append(tally.summary(self._view))
+        self._out.write("\n".join(lines) + "\n")
+
+
 def format_github(view: ReportView) -> str:
-    result = view.result
-    caps = _caps(view)
-    lines = [_error(e) for e in result.errors[:ANNOTATIONS_PER_LEVEL]]
-    for level in Level:
-        of_level = [f for f in result.findings if f.level is level]
-        lines.extend(_annotation(view, f) for f in of_level[: caps[level]])
-    hidden = len(result.findings) + len(result.errors) - len(lines)
-    if hidden:
-        more = _("{count} more finding(s) are listed in the step summary").format(count=hidden)
-        lines.append(f"::notice::{_escape_data(more)}")
-    lines.append(view.summary())
-    return "\n".join(lines) + "\n"
+    return written(GithubWriter, view)

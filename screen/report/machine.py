@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from screen.i18n import _
-from screen.model import Finding, Level
-from screen.report.jsontext import dumps
-from screen.report.view import INFORMATION_URI, TOOL, ReportView
+from screen.model import FileError, FileResult, Finding, Level
+from screen.report.jsontext import JsonStream
+from screen.report.view import INFORMATION_URI, TOOL, CheckView, ReportView, Tally, written
 
 SCHEMA_VERSION = 1
 _SARIF_LEVEL = {Level.BLOCK: "error", Level.REVIEW: "warning", Level.INFO: "note"}
 
 
-def finding_json(view: ReportView, finding: Finding) -> dict[str, Any]:
+def finding_json(view: CheckView, finding: Finding) -> dict[str, Any]:
     record: dict[str, Any] = {
         "rule": finding.rule,
         "level": finding.level.value,
@@ -43,20 +44,37 @@ def finding_json(view: ReportView, finding: Finding) -> dict[str, Any]:
     return record
 
 
-def format_json(view: ReportView) -> str:
-    result = view.result
-    document = {
+def _document(view: CheckView, errors: list[FileError], findings: object) -> dict[str, Any]:
+    return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL, "version": view.version},
-        "rules_fingerprint": result.rules_fingerprint,
-        "files_scanned": result.files_scanned,
-        "findings": [finding_json(view, f) for f in result.findings],
-        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+        "rules_fingerprint": view.rules_fingerprint,
+        "files_scanned": view.files_scanned,
+        "findings": findings,
+        "errors": [{"path": e.path, "message": e.message} for e in errors],
     }
-    return dumps(document)
 
 
-def _sarif_rules(view: ReportView) -> list[dict[str, Any]]:
+class JsonWriter:
+    """The findings JSON of docs/contracts.md, written as the files come."""
+
+    def __init__(self, view: CheckView, out: TextIO) -> None:
+        self._view = view
+        self._stream = JsonStream(out, _document(view, [], JsonStream.ITEMS))
+
+    def add(self, result: FileResult) -> None:
+        for finding in result.findings:
+            self._stream.item(finding_json(self._view, finding))
+
+    def end(self, tally: Tally) -> None:
+        self._stream.end(_document(self._view, tally.errors, JsonStream.ITEMS))
+
+
+def format_json(view: ReportView) -> str:
+    return written(JsonWriter, view)
+
+
+def _sarif_rules(view: CheckView) -> list[dict[str, Any]]:
     return [
         {
             "id": rule.id,
@@ -75,11 +93,11 @@ def _sarif_rules(view: ReportView) -> list[dict[str, Any]]:
                 "basis": rule.basis,
             },
         }
-        for rule in view.result.rules
+        for rule in view.rules
     ]
 
 
-def _sarif_result(view: ReportView, finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _sarif_result(view: CheckView, finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     return {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
@@ -134,14 +152,30 @@ def _sarif_fixes(finding: Finding) -> dict[str, Any]:
     return {"fixes": [{"description": {"text": text}, "artifactChanges": [change]}]}
 
 
+class SarifWriter:
+    """SARIF 2.1.0, its results written as the files come."""
+
+    def __init__(self, view: CheckView, out: TextIO) -> None:
+        self._view = view
+        self._index = {rule.id: i for i, rule in enumerate(view.rules)}
+        self._stream = JsonStream(out, sarif_document(view, [], JsonStream.ITEMS))
+
+    def add(self, result: FileResult) -> None:
+        for finding in result.findings:
+            self._stream.item(_sarif_result(self._view, finding, self._index))
+
+    def end(self, tally: Tally) -> None:
+        self._stream.end(sarif_document(self._view, tally.errors, JsonStream.ITEMS))
+
+
 def format_sarif(view: ReportView) -> str:
-    return dumps(sarif_document(view))
+    return written(SarifWriter, view)
 
 
-def sarif_document(view: ReportView) -> dict[str, Any]:
-    """The SARIF log as a value: `results` in the order of the view's findings."""
+def sarif_document(view: CheckView, errors: list[FileError], results: object = None) -> dict[str, Any]:
+    """The SARIF log as a value: `results` (default: none) and the files that could not be
+    screened."""
     rules = _sarif_rules(view)
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
     run = {
         "tool": {
             "driver": {
@@ -152,20 +186,25 @@ def sarif_document(view: ReportView) -> dict[str, Any]:
             }
         },
         "columnKind": "unicodeCodePoints",
-        "results": [_sarif_result(view, f, index) for f in view.result.findings],
+        "results": [] if results is None else results,
         "invocations": [
             {
-                "executionSuccessful": not view.result.errors,
+                "executionSuccessful": not errors,
                 "toolExecutionNotifications": [
-                    {"level": "error", "message": {"text": f"{e.path}: {e.message}"}}
-                    for e in view.result.errors
+                    {"level": "error", "message": {"text": f"{e.path}: {e.message}"}} for e in errors
                 ],
             }
         ],
-        "properties": {"rulesFingerprint": view.result.rules_fingerprint},
+        "properties": {"rulesFingerprint": view.rules_fingerprint},
     }
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [run],
     }
+
+
+def sarif_results(view: CheckView, findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """SARIF results of `findings` (`ruleIndex` into the view's rules)."""
+    index = {rule.id: i for i, rule in enumerate(view.rules)}
+    return [_sarif_result(view, finding, index) for finding in findings]

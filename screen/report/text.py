@@ -3,10 +3,21 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from screen.findings import printable
 from screen.i18n import _
-from screen.model import Finding
-from screen.report.view import ReportView, display_width, level_label, located, scope_label
+from screen.model import FileResult, Finding
+from screen.report.view import (
+    CheckView,
+    ReportView,
+    Tally,
+    display_width,
+    level_label,
+    located,
+    scope_label,
+    written,
+)
 
 
 def where(finding: Finding) -> str:
@@ -16,7 +27,7 @@ def where(finding: Finding) -> str:
     return _("{scope}, {place}").format(scope=scope, place=place) if place else scope
 
 
-def finding_lines(view: ReportView, finding: Finding) -> list[str]:
+def finding_lines(view: CheckView, finding: Finding) -> list[str]:
     basis = f" [{finding.basis}]" if finding.basis else ""
     head = (
         f"{finding.path}:{finding.line}:{finding.column}: {level_label(finding.level)} "
@@ -43,13 +54,23 @@ def rules_line(fingerprint: str) -> str:
     return _("rules {fingerprint}").format(fingerprint=fingerprint)
 
 
+class TextWriter:
+    """The findings as they come; then the files that could not be screened, the summary and
+    the rules. A file name can hold control characters too (an escape sequence in a pull
+    request's path): every line is made printable."""
+
+    def __init__(self, view: CheckView, out: TextIO) -> None:
+        self._view, self._out = view, out
+
+    def add(self, result: FileResult) -> None:
+        for finding in result.findings:
+            self._out.write("".join(printable(line) + "\n" for line in finding_lines(self._view, finding)))
+
+    def end(self, tally: Tally) -> None:
+        lines = [_("{path}: error: {message}").format(path=e.path, message=e.message) for e in tally.errors]
+        lines += [tally.summary(self._view), rules_line(self._view.rules_fingerprint)]
+        self._out.write("".join(printable(line) + "\n" for line in lines))
+
+
 def format_text(view: ReportView) -> str:
-    lines: list[str] = []
-    for finding in view.result.findings:
-        lines.extend(finding_lines(view, finding))
-    for error in view.result.errors:
-        lines.append(_("{path}: error: {message}").format(path=error.path, message=error.message))
-    lines.append(view.summary())
-    lines.append(rules_line(view.result.rules_fingerprint))
-    # A file name can hold control characters too (an escape sequence in a pull request's path).
-    return "\n".join(printable(line) for line in lines) + "\n"
+    return written(TextWriter, view)
