@@ -7,6 +7,7 @@ import datetime
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,9 +25,9 @@ from screen.report.rules import RulesView
 from screen.ruleset import parse, read_sources
 from screen.screening import (
     BuiltFindings,
+    digest_files,
     markdown_setup,
     read_bytes,
-    screen_files,
     screen_reduced,
     screen_targets,
 )
@@ -71,7 +72,7 @@ def check_files(settings: Settings, paths: list[str], stdin: bytes | None = None
 def _checked(settings: Settings, targets: list[Target], stdin: bytes | None = None) -> CheckRun:
     engine = shared_engine(settings.rules_dir, settings.cache_dir)
     return CheckRun(
-        files=screen_files(engine, targets, settings, stdin),
+        each=partial(digest_files, engine, targets, settings, stdin=stdin),
         files_scanned=len(targets),
         rules_fingerprint=engine.fingerprint,
         rules=engine.ruleset.rules,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Level(StrEnum):
@@ -234,12 +235,18 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckRun:
-    """A check as it runs: its files' results come from `files` (read once) as they are screened."""
+    """A check as it runs: `each(digest)` screens the files and gives, in file order as they are
+    screened, what `digest` makes of each file's result, made where the file was screened (on a
+    worker core when the check uses several); `files` gives the results themselves."""
 
-    files: Iterator[FileResult]
+    each: Callable[[Callable[[FileResult], Any]], Iterator[Any]]
     files_scanned: int
     rules_fingerprint: str
     rules: tuple[Rule, ...]
+
+    @property
+    def files(self) -> Iterator[FileResult]:
+        return self.each(_same)
 
     def gathered(self) -> CheckResult:
         """The run held whole, for the commands that need all of it at once."""
@@ -255,6 +262,10 @@ class CheckRun:
             rules_fingerprint=self.rules_fingerprint,
             rules=self.rules,
         )
+
+
+def _same(result: FileResult) -> FileResult:
+    return result
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

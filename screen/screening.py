@@ -3,14 +3,13 @@ it (get what it holds, screen the misses, put them). Findings come back in targe
 
 from __future__ import annotations
 
-import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from screen.engine import Engine
 from screen.errors import InputError
@@ -175,24 +174,19 @@ class BuiltFindings:
 _WORKER: dict[str, object] = {}  # the engine a forked worker inherited from its parent
 
 
-Packed = tuple[str, bytes, tuple[FileError, ...]]  # a file's name, its findings `pack`ed, its errors
+Digested = tuple[bytes | None, Any]  # a file's findings `pack`ed (None: it had an error), its digest
 
 
-def _work(targets: list[Target], key: bytes, setup: MarkdownSetup) -> list[Packed]:
-    """Screen `targets` in a worker; the findings come back packed as the cache stores them, so
-    the parent, which writes the report, does not pack them again."""
-    engine = _WORKER["engine"]
+def _work(targets: list[Target], key: bytes, setup: MarkdownSetup) -> list[Digested]:
+    """Screen `targets` in a worker: each file's findings packed as the cache stores them, and
+    the digest of its result (`_WORKER["digest"]`: what the caller keeps of a file, such as the
+    report's piece of it), so the parent neither packs nor formats them again."""
+    engine, digest = _WORKER["engine"], _WORKER["digest"]
     assert isinstance(engine, Engine)
+    assert callable(digest)
     return [
-        (r.path, pack(r.findings), r.errors) for r in screen_files_here(engine, targets, key, setup=setup)
-    ]
-
-
-def _unpacked(packed: list[Packed]) -> list[FileResult]:
-    # Packed by this run's own forked workers a moment ago, never read from elsewhere.
-    return [
-        FileResult(path=path, findings=pickle.loads(data), errors=errors)  # noqa: S301
-        for path, data, errors in packed
+        (None if r.errors else pack(r.findings), digest(r))
+        for r in screen_files_here(engine, targets, key, setup=setup)
     ]
 
 
@@ -285,23 +279,29 @@ class _Recalled:
         self.pending = [t for t, k in zip(part, self.keys, strict=True) if k not in self.found]
 
     def settle(
-        self, cache: FindingsCache | None, screened: list[FileResult], packed: list[Packed]
-    ) -> Iterator[FileResult]:
-        """The part's results in target order (remembered, or just screened, here or `packed` by
-        a worker); the screened ones put in the cache, unless they have an error (errors are
-        reported afresh)."""
-        results = _unpacked(packed) if packed else screened
-        blobs: list[bytes | None] = [data for _path, data, _errors in packed] or [None] * len(results)
-        fresh = zip(results, blobs, strict=True)
+        self,
+        cache: FindingsCache | None,
+        digest: Callable[[FileResult], T],
+        screened: list[FileResult],
+        digested: list[Digested],
+    ) -> Iterator[T]:
+        """The digests of the part's results in target order: of those remembered, of those just
+        `screened` here, or `digested` by a worker; the screened ones put in the cache, unless
+        they have an error (errors are reported afresh)."""
+        fresh: Iterator[Digested] = iter(digested) if digested else ((None, r) for r in screened)
         entries: dict[str, bytes] = {}
         for target, key in zip(self.part, self.keys, strict=True):
             if key is not None and key in self.found:
-                yield FileResult(path=target.display, findings=self.found[key], errors=())
+                yield digest(FileResult(path=target.display, findings=self.found[key], errors=()))
                 continue
-            result, blob = next(fresh)
-            if cache is not None and key is not None and not result.errors:
-                entries[key] = blob if blob is not None else pack(result.findings)
-            yield result
+            blob, value = next(fresh)
+            if not digested:  # screened here: `value` is the result itself
+                assert isinstance(value, FileResult)
+                blob = None if value.errors else pack(value.findings)
+                value = digest(value)
+            if cache is not None and key is not None and blob is not None:
+                entries[key] = blob
+            yield value
         if cache is not None and entries:
             cache.put_packed(entries)
 
@@ -311,18 +311,45 @@ def screen_files(
 ) -> Iterator[FileResult]:
     """Each target's findings and errors, in target order, as they are screened: from the
     findings cache where it has them, on all cores otherwise (when there is enough to share)."""
+    return digest_files(engine, targets, settings, _same, stdin)
+
+
+def digest_files(
+    engine: Engine,
+    targets: list[Target],
+    settings: Settings,
+    digest: Callable[[FileResult], T],
+    stdin: bytes | None = None,
+) -> Iterator[T]:
+    """`screen_files`, each result passed through `digest` where it is screened."""
     jobs = min(settings.jobs, len(targets))
     alone = jobs <= 1 or any(t.stdin for t in targets) or sum(map(_size, targets)) < _PARALLEL_BYTES
-    return screen_parts(engine, _parts(targets), settings, 1 if alone else jobs, stdin)
+    return digest_parts(engine, _parts(targets), settings, 1 if alone else jobs, digest, stdin)
 
 
 def screen_parts(
-    engine: Engine, parts: Iterable[list[Target]], settings: Settings, jobs: int, stdin: bytes | None = None
+    engine: Engine, parts: Iterable[list[Target]], settings: Settings, jobs: int
 ) -> Iterator[FileResult]:
-    """Each target's findings and errors, in order, as they are screened, runs of targets
-    (`parts`, read as they are needed) on `jobs` cores. The runs go to the cores a few at a time
-    ahead of the one being read, so memory holds the findings of those runs, never those of the
-    whole check."""
+    """Each target's findings and errors, in order, as they are screened (`digest_parts`)."""
+    return digest_parts(engine, parts, settings, jobs, _same)
+
+
+def _same(result: FileResult) -> FileResult:
+    return result
+
+
+def digest_parts(
+    engine: Engine,
+    parts: Iterable[list[Target]],
+    settings: Settings,
+    jobs: int,
+    digest: Callable[[FileResult], T],
+    stdin: bytes | None = None,
+) -> Iterator[T]:
+    """What `digest` makes of each target's result, in order, as they are screened: runs of
+    targets (`parts`, read as they are needed) on `jobs` cores, each result digested on the core
+    that screened it. The runs go to the cores a few at a time ahead of the one being read, so
+    memory holds the findings of those runs, never those of the whole check."""
     setup = markdown_setup(settings.root)
     key = settings.fingerprint_key
     cache = FindingsCache(settings.cache_dir, engine, key) if settings.cache_dir is not None else None
@@ -331,22 +358,22 @@ def screen_parts(
             for part in parts:
                 recalled = _Recalled(cache, part, setup)
                 screened = screen_files_here(engine, recalled.pending, key, stdin, setup)
-                yield from recalled.settle(cache, screened, [])
+                yield from recalled.settle(cache, digest, screened, [])
             return
-        _WORKER["engine"] = engine
+        _WORKER["engine"], _WORKER["digest"] = engine, digest  # the forked workers inherit them
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-                window: deque[tuple[_Recalled, Future[list[Packed]] | None]] = deque()
+                window: deque[tuple[_Recalled, Future[list[Digested]] | None]] = deque()
                 for part in parts:
                     recalled = _Recalled(cache, part, setup)
                     pending = recalled.pending
                     window.append((recalled, pool.submit(_work, pending, key, setup) if pending else None))
                     while len(window) > jobs * _AHEAD:
                         done, future = window.popleft()
-                        yield from done.settle(cache, [], future.result() if future else [])
+                        yield from done.settle(cache, digest, [], future.result() if future else [])
                 while window:
                     done, future = window.popleft()
-                    yield from done.settle(cache, [], future.result() if future else [])
+                    yield from done.settle(cache, digest, [], future.result() if future else [])
         finally:
             _WORKER.clear()
     finally:

@@ -13,7 +13,16 @@ from screen import api
 from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, EXIT_INPUT, InputError, UsageError
 from screen.i18n import N_, _, ngettext
 from screen.model import CheckRun, Level
-from screen.report import CHECK_WRITERS, CheckView, EntitiesView, FixView, ReportView, render, write_check
+from screen.report import (
+    CHECK_WRITERS,
+    CheckView,
+    EntitiesView,
+    FixView,
+    ReportView,
+    digester,
+    render,
+    write_digests,
+)
 from screen.settings import default_cache_dir, load_settings, rules_dir
 
 STDIN = "-"
@@ -56,7 +65,8 @@ def run_check(args: argparse.Namespace) -> int:
         if args.format == "github" and summary_path:
             summary = stack.enter_context(Path(summary_path).open("a", encoding="utf-8"))
             writers.append(CHECK_WRITERS["markdown"](replace(view, show_matches=False), summary))
-        tally = write_check(writers, run.files)
+        # Each file's part of the report is made on the core that screened it.
+        tally = write_digests(writers, run.each(digester(writers)))
     if tally.errors:
         return EXIT_INPUT
     return EXIT_BLOCKED if tally.blocked(fail_on) else EXIT_CLEAN

@@ -40,7 +40,9 @@ from screen.report.view import (
     HistoryView,
     ReportView,
     Tally,
+    digester,
     write_check,
+    write_digests,
 )
 
 # The first format of each kind is its default.
@@ -101,5 +103,6 @@ def render(kind: str, fmt: str, view: object) -> str:
 
 __all__ = [
     "CHECK_WRITERS", "FORMATTERS", "HISTORY_WRITERS", "CheckView", "EntitiesView", "FixView", "HistoryHead",
-    "HistoryView", "ReportView", "RulesView", "Tally", "formats", "render", "write_check", "write_history",
+    "HistoryView", "ReportView", "RulesView", "Tally", "digester", "formats", "render", "write_check",
+    "write_digests", "write_history",
 ]  # fmt: skip

@@ -94,20 +94,27 @@ class JunitWriter:
         self._unscreened, self._screened = _spool(), _spool()
         self._counts = {"tests": 1, "failures": 0, "errors": 0}  # the summary case counts one
 
-    def add(self, result: FileResult) -> None:
+    def piece(self, result: FileResult) -> tuple[str, str] | None:
+        """The file's test case, and what it counts as (`errors`, `failures` or `tests`)."""
         if not result.findings and not result.errors:
-            return
+            return None
         case = _testcase(self._view, result.path, result.findings, result.errors)
         # Counted by test case (as JUnit's schema does), so failures + errors never exceed tests:
         # a case that could not be screened is an error even if it also holds a failure.
-        self._counts["tests"] += 1
-        if case.find("error") is not None:
-            self._counts["errors"] += 1
-        elif case.find("failure") is not None:
-            self._counts["failures"] += 1
+        kind = "errors" if case.find("error") is not None else "tests"
+        if kind == "tests" and case.find("failure") is not None:
+            kind = "failures"
         ET.indent(case, level=2)
-        text = _CASE_INDENT + ET.tostring(case, encoding="unicode")
-        (self._unscreened if result.errors else self._screened).write(text)
+        return _CASE_INDENT + ET.tostring(case, encoding="unicode"), kind
+
+    def add(self, piece: tuple[str, str] | None) -> None:
+        if piece is None:
+            return
+        text, kind = piece
+        self._counts["tests"] += 1
+        if kind != "tests":
+            self._counts[kind] += 1
+        (self._unscreened if kind == "errors" else self._screened).write(text)
 
     def end(self, tally: Tally) -> None:
         suites = ET.Element("testsuites", name=TOOL)
@@ -172,11 +179,13 @@ class CodequalityWriter:
         self._issues = _spool()
         self._written = 0
 
-    def add(self, result: FileResult) -> None:
-        for finding in result.findings:
-            issue = encode(_issue(self._view, finding), "  ")
-            self._issues.write((",\n  " if self._written else "") + issue)
-            self._written += 1
+    def piece(self, result: FileResult) -> list[str]:
+        return [encode(_issue(self._view, finding), "  ") for finding in result.findings]
+
+    def add(self, piece: list[str]) -> None:
+        if piece:
+            self._issues.write((",\n  " if self._written else "") + ",\n  ".join(piece))
+            self._written += len(piece)
 
     def end(self, tally: Tally) -> None:
         issues = [encode(_unreadable(e), "  ") for e in tally.errors]

@@ -64,8 +64,18 @@ class GithubWriter:
         self._view, self._out = view, out
         self._first: dict[Level, list[Finding]] = {level: [] for level in Level}
 
-    def add(self, result: FileResult) -> None:
+    def piece(self, result: FileResult) -> list[Finding]:
+        """The file's first findings of each level."""
+        kept: list[Finding] = []
+        counts = dict.fromkeys(Level, 0)
         for finding in result.findings:
+            if counts[finding.level] < ANNOTATIONS_PER_LEVEL:
+                counts[finding.level] += 1
+                kept.append(finding)
+        return kept
+
+    def add(self, piece: list[Finding]) -> None:
+        for finding in piece:
             first = self._first[finding.level]
             if len(first) < ANNOTATIONS_PER_LEVEL:
                 first.append(finding)

@@ -132,10 +132,19 @@ class JsonStream:
         at = text.index(mark)
         return text[:at], text[at + len(mark) :]
 
+    def encoded(self, value: Any) -> str:
+        """An item as the list holds it (what `items` takes; pure, so made anywhere)."""
+        return encode(value, self._indent + "  ")
+
+    def items(self, encoded: list[str]) -> None:
+        """Items made by `encoded`, in order."""
+        if encoded:
+            inner = ",\n" + self._indent + "  "
+            self._out.write(("[" + inner[1:] if not self._items else inner) + inner.join(encoded))
+            self._items += len(encoded)
+
     def item(self, value: Any) -> None:
-        inner = self._indent + "  "
-        self._out.write(("[\n" if not self._items else ",\n") + inner + encode(value, inner))
-        self._items += 1
+        self.items([self.encoded(value)])
 
     def end(self, document: Any) -> None:
         _, tail = self._split(document)

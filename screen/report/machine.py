@@ -62,9 +62,11 @@ class JsonWriter:
         self._view = view
         self._stream = JsonStream(out, _document(view, [], JsonStream.ITEMS))
 
-    def add(self, result: FileResult) -> None:
-        for finding in result.findings:
-            self._stream.item(finding_json(self._view, finding))
+    def piece(self, result: FileResult) -> list[str]:
+        return [self._stream.encoded(finding_json(self._view, f)) for f in result.findings]
+
+    def add(self, piece: list[str]) -> None:
+        self._stream.items(piece)
 
     def end(self, tally: Tally) -> None:
         self._stream.end(_document(self._view, tally.errors, JsonStream.ITEMS))
@@ -160,9 +162,11 @@ class SarifWriter:
         self._index = {rule.id: i for i, rule in enumerate(view.rules)}
         self._stream = JsonStream(out, sarif_document(view, [], JsonStream.ITEMS))
 
-    def add(self, result: FileResult) -> None:
-        for finding in result.findings:
-            self._stream.item(_sarif_result(self._view, finding, self._index))
+    def piece(self, result: FileResult) -> list[str]:
+        return [self._stream.encoded(_sarif_result(self._view, f, self._index)) for f in result.findings]
+
+    def add(self, piece: list[str]) -> None:
+        self._stream.items(piece)
 
     def end(self, tally: Tally) -> None:
         self._stream.end(sarif_document(self._view, tally.errors, JsonStream.ITEMS))

@@ -29,9 +29,11 @@ class MarkdownWriter:
         self._view, self._out = view, out
         self._rows: list[str] = []
 
-    def add(self, result: FileResult) -> None:
-        for finding in result.findings[: MAX_ROWS - len(self._rows)]:
-            self._rows.append(self._row(finding))
+    def piece(self, result: FileResult) -> list[str]:
+        return [self._row(finding) for finding in result.findings[:MAX_ROWS]]
+
+    def add(self, piece: list[str]) -> None:
+        self._rows.extend(piece[: MAX_ROWS - len(self._rows)])
 
     def _row(self, finding: Finding) -> str:
         place = located(finding)

@@ -62,9 +62,12 @@ class TextWriter:
     def __init__(self, view: CheckView, out: TextIO) -> None:
         self._view, self._out = view, out
 
-    def add(self, result: FileResult) -> None:
-        for finding in result.findings:
-            self._out.write("".join(printable(line) + "\n" for line in finding_lines(self._view, finding)))
+    def piece(self, result: FileResult) -> str:
+        view = self._view
+        return "".join(printable(line) + "\n" for f in result.findings for line in finding_lines(view, f))
+
+    def add(self, piece: str) -> None:
+        self._out.write(piece)
 
     def end(self, tally: Tally) -> None:
         lines = [_("{path}: error: {message}").format(path=e.path, message=e.message) for e in tally.errors]

@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from screen import __version__
 from screen.findings import printable
@@ -67,10 +67,11 @@ class Tally:
         self.errors: list[FileError] = []
         self.findings = 0
 
-    def add(self, result: FileResult) -> None:
-        self.findings += len(result.findings)
-        self.counts.update(f.level for f in result.findings)
-        self.errors.extend(result.errors)
+    def add(self, digest: FileDigest) -> None:
+        for level, count in zip(_LEVELS, digest.counts, strict=True):
+            self.counts[level] += count
+            self.findings += count
+        self.errors.extend(digest.errors)
 
     def blocked(self, fail_on: Level) -> bool:
         return any(count and level.rank >= fail_on.rank for level, count in self.counts.items())
@@ -97,12 +98,46 @@ class Tally:
 
 
 class CheckWriter(Protocol):
-    """One format of a check, written as the files come: `add` each file's result in order,
-    then `end` once with the tally of them all."""
+    """One format of a check, written as the files come. `piece` makes the format's part of one
+    file's result (a pure function of it and the view: it runs on the worker core that screened
+    the file, a copy of the writer); `add` takes each file's piece in order, and `end` the tally
+    of them all."""
 
-    def add(self, result: FileResult) -> None: ...
+    def piece(self, result: FileResult) -> Any: ...
+
+    def add(self, piece: Any) -> None: ...
 
     def end(self, tally: Tally) -> None: ...
+
+
+_LEVELS = (Level.BLOCK, Level.REVIEW, Level.INFO)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileDigest:
+    """What the writers keep of one screened file: how many findings of each level (block,
+    review, info), its errors, and each writer's piece of the report."""
+
+    path: str
+    counts: tuple[int, int, int]
+    errors: tuple[FileError, ...]
+    pieces: tuple[Any, ...]
+
+
+def digester(writers: list[CheckWriter]) -> Callable[[FileResult], FileDigest]:
+    """What `write_digests` needs of a file's result, made where the file is screened."""
+    pieces = [writer.piece for writer in writers]
+
+    def digest(result: FileResult) -> FileDigest:
+        counts = Counter(f.level for f in result.findings)
+        return FileDigest(
+            path=result.path,
+            counts=(counts[Level.BLOCK], counts[Level.REVIEW], counts[Level.INFO]),
+            errors=result.errors,
+            pieces=tuple(piece(result) for piece in pieces),
+        )
+
+    return digest
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,16 +230,21 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
-def write_check(writers: list[CheckWriter], files: Iterable[FileResult]) -> Tally:
-    """Each file's result to every writer as it comes, then the tally of them all."""
+def write_digests(writers: list[CheckWriter], digests: Iterable[FileDigest]) -> Tally:
+    """Each file's pieces to their writers as they come, then the tally of them all."""
     tally = Tally()
-    for result in files:
-        tally.add(result)
-        for writer in writers:
-            writer.add(result)
+    for digest in digests:
+        tally.add(digest)
+        for writer, piece in zip(writers, digest.pieces, strict=True):
+            writer.add(piece)
     for writer in writers:
         writer.end(tally)
     return tally
+
+
+def write_check(writers: list[CheckWriter], files: Iterable[FileResult]) -> Tally:
+    """`write_digests` of results at hand."""
+    return write_digests(writers, map(digester(writers), files))
 
 
 def written(make: Callable[[CheckView, TextIO], CheckWriter], view: ReportView) -> str:
