@@ -87,15 +87,19 @@ class _Redacted:
         self.text = "".join(pieces)  # redaction keeps lengths: offsets are the source's
 
 
-def _context(lines: _Lines, line: int, text: str, start: int, end: int) -> tuple[str, int]:
-    """The match's line in `text` (the source, or its redacted copy), trimmed around the match;
-    and where the match starts in that string."""
+def _contexts(lines: _Lines, line: int, redacted: str, start: int, end: int) -> tuple[str, str, int]:
+    """The match's line trimmed around the match, redacted and as written (for --show-matches),
+    and where the match starts in them (redaction keeps lengths, so both agree)."""
     line_start, line_end = lines.bounds(line)
     left = max(line_start, start - CONTEXT_CHARS)
     right = min(line_end, max(end, start + 1) + CONTEXT_CHARS)
     prefix = "…" if left > line_start else ""
     suffix = "…" if right < line_end else ""
-    return prefix + printable(text[left:right].rstrip("\r")) + suffix, len(prefix) + start - left
+    return (
+        prefix + printable(redacted[left:right].rstrip("\r")) + suffix,
+        prefix + printable(lines.text[left:right].rstrip("\r")) + suffix,
+        len(prefix) + start - left,
+    )
 
 
 def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str = "") -> tuple[Finding, ...]:
@@ -112,12 +116,14 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str
     findings = []
     for hit in unique.values():
         line, column = lines.position(hit.start)
-        end_line, end_column = lines.position(hit.end)
+        matched = document.text[hit.start : hit.end]
+        if "\n" in matched:
+            end_line, end_column = lines.position(hit.end)
+        else:
+            end_line, end_column = line, column + hit.end - hit.start
         ordinal = ordinals.get((hit.rule.id, hit.key), 0)
         ordinals[(hit.rule.id, hit.key)] = ordinal + 1
-        matched = document.text[hit.start : hit.end]
-        context, column_in_context = _context(lines, line, redacted, hit.start, hit.end)
-        context_shown, _ = _context(lines, line, document.text, hit.start, hit.end)
+        context, context_shown, column_in_context = _contexts(lines, line, redacted, hit.start, hit.end)
         findings.append(
             Finding(
                 rule=hit.rule.id,
