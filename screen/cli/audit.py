@@ -17,15 +17,7 @@ from screen.settings import load_settings
 def run_history(args: argparse.Namespace) -> int:
     run = api.history(load_settings(Path.cwd(), rules=args.rules, jobs=args.jobs), args.since)
     fail_on = Level(args.fail_on)
-    head = HistoryHead(
-        commits_scanned=run.commits_scanned,
-        versions_scanned=run.versions_scanned,
-        rules_fingerprint=run.rules_fingerprint,
-        rules=run.rules,
-        waivers_note=run.waivers_note,
-        show_matches=args.show_matches,
-        fail_on=fail_on,
-    )
+    head = HistoryHead.of(run, args.show_matches, fail_on)
     # Written as the versions are screened: the audit never holds all its findings.
     tally = write_history(HISTORY_WRITERS[args.format](head, sys.stdout), run.versions)
     if tally.errors:

@@ -51,13 +51,7 @@ def run_check(args: argparse.Namespace) -> int:
         stdin = sys.stdin.buffer.read() if STDIN in args.paths else None
         run = api.check_files(settings, list(args.paths), stdin=stdin)
     fail_on = Level(args.fail_on)
-    view = CheckView(
-        files_scanned=run.files_scanned,
-        rules_fingerprint=run.rules_fingerprint,
-        rules=run.rules,
-        show_matches=args.show_matches,
-        fail_on=fail_on,
-    )
+    view = CheckView.of(run, args.show_matches, fail_on)
     with ExitStack() as stack:
         # Written as the files are screened: a check never holds all its findings.
         writers = [CHECK_WRITERS[args.format](view, sys.stdout)]

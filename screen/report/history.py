@@ -205,15 +205,7 @@ def write_history(writer: HistoryWriter, versions: Iterable[HistoryVersion]) -> 
 def _written(fmt: str, history: HistoryView) -> str:
     """The text of a history held whole, by occurrence."""
     result = history.result
-    head = HistoryHead(
-        commits_scanned=result.commits_scanned,
-        versions_scanned=result.versions_scanned,
-        rules_fingerprint=result.rules_fingerprint,
-        rules=result.rules,
-        waivers_note=result.waivers_note,
-        show_matches=history.show_matches,
-        fail_on=history.fail_on,
-    )
+    head = HistoryHead.of(result, history.show_matches, history.fail_on)
     found: dict[Occurrence, list[HistoryFinding]] = {}
     errors: dict[Occurrence, list[HistoryError]] = {}
     for finding in result.findings:

@@ -6,13 +6,24 @@ import io
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TextIO
 
 from screen import __version__
 from screen.findings import printable
 from screen.i18n import N_, _
-from screen.model import CheckResult, FileError, FileResult, Finding, HistoryResult, Level, Rule, Scope
+from screen.model import (
+    CheckResult,
+    CheckRun,
+    FileError,
+    FileResult,
+    Finding,
+    HistoryResult,
+    HistoryRun,
+    Level,
+    Rule,
+    Scope,
+)
 
 TOOL = "baomi"
 INFORMATION_URI = "https://example.gov.cn/baomi"
@@ -46,6 +57,16 @@ class CheckView:
     show_matches: bool = False
     fail_on: Level = Level.BLOCK
     version: str = __version__
+
+    @staticmethod
+    def of(check: CheckRun | CheckResult, show_matches: bool, fail_on: Level) -> CheckView:
+        return CheckView(
+            files_scanned=check.files_scanned,
+            rules_fingerprint=check.rules_fingerprint,
+            rules=check.rules,
+            show_matches=show_matches,
+            fail_on=fail_on,
+        )
 
     def shown(self, finding: Finding) -> str:
         """The matched text as printed: redacted unless --show-matches (and never with raw
@@ -150,15 +171,7 @@ class ReportView:
     version: str = __version__
 
     def check_view(self) -> CheckView:
-        result = self.result
-        return CheckView(
-            files_scanned=result.files_scanned,
-            rules_fingerprint=result.rules_fingerprint,
-            rules=result.rules,
-            show_matches=self.show_matches,
-            fail_on=self.fail_on,
-            version=self.version,
-        )
+        return replace(CheckView.of(self.result, self.show_matches, self.fail_on), version=self.version)
 
     def files(self) -> list[FileResult]:
         """The result's findings and errors by file, in the order they come."""
@@ -195,6 +208,18 @@ class HistoryHead:
     waivers_note: str = ""
     show_matches: bool = False
     fail_on: Level = Level.BLOCK
+
+    @staticmethod
+    def of(history: HistoryRun | HistoryResult, show_matches: bool, fail_on: Level) -> HistoryHead:
+        return HistoryHead(
+            commits_scanned=history.commits_scanned,
+            versions_scanned=history.versions_scanned,
+            rules_fingerprint=history.rules_fingerprint,
+            rules=history.rules,
+            waivers_note=history.waivers_note,
+            show_matches=show_matches,
+            fail_on=fail_on,
+        )
 
     def check_view(self) -> CheckView:
         """How each finding is shown, as `baomi check` shows it."""
