@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import asdict
 from functools import partial
 from io import BytesIO
 from pathlib import Path
@@ -26,8 +27,10 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from screen.engine import Engine
 from screen.errors import EXIT_BLOCKED, EXIT_CLEAN, EXIT_INPUT
-from tests.conftest import TEST_KEY
+from screen.sweep.records import SweepResult
+from tests.conftest import RULES, TEST_KEY
 from tests.test_attachments import ID_NUMBER, pdf
 
 BIN = Path(sys.executable).parent
@@ -354,7 +357,7 @@ def test_findings_as_json_lines(cli: object, region: Path, tmp_path: Path) -> No
     assert not list((out / "findings").rglob("*.parquet"))
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["format"] == "jsonl"
-    assert {"read", "screen pages", "screen attachments"} <= set(summary["worker_seconds"])
+    assert {"read", "parse pages", "screen pages", "screen attachments"} <= set(summary["worker_seconds"])
     # a re-check of the same crawl carries every row over, screening nothing
     again = tmp_path / "again"
     sweep(cli, str(region), "--out", str(again), "--since", str(out), "--format", "jsonl", "--workers", "1")
@@ -364,3 +367,87 @@ def test_findings_as_json_lines(cli: object, region: Path, tmp_path: Path) -> No
         for line in part.read_text().splitlines()
     ]
     assert sorted(r["url"] for r in carried) == sorted(r["url"] for r in lines)
+
+
+def region_of(path: Path, hosts: list[str], pages: int = 12) -> Path:
+    """`pages` pages a host, each after its request record, some with a finding, written with
+    warcio gzipped (`.warc.gz`) or not (`.warc`)."""
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=path.name.endswith(".gz"))
+        for host in hosts:
+            for number in range(pages):
+                url = f"http://{host}/news/{number}.html"
+                request = BytesIO(f"GET /news/{number}.html HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+                writer.write_record(writer.create_warc_record(url, "request", payload=request))
+                leak = ["机密★5年", f"身份证号{ID_NUMBER}", ""][number % 3]
+                record(writer, url, page(f"第{number}条新闻：全县春耕备耕工作会议召开。" * 8, leak))
+    return path
+
+
+def read_all(path: Path, split: int) -> list[tuple[str, str]]:
+    from screen.sweep.ranges import ranges
+    from screen.sweep.sources import read_warc
+
+    return [
+        (item.url, getattr(item, "reason", "") or getattr(item, "name", ""))
+        for cut in ranges(path, split)
+        for item in read_warc(path, cut.start, cut.end, cut.after)
+    ]
+
+
+def test_a_large_warc_file_is_swept_in_ranges_as_if_whole(engine: Engine, tmp_path: Path) -> None:
+    from screen.ruleset import read_sources
+    from screen.sweep.driver import cut, jobs
+    from screen.sweep.driver import sweep as run
+
+    gz = region_of(tmp_path / "a.warc.gz", ["g1.qingxi.gov.cn", "g2.qingxi.gov.cn", "g3.qingxi.gov.cn"])
+    plain = region_of(tmp_path / "b.warc", ["p1.qingxi.gov.cn", "p2.qingxi.gov.cn"])
+    split = 6_000
+    parts = [piece for job in jobs([str(gz), str(plain)]) for piece in cut(job, split)]
+    for path in (gz, plain):
+        cuts = [(job.start, job.end) for job in parts if job.path == str(path)]
+        assert len(cuts) >= 4  # several ranges a file …
+        assert cuts[0][0] == 0 and cuts[-1][1] is None  # … from its start to its end, …
+        assert all(end == start for (_s, end), (start, _e) in itertools.pairwise(cuts))  # … no gap
+    assert len(cut(jobs([str(gz)])[0])) == 1  # a file below the threshold (64 MB) is one part
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    swept: dict[str, SweepResult] = {}
+    for name, size in (("whole", 1 << 40), ("ranges", split)):
+        swept[name] = run(
+            [str(gz), str(plain)], read_sources(RULES), TEST_KEY.encode(), tmp_path / name,
+            fingerprint=engine.fingerprint, workers=2, cache_dir=cache, split=size,
+        )  # fmt: skip
+    # The same rows, and the same summary for every site …
+    assert rows(tmp_path / "ranges") == rows(tmp_path / "whole")
+    assert len([r for r in rows(tmp_path / "whole") if r["kind"] == "finding"]) == 5 * 8
+
+    def counts(name: str) -> dict[str, dict[str, object]]:
+        return {site: {**asdict(s), "seconds": None} for site, s in swept[name].sites.items()}
+
+    assert counts("ranges") == counts("whole")
+    assert sum(s.pages for s in swept["whole"].sites.values()) == 5 * 12
+    # … though a range began in the middle of a site: its rows came from two parts.
+    state = (tmp_path / "ranges" / "state").iterdir()
+    across = {folder.name.removeprefix("site=") for folder in state if len(list(folder.iterdir())) > 1}
+    assert any(site.startswith("g") for site in across) and any(site.startswith("p") for site in across)
+
+
+@pytest.mark.parametrize("name", ["cut.warc.gz", "cut.warc"])
+def test_a_cut_off_warc_file_in_ranges_is_one_error_row_as_if_whole(tmp_path: Path, name: str) -> None:
+    whole = region_of(tmp_path / ("whole" + name.removeprefix("cut")), ["h.qingxi.gov.cn"], pages=40)
+    data = whole.read_bytes()
+    cut = tmp_path / name
+    broken = 0
+    for end in range(len(data) * 2 // 3, len(data) * 2 // 3 + 2_000, 37):
+        cut.write_bytes(data[:end])
+        read = read_all(cut, 1 << 40)
+        assert read_all(cut, 3_000) == read  # the same pages, and the same error at the end
+        if not read[-1][0].endswith(".html"):  # cut between two records: nothing to see
+            assert read[-1][0] == str(cut) and "cannot be read after http://h.qingxi.gov.cn/" in read[-1][1]
+            assert len([item for item in read if item[0] == str(cut)]) == 1
+            broken += 1
+    assert broken > 30
+    assert read_all(whole, 3_000) == read_all(whole, 1 << 40)
+    assert all(url.endswith(".html") for url, _name in read_all(whole, 3_000))

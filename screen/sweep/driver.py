@@ -1,6 +1,7 @@
-"""The driver of a sweep: the parts (one per WARC file, one per site of a mirror), a Dask cluster
-to run them on (a local one sized to the machine, or an existing one by its address), the rules
-and the key sent once to every worker, and the workers' summaries merged as parts finish.
+"""The driver of a sweep: the parts (one per WARC file or range of its records, one per site of a
+mirror), a Dask cluster to run them on (a local one sized to the machine, or an existing one by
+its address), the rules and the key sent once to every worker, and the workers' summaries merged
+as parts finish.
 
 Dask schedules, moves and retries the work; Baomi adds no scheduler, queue or RPC of its own.
 Workers write the findings themselves (Parquet, by site) under the output folder, which a
@@ -13,6 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +23,7 @@ from screen.errors import UsageError
 from screen.i18n import _
 from screen.ruleset import RuleSource
 from screen.sweep.crawl import Limits, read_urls
+from screen.sweep.ranges import SPLIT_BYTES, ranges
 from screen.sweep.records import SiteSummary, SweepResult
 from screen.sweep.work import Job, Rules, run
 
@@ -28,8 +31,8 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 def jobs(sources: list[str], limits: Limits | None = None) -> list[Job]:
-    """The parts of a sweep: each WARC file, each site folder of each mirror, and each host of
-    each list of start URLs (crawled)."""
+    """The parts of a sweep: each WARC file (a large one is `cut` into ranges on the cluster),
+    each site folder of each mirror, and each host of each list of start URLs (crawled)."""
     found: list[Job] = []
     for source in sources:
         path = Path(source)
@@ -55,6 +58,20 @@ def jobs(sources: list[str], limits: Limits | None = None) -> list[Job]:
         else:
             raise UsageError(_("{path}: no such file or directory").format(path=source))
     return found
+
+
+def cut(job: Job, split: int = SPLIT_BYTES) -> list[Job]:
+    """A WARC file's part as parts of record ranges of about `split` bytes each (the part itself
+    for a file no larger), numbered as `job`. It runs as a task on the cluster, one per large
+    file: the scan reads the whole file (a `.warc.gz` inflated), which the driver alone would do
+    for every file one after the other."""
+    if job.kind != "warc":
+        return [job]
+    return [replace(job, start=r.start, end=r.end, after=r.after) for r in ranges(Path(job.path), split)]
+
+
+def _large(job: Job, split: int) -> bool:
+    return job.kind == "warc" and Path(job.path).stat().st_size > split
 
 
 def _crawls(path: Path, first: int, limits: Limits) -> list[Job]:
@@ -151,9 +168,11 @@ def sweep(
     since: Path | None = None,
     limits: Limits | None = None,
     output: str = "parquet",
+    split: int = SPLIT_BYTES,
 ) -> SweepResult:
     """Screen every source on a Dask cluster; findings go to `out/findings/`, each resource's
-    state to `out/state/`, the summary back. With `since`, only what changed is screened."""
+    state to `out/state/`, the summary back. With `since`, only what changed is screened. A WARC
+    file larger than `split` bytes is read in ranges, by several workers at once."""
     parts = jobs(sources, limits)
     prepare(out, since)
     start = time.perf_counter()
@@ -174,12 +193,23 @@ def sweep(
             Rules(source=rules, key=key, cache_dir=str(cache_dir) if cache_dir else None), broadcast=True
         )
         earlier = str(since.absolute()) if since else None
-        futures = client.map(
-            run, parts, rules=shared, out=str(out.absolute()), since=earlier, output=output, pure=False
-        )
-        for future in as_completed(futures):
-            for site, summary in future.result().items():
-                sites.setdefault(site, SiteSummary()).merge(summary)
+        options = {"rules": shared, "out": str(out.absolute()), "since": earlier, "output": output}
+        # Large WARC files are first cut into ranges by a task each; their ranges join the
+        # sweep as the cuts finish, numbered after every other part.
+        large = [job for job in parts if _large(job, split)]
+        futures = client.map(run, [job for job in parts if job not in large], **options, pure=False)
+        cuts = client.map(cut, large, split=split, pure=False)
+        cutting = {future.key for future in cuts}
+        number = len(parts)
+        pending = as_completed([*futures, *cuts])
+        for future in pending:
+            if future.key in cutting:
+                pieces = [replace(job, number=number + i) for i, job in enumerate(future.result())]
+                number += len(pieces)
+                pending.update(client.map(run, pieces, **options, pure=False))
+            else:
+                for site, summary in future.result().items():
+                    sites.setdefault(site, SiteSummary()).merge(summary)
             future.release()
         address = scheduler or "local"
         used = len(client.scheduler_info().get("workers", {})) or count

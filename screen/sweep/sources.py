@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from screen.i18n import _
@@ -33,6 +33,8 @@ _TYPES = {
     "image/webp": ".webp",
     "text/plain": ".txt",
 }
+# What warcio raises on bytes that are not a WARC file (a header cut off: AttributeError).
+_BROKEN = (OSError, EOFError, ValueError, LookupError, AttributeError, zlib.error)
 SCREENED = HTML_SUFFIXES | DOCUMENT_SUFFIXES | IMAGE_SUFFIXES | {".txt"}
 
 
@@ -81,22 +83,31 @@ def charset_of(content_type: str | None) -> str | None:
     return None
 
 
-def read_warc(path: Path) -> Iterator[Item]:
-    """The response records of a WARC file that a sweep screens, in order. A truncated or corrupt
-    record ends the file with a `Broken` naming where it stopped."""
+def read_warc(path: Path, start: int = 0, end: int | None = None, after: str = "") -> Iterator[Item]:
+    """The response records of a WARC file that a sweep screens, in order: those that start from
+    byte `start` to `end` (a range cut at record boundaries, `screen.sweep.ranges`), else all. A
+    truncated or corrupt record ends the range with a `Broken` naming where it stopped (`after`:
+    the URL of the last record before the range)."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
+    from warcio.statusandheaders import StatusAndHeadersParserException
 
-    where = _("its start")
+    where = after or _("its start")
     try:
         with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
+            stream.seek(start)
+            records = ArchiveIterator(stream if end is None else _Window(stream, end))
+            for record in records:
+                if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+                    raise EOFError(_("a record's header has no Content-Length: the file was cut off"))
                 found = _response(record)
                 _drain(record)  # every record read to its end: a short one is a truncated file
                 if found is not None:
                     yield found
                 where = record.rec_headers.get_header("WARC-Target-URI") or where
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as error:
+            if records.offset < (os.fstat(stream.fileno()).st_size if end is None else end):
+                raise EOFError(_("the file ends inside a record's header: it was cut off"))
+    except (*_BROKEN, ArchiveLoadFailed, StatusAndHeadersParserException) as error:
         yield Broken(
             site="",
             url=str(path),
@@ -105,6 +116,21 @@ def read_warc(path: Path) -> Iterator[Item]:
                 where=where, reason=error
             ),
         )
+
+
+class _Window:
+    """A file read up to byte `end` (its end, for warcio)."""
+
+    def __init__(self, stream: BinaryIO, end: int) -> None:
+        self.stream = stream
+        self.end = end
+
+    def tell(self) -> int:
+        return self.stream.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        left = max(0, self.end - self.stream.tell())
+        return self.stream.read(left if size < 0 else min(size, left))
 
 
 def _response(record: Any) -> Item | None:

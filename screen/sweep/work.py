@@ -21,14 +21,14 @@ from screen.engine import Engine, load_engine_from
 from screen.errors import InputError
 from screen.model import Finding
 from screen.ruleset import RuleSource
-from screen.source import HTML_SUFFIXES, read_document
+from screen.source import HTML_SUFFIXES, Document, read_document
 from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES
 from screen.sweep.crawl import Limits, crawl
 from screen.sweep.records import TOP, SiteSummary
 from screen.sweep.sources import Broken, Item, Resource, read_mirror, read_warc
 
 BATCH = 2_000  # rows written at once: what a worker holds at most, per site
-CARRIED = 99_999  # the part number of rows carried over from an earlier sweep (`--since`)
+CARRIED = 999_999_999  # the part number of rows carried over from an earlier sweep (`--since`)
 COLUMNS = (
     "site", "url", "fetched", "kind", "rule", "level", "line", "column", "end_line", "end_column",
     "scope", "message", "basis", "excerpt", "fingerprint", "location", "suggestion", "error",
@@ -38,11 +38,15 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Job:
-    """A part of the sweep: a WARC file, or one site's folder of a mirror."""
+    """A part of the sweep: a WARC file or a range of its records, one site's folder of a
+    mirror, or the crawl of one host."""
 
     number: int
     kind: str  # warc | mirror | crawl
     path: str  # the WARC file, the site's folder, or the list of start URLs
+    start: int = 0  # warc: the range's first byte (where a record starts)
+    end: int | None = None  # warc: where the range ends (the next range's start); None: the end
+    after: str = ""  # warc: the URL of the last record before `start`, for an error row
     urls: tuple[str, ...] = ()  # crawl: the start URLs (one host)
     limits: Limits = field(default_factory=Limits)  # crawl: how far and how fast
 
@@ -78,7 +82,9 @@ def engine_for(rules: Rules) -> Engine:
 def items(job: Job) -> Iterator[Item]:
     if job.kind == "crawl":
         return crawl(list(job.urls), job.limits)
-    return read_warc(Path(job.path)) if job.kind == "warc" else read_mirror(Path(job.path))
+    if job.kind == "warc":
+        return read_warc(Path(job.path), job.start, job.end, job.after)
+    return read_mirror(Path(job.path))
 
 
 def run(
@@ -137,14 +143,19 @@ def _one(
         states.add(item.site, item.url, digest, before[1], screened=False)
         return
     clock = time.perf_counter()
+    parsed = None
     try:
-        findings = screen(engine, item, rules.key)
+        document = document_of(item)
+        parsed = time.perf_counter()
+        findings = screened(engine, document, rules.key)
     except InputError as error:
         summary.errors += 1
         writer.add(item.site, _error_row(item.site, item.url, item.fetched, error.reason))
         return
-    finally:
-        summary.spend(f"screen {kind}", time.perf_counter() - clock)
+    finally:  # reading the page as a browser does (or an attachment's text), then the rules
+        done = time.perf_counter()
+        summary.spend(f"parse {kind}", (parsed or done) - clock)
+        summary.spend(f"screen {kind}", done - (parsed or done))
     clock = time.perf_counter()
     now = [(f.fingerprint, f"{f.rule} {f.level.value}") for f in findings]
     states.add(item.site, item.url, digest, now, screened=True)
@@ -217,20 +228,29 @@ def site_folder(site: str) -> str:
 
 
 def screen(engine: Engine, resource: Resource, key: bytes) -> tuple[Finding, ...]:
-    """The findings of one resource, as `baomi check` finds them in a file (its URL for a path).
-    A page whose HTTP header names its encoding and that declares none itself is decoded as the
-    header says (a browser's order: byte-order mark, header, `<meta charset>`)."""
+    """The findings of one resource, as `baomi check` finds them in a file (its URL for a path)."""
+    return screened(engine, document_of(resource), key)
+
+
+def document_of(resource: Resource) -> Document:
+    """A resource read as `baomi check` reads a file: a page as a browser parses it
+    (`screen.source.htmlview`), an attachment's text. A page whose HTTP header names its encoding
+    and that declares none itself is decoded as the header says (a browser's order: byte-order
+    mark, header, `<meta charset>`)."""
     data = resource.data
     if resource.charset and resource.name.lower().endswith(tuple(HTML_SUFFIXES)) and not _declares(data):
         try:
             data = b"\xef\xbb\xbf" + data.decode(resource.charset).encode("utf-8")
         except (LookupError, UnicodeDecodeError) as error:
             raise InputError(resource.url, str(error)) from None
-    document = read_document(resource.name, data)
-    document = replace(document, path=resource.url)
+    return replace(read_document(resource.name, data), path=resource.url)
+
+
+def screened(engine: Engine, document: Document, key: bytes) -> tuple[Finding, ...]:
+    """The rules over a document read; a page without its rendered view is an error."""
     findings = engine.screen(document, key)
     if document.unrendered:
-        raise InputError(resource.url, document.unrendered)
+        raise InputError(document.path, document.unrendered)
     return findings
 
 
