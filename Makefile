@@ -60,6 +60,7 @@ bench: $(BIN)/baomi
 	$(BIN)/python bench/publish.py
 	$(BIN)/python bench/wording.py
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/dense.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache
