@@ -178,6 +178,7 @@ def _write_cache(cache: Path, engine: Engine) -> None:
 # plugin is made anew on every rebuild of `mkdocs serve`, and the publish step audits with the
 # same rules, so one process builds (or unpickles) them once, and again only when a file changes.
 _SHARED: dict[Path, tuple[str, Engine]] = {}
+_SHARED_MOST = 4  # rule folders kept: a process that meets more (a test run) keeps the latest
 
 
 def shared_engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
@@ -187,5 +188,8 @@ def shared_engine(rules_dir: Path, cache_dir: Path | None) -> Engine:
     known = _SHARED.get(rules_dir)
     if known is None or known[0] != digest:
         known = (digest, load_engine_from(source, cache_dir))
-        _SHARED[rules_dir] = known
+    _SHARED.pop(rules_dir, None)
+    _SHARED[rules_dir] = known  # the most recently used last
+    while len(_SHARED) > _SHARED_MOST:
+        del _SHARED[next(iter(_SHARED))]
     return known[1]
