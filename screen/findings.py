@@ -134,7 +134,7 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str
                 end_line=end_line,
                 end_column=end_column,
                 scope=document.layers[hit.layer].scope_at(hit.start),
-                message=hit.rule.message,
+                message=hit.message or hit.rule.message,
                 basis=hit.basis or hit.rule.basis,
                 excerpt=printable(redact(matched)),
                 context=context,

@@ -126,6 +126,7 @@ class Rule:
     gaps: bool = False  # pattern rules: read the text as terms do (noise between characters skipped)
     validate: str = ""
     plausible_level: Level | None = None
+    plausible_message: str = ""  # pattern rules: the message of a merely plausible match
     context: tuple[Context, ...] = ()
     enabled: bool = True
     entity: str = ""  # entity rules: the label whose spans are reported (PERSON, PLACE, ORG)
@@ -157,6 +158,7 @@ class Hit:
     context_words: tuple[str, ...] = ()
     suggestion: str = ""  # the right form of the matched text, where the rule knows it
     basis: str = ""  # where this match's fact comes from, when more precise than the rule's basis
+    message: str = ""  # what was found, when more precise than the rule's message
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

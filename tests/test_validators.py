@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from screen.detectors.validators import VALIDATORS, Verdict, cn_person, gb11643, gb32100, luhn
+from screen.detectors.validators import VALIDATORS, Verdict, cn_person, gb11643, gb32100, luhn, weak_mask
 
 VALID, PLAUSIBLE, INVALID = Verdict.VALID, Verdict.PLAUSIBLE, Verdict.INVALID
 
@@ -221,7 +221,13 @@ def test_cn_person(text: str, expected: Verdict) -> None:
 
 def test_registry_names_every_validator() -> None:
     # Rule files name validators by these keys; each maps to the function it names.
-    expected = {"gb11643": gb11643, "luhn": luhn, "gb32100": gb32100, "cn_person": cn_person}
+    expected = {
+        "gb11643": gb11643,
+        "luhn": luhn,
+        "gb32100": gb32100,
+        "cn_person": cn_person,
+        "weak_mask": weak_mask,
+    }
     assert expected == VALIDATORS
 
 

@@ -13,7 +13,7 @@ from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.validators import VALIDATORS, Verdict
 from screen.i18n import N_, _, listed
 from screen.model import Context, Hit, Level, Rule
-from screen.normalize import Projection, fold, is_noise, noise_re
+from screen.normalize import BREAK, Projection, fold, is_noise, noise_re
 from screen.rulefields import (
     Problems,
     check_regex,
@@ -27,7 +27,7 @@ from screen.rulefields import (
 
 KIND = "pattern"
 NAME = N_("a pattern rule")  # how messages name a rule of this kind
-FIELDS = frozenset({"regex", "validate", "plausible_level", "context", "gaps", "mask"})
+FIELDS = frozenset({"regex", "validate", "plausible_level", "plausible_message", "context", "gaps", "mask"})
 MARKERS: frozenset[str] = frozenset()  # a rule without another kind's markers is a pattern rule
 
 
@@ -43,14 +43,20 @@ class PatternDetector:
 
     def detect(self, analysis: Analysis) -> Iterator[Hit]:
         for layer_index in range(len(analysis.document.layers)):
-            for index, rule in enumerate(self.rules):
-                yield from self._rule_hits(analysis, layer_index, index, rule)
+            read = [
+                found
+                for index, rule in enumerate(self.rules)
+                for found in self._rule_hits(analysis, layer_index, index, rule)
+            ]
+            yield from one_reading(read)
 
     def _projection(self, analysis: Analysis, layer: int, index: int) -> Projection:
         keep = self.keep[index]
         return analysis.visible(layer) if keep is None else analysis.compact(layer, keep)
 
-    def _rule_hits(self, analysis: Analysis, layer_index: int, index: int, rule: Rule) -> Iterator[Hit]:
+    def _rule_hits(
+        self, analysis: Analysis, layer_index: int, index: int, rule: Rule
+    ) -> Iterator[tuple[Hit, Verdict | None]]:
         projection = self._projection(analysis, layer_index, index)
         layer = analysis.document.layers[layer_index]
         text, regex = projection.text, self.compiled[index]
@@ -59,13 +65,15 @@ class PatternDetector:
             start, end = match.span(group)
             if end <= start or (rule.gaps and not projection.joined(start, end)):
                 continue
-            level = _validated_level(rule, text[start:end])
+            verdict = VALIDATORS[rule.validate](text[start:end]) if rule.validate else None
+            level = _validated_level(rule, verdict)
             if level is None:
                 continue
             level, words = _context_level(level, self.contexts[index], text, start, end)
             origin, origin_end = projection.to_origin(start), layer.end_after(projection.to_origin(end - 1))
             written = analysis.document.text[origin:origin_end]
-            yield Hit(
+            plausible = verdict is Verdict.PLAUSIBLE
+            hit = Hit(
                 rule=rule,
                 start=origin,
                 end=origin_end,
@@ -74,7 +82,9 @@ class PatternDetector:
                 layer=layer_index,
                 context_words=words,
                 suggestion=masked(rule.mask, written) if rule.mask else "",
+                message=rule.plausible_message if plausible else "",
             )
+            yield hit, verdict
 
 
 # How personal numbers are published when they must be (the form inspections require): which of
@@ -99,10 +109,37 @@ def _kept(pattern: str) -> str:
     return "".join(sorted(c for c in {fold(c) for c in literal_characters(pattern)} if is_noise(c)))
 
 
-def _validated_level(rule: Rule, matched: str) -> Level | None:
-    if not rule.validate:
+# One number, one reading: where numbers read by these validators overlap, the strongest reading
+# stands alone. An ID number with its check digit right comes first, then a card number next to
+# a card's cue, then an ID number whose check digit is wrong, then a bare Luhn pass (one
+# 18-digit number in ten passes Luhn by chance).
+_READINGS = ("gb11643", "luhn")
+
+
+def _strength(hit: Hit, verdict: Verdict | None) -> int:
+    if hit.rule.validate == "gb11643":
+        return 3 if verdict is Verdict.VALID else 1
+    return 2 if hit.context_words else 0
+
+
+def one_reading(read: list[tuple[Hit, Verdict | None]]) -> list[Hit]:
+    """The hits, without the weaker readings of a number another reading of it beats."""
+    numbers = sorted(((h, v) for h, v in read if h.rule.validate in _READINGS), key=lambda p: p[0].start)
+    beaten: set[int] = set()
+    for index, (hit, verdict) in enumerate(numbers):
+        strength = _strength(hit, verdict)
+        for other, other_verdict in numbers[index + 1 :]:
+            if other.start >= hit.end:
+                break
+            other_strength = _strength(other, other_verdict)
+            if other_strength != strength:
+                beaten.add(id(hit) if other_strength > strength else id(other))
+    return [hit for hit, _ in read if id(hit) not in beaten]
+
+
+def _validated_level(rule: Rule, verdict: Verdict | None) -> Level | None:
+    if verdict is None:
         return rule.level
-    verdict = VALIDATORS[rule.validate](matched)
     if verdict is Verdict.VALID:
         return rule.level
     if verdict is Verdict.PLAUSIBLE:
@@ -117,9 +154,13 @@ def _context_level(
     start: int,
     end: int,
 ) -> tuple[Level, tuple[str, ...]]:
-    """The first context entry with a word in its window sets the level; report those words."""
+    """The first context entry with a word in its window sets the level; report those words. A
+    window ends at a block's edge (a paragraph, a heading, a table row): a word in another block
+    says nothing of this match."""
     for context, words in contexts:
-        window = text[max(0, start - context.window) : end + context.window]
+        before = text[max(0, start - context.window) : start]
+        after = text[end : end + context.window]
+        window = before.rpartition(BREAK)[2] + text[start:end] + after.partition(BREAK)[0]
         found = tuple(w for w in words if w in window)
         if found:
             return context.level, found
@@ -161,6 +202,11 @@ def read_fields(
         fields["plausible_level"] = read_level(
             raw, "plausible_level", located(name, raw, "plausible_level"), problems
         )
+    plausible_message = raw.get("plausible_message", "")
+    if not isinstance(plausible_message, str):
+        problems.add(located(name, raw, "plausible_message"), _("'plausible_message' must be text"))
+        plausible_message = ""
+    fields["plausible_message"] = plausible_message
     return fields
 
 

@@ -26,7 +26,7 @@ from screen.detectors.terms import MIN_TERM, compact_key, place
 from screen.detectors.wording import HISTORICAL_PREFIXES, prefixed
 from screen.i18n import N_, _, listed
 from screen.model import PERSON_STATUSES, Hit, Person, Rule
-from screen.normalize import HIDDEN
+from screen.normalize import BREAK, HIDDEN
 from screen.rulefields import Problems, at, located, read_strings
 
 KIND = "roster"
@@ -262,6 +262,7 @@ class RosterDetector:
         """Whether `gap` only separates two names of one enumeration (titles and 同志 aside)."""
         if len(gap) > _LIST_GAP:
             return False
+        gap = gap.replace(BREAK, "\n")  # a table row ends in a break
         visible = _visible(gap)
         if "\n" in gap and "|" not in gap:
             return False  # a line break ends a list, but for the rows of a table

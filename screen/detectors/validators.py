@@ -195,7 +195,38 @@ def cn_person(text: str) -> Verdict:
     return Verdict.INVALID
 
 
+_MASK_CHARACTERS = "*×"  # folded: ＊ is *; x (X, Ｘ) masks too, except as an ID's check letter
+_MOBILE = 11
+_RESIDENT_ID = 18
+
+
+def weak_mask(text: str) -> Verdict:
+    """A masked personal number that shows more than publication allows (VALID: report it): a
+    mobile number more than its first 3 and last 4 digits, a resident ID number its birth date
+    (digits 7–14) or more than its first 6 and last 3 characters, a bank card more than its last
+    4 digits. INVALID for a number masked as required, or not masked at all (other rules read
+    those), or one that shows fewer than 2 digits."""
+    chars = [c for c in text.lower() if c.isdigit() or c in _MASK_CHARACTERS or c == "x"]
+    if len(chars) == _MOBILE + 2 and chars[:3] == ["8", "6", "1"]:
+        chars = chars[2:]  # +86 before a mobile number
+    size = len(chars)
+    hidden = [c in _MASK_CHARACTERS or (c == "x" and not (size == _RESIDENT_ID and i == size - 1))
+              for i, c in enumerate(chars)]  # fmt: skip
+    if not any(hidden) or size - sum(hidden) < 2:
+        return Verdict.INVALID
+    if size == _MOBILE and chars[0] == "1":
+        shown = not all(hidden[3:7])
+    elif size == _RESIDENT_ID:
+        shown = not all(hidden[6:15])
+    elif 13 <= size <= 19:
+        shown = not all(hidden[: size - 4])
+    else:
+        return Verdict.INVALID
+    return Verdict.VALID if shown else Verdict.INVALID
+
+
 VALIDATORS: dict[str, Callable[[str], Verdict]] = {
+    "weak_mask": weak_mask,
     "gb11643": gb11643,
     "luhn": luhn,
     "gb32100": gb32100,

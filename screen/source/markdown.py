@@ -22,6 +22,7 @@ _ATX = re.compile(r"(#{1,6}+)(?:[ \t]++|$)")
 _ATX_CLOSE = re.compile(r"[ \t]++#++[ \t]*+$")
 _SETEXT = re.compile(r"[ \t]{0,3}+(?:=++|-++)[ \t]*+$")
 _THEMATIC = re.compile(r"[ \t]{0,3}+([-*_])(?:[ \t]*+\1){2,}+[ \t]*+$")
+_CELL_BAR = re.compile(r"(?<!\\)\|")  # a cell boundary of a table row (`\|` is a literal bar)
 _TABLE_RULE = re.compile(r"[ \t]*+\|?+[ \t]*+:?+-++:?+[ \t]*+(?:\|[ \t]*+:?+-++:?+[ \t]*+)*+\|?+[ \t]*+$")
 _LINK_DEF = re.compile(
     r"[ \t]{0,3}+\[(?!\^)[^\]\n]++\]:[ \t]*+(<[^<>\n]*+>|\S++)"
@@ -92,6 +93,7 @@ class _Blocks:
         self.paragraph: tuple[int, int] | None = None
         self.code: list[tuple[int, int]] = []  # code spans, where `<!--` opens no comment
         self.labels = frozenset(reference_label(m[1]) for m in _DEFINED.finditer(self.text))
+        self.table = False  # in the rows of a table (after its delimiter row)
 
     def flush(self, heading: bool = False) -> None:
         if self.paragraph:
@@ -133,10 +135,13 @@ class _Blocks:
         text, builder = self.text, self.builder
         if _BLANK.match(text, start, end):
             self.flush()
+            self.table = False
             builder.brk(end)
         elif self.paragraph and _SETEXT.match(text, start, end):
             self.flush(heading=True)
             builder.brk(start - 1)
+            builder.brk(end)
+        elif _TABLE_RULE.match(text, start, end) and self._header():
             builder.brk(end)
         elif _THEMATIC.match(text, start, end) or _TABLE_RULE.match(text, start, end):
             self.boundary(start)
@@ -154,10 +159,45 @@ class _Blocks:
         builder.hide(start, end)
         return True
 
+    def _header(self) -> bool:
+        """Whether the paragraph before a delimiter row is one line with a `|`: a table's header
+        row, read as a row (below); the rows that follow are the table's until a blank line or a
+        line without `|`."""
+        if not self.paragraph:
+            return False
+        start, end = self.paragraph
+        if "\n" in self.text[start:end] or "|" not in self.text[start:end]:
+            return False
+        self.paragraph = None
+        self.builder.brk(start - 1)
+        self._row(start, end)
+        self.table = True
+        return True
+
+    def _row(self, start: int, end: int) -> None:
+        """A table row: each cell its own inline run, as Python-Markdown's tables read it
+        (emphasis never pairs across cells), and a break after the row, so that a cue in one row
+        never reaches a name in another (a name belongs to its own row)."""
+        cursor = start
+        for bar in _CELL_BAR.finditer(self.text, start, end):
+            if bar.start() > cursor:
+                self.code += mark_inline(self.builder, cursor, bar.start(), labels=self.labels)
+            cursor = bar.end()
+        if end > cursor:
+            self.code += mark_inline(self.builder, cursor, end, labels=self.labels)
+        self.builder.brk(end)
+
     def line(self, start: int, end: int) -> None:
         text, builder = self.text, self.builder
         if self._whole_line(start, end):
             return
+        if self.table and "|" in text[start:end]:
+            prefix = _PREFIX.match(text, start, end)
+            content = prefix.end() if prefix else start
+            builder.hide(start, content)
+            self._row(content, end)
+            return
+        self.table = False
         prefix = _PREFIX.match(text, start, end)
         content = prefix.end() if prefix else start
         builder.hide(start, content)
