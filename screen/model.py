@@ -130,6 +130,7 @@ class Rule:
     context: tuple[Context, ...] = ()
     enabled: bool = True
     entity: str = ""  # entity rules: the label whose spans are reported (PERSON, PLACE, ORG)
+    officials: bool = True  # entity rules: false leaves out a person named with an office title
     patterns: tuple[EntityPattern, ...] = ()  # entity rules: the whole recognizer, shared
     file_types: tuple[str, ...] = ()  # file rules: archive | legacy_office | binary
     allow_extensions: tuple[str, ...] = ()  # file rules: suffixes (".woff2") let through

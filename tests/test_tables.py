@@ -160,3 +160,45 @@ def test_a_cue_never_pairs_across_rows(engine: Engine, rows: list[tuple[str, boo
     lines += [f"| {name} | {ID if numbered else '已脱敏'} |" for name, numbered in rows]
     found = {f.line for f in findings(engine, "\n".join(lines) + "\n") if f.rule == "pii.named_id_number"}
     assert found == {index + 3 for index, (_, numbered) in enumerate(rows) if numbered}
+
+
+HEADER = "| 姓名 | 住址 | 情况 |\n|---|---|---|\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The 公示 case: a disease in a named person's row (个人信息保护法第28条, health).
+        (HEADER + "| 张三丰 | 城关镇 | 因病致贫（尿毒症） |\n", {(3, "pii.named_health")}),
+        # In prose, a named patient and a diagnosis.
+        ("患者李秀杰确诊为白血病，家庭困难。", {(1, "pii.named_health")}),
+        # A public health article names no one.
+        ("全县艾滋病防治工作会议召开。", set()),
+        # An official at work is not the patient (office title before the name).
+        ("县长王建明调研尿毒症患者救助工作。", set()),
+        ("全县艾滋病防治工作会议召开，副县长何志军出席。", set()),
+        # A cue in another sentence is about someone else.
+        ("做好艾滋病防治工作。李秀杰介绍了经验。", set()),
+        # A child under 14 by name; an adult's age is not.
+        ("学生李小红（12岁）获救助。", {(1, "pii.named_minor")}),
+        ("县长王建明慰问了80岁老人。", set()),
+        # Religion, biometrics, finances and whereabouts tied to a named person.
+        ("村民何志军信仰基督教，每周参加聚会。", {(1, "pii.named_religion")}),
+        ("已采集陈红的指纹和人脸信息。", {(1, "pii.named_biometric")}),
+        ("申请人何志军家庭存款3.2万元。", {(1, "pii.named_financial")}),
+        ("公布了陈红近14天的活动轨迹。", {(1, "pii.named_whereabouts")}),
+        # The same vocabulary about no one.
+        ("依法管理宗教事务，尊重群众宗教信仰自由。", set()),
+        ("全县金融机构存款余额稳步增长。", set()),
+        # An address below the township next to a name (a village group, a building and room).
+        (HEADER + "| 张三丰 | 新华村3组 | 低保 |\n", {(3, "pii.named_home_address")}),
+        ("李秀杰，城关镇幸福小区5栋2单元301室", {(1, "pii.named_home_address")}),
+        # The same places about no one, and a village's service team (not a group number).
+        ("新华村3组召开村民大会。", set()),
+        ("缺额由村服务队从收取的喜钱中补足。毕加索在这所旧居中生活了近40年。", set()),
+    ],
+)
+def test_the_sensitive_categories_next_to_a_name(
+    engine: Engine, text: str, expected: set[tuple[int, str]]
+) -> None:
+    assert by_line(engine, text) == expected

@@ -32,7 +32,7 @@ from screen.rulefields import (
 
 KIND = "entity"
 NAME = N_("an entity rule")  # how messages name a rule of this kind
-FIELDS = frozenset({"patterns", "context", "entity"})
+FIELDS = frozenset({"patterns", "context", "entity", "officials"})
 MARKERS = frozenset({"patterns", "entity"})
 
 MARGIN = 12  # characters segmented beyond a cue's window, so a name at its edge is read whole
@@ -40,6 +40,14 @@ _SIDES = ("before", "after", "both")
 _CUE_FIELDS = {"words", "regex", "validate", "window", "level", "side", "name"}
 
 _Cue = tuple[int, int, int]  # (context entry index, start, end) in the projected text
+# An office title right before a name (副县长何志军), or 同志 right after it: a person acting in a
+# public role, whom a rule with `officials: false` leaves out (县长王建明调研尿毒症患者救助工作).
+_TITLE_BEFORE = re.compile(
+    r"(?:书记|[省市县区州旗镇乡村]长|主任|主席|部长|厅长|局长|处长|科长|所长|站长|院长|校长|委员|常委"
+    r"|秘书长|检察长|队长|行长|董事长|经理|代表)[\s:：]?$"
+)
+_TITLE_WINDOW = 8
+_SENTENCE_END = re.compile(f"[。！？；!?;{BREAK}]")
 
 
 class _Finder:
@@ -86,6 +94,8 @@ class EntityDetector:
                 for entity in entities:
                     if entity.label != rule.entity or not rule_cues:
                         continue
+                    if not rule.officials and _official(text, entity):
+                        continue
                     placed = _placed(rule.context, rule_cues, entity, text)
                     if placed is None:
                         continue
@@ -98,6 +108,12 @@ class EntityDetector:
                         layer=layer_index,
                         context_words=placed[1],
                     )
+
+
+def _official(text: str, entity: Entity) -> bool:
+    """Whether `entity` is named with an office title before it, or 同志 after it."""
+    before = text[max(0, entity.start - _TITLE_WINDOW) : entity.start]
+    return bool(_TITLE_BEFORE.search(before)) or text.startswith("同志", entity.end)
 
 
 def _regions(
@@ -120,11 +136,12 @@ def _regions(
 
 def _near(context: Context, start: int, end: int, entity: Entity, text: str) -> bool:
     """Whether a cue at [start, end) stands where `context` wants it, within its window, in the
-    same block (a paragraph break or a table cell boundary of another block ends the search)."""
+    same sentence of the same block (a sentence's end, a paragraph break, a table row or a cell
+    boundary of another block ends the search: a cue in the next sentence is about someone else)."""
     if context.side != "before" and start >= entity.end:
-        return start - entity.end <= context.window and BREAK not in text[entity.end : start]
+        return start - entity.end <= context.window and not _SENTENCE_END.search(text, entity.end, start)
     if context.side != "after" and end <= entity.start:
-        return entity.start - end <= context.window and BREAK not in text[end : entity.start]
+        return entity.start - end <= context.window and not _SENTENCE_END.search(text, end, entity.start)
     return context.side == "both" and start < entity.end and end > entity.start
 
 
@@ -162,7 +179,14 @@ def read_fields(
         # A name alone is not a finding: only the combinations that leak are.
         problems.add(located(name, raw), _("an entity rule needs at least one 'context' entry"))
     own = entity_patterns(name, raw.get("patterns", []), located(name, raw, "patterns"), problems)
-    return {"entity": str(label), "context": context, "patterns": own}
+    officials = raw.get("officials", True)
+    if not isinstance(officials, bool):
+        problems.add(
+            located(name, raw, "officials"),
+            _("'officials' must be true or false (got {got})").format(got=repr(officials)),
+        )
+        officials = True
+    return {"entity": str(label), "context": context, "patterns": own, "officials": officials}
 
 
 def _cue(name: str, entry: dict[str, Any], _where: str, level: Level | None, problems: Problems) -> Context:
