@@ -202,3 +202,30 @@ def test_the_sensitive_categories_next_to_a_name(
     engine: Engine, text: str, expected: set[tuple[int, str]]
 ) -> None:
     assert by_line(engine, text) == expected
+
+
+HTML_TABLE = (
+    "<table><tr><th>姓名</th><th>身份证号</th></tr>"
+    f"<tr><td>张三丰</td><td>{ID}</td></tr>"
+    "<tr><td>王五</td><td>110105********002X</td></tr></table>"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        # An HTML page: its cells are one row's, its rows apart.
+        ("page.html", f"<html><body>{HTML_TABLE}</body></html>"),
+        # The same table written as raw HTML in a Markdown page (rendered and read as a browser does).
+        ("page.md", f"# 公示\n\n{HTML_TABLE}\n"),
+    ],
+)
+def test_an_html_table_is_read_row_by_row(engine: Engine, path: str, text: str) -> None:
+    found = [
+        f for f in engine.screen(read_document(path, text.encode("utf-8")), KEY) if f.rule.startswith("pii.")
+    ]
+    # 张三丰 with his ID; 王五's weakly masked number is reviewed, and his name is not paired
+    # with the valid ID in the row above.
+    assert sorted(f.rule for f in found) == ["pii.named_id_number", "pii.resident_id", "pii.weak_mask"]
+    (named,) = [f for f in found if f.rule == "pii.named_id_number"]
+    assert named.excerpt == "张*丰"

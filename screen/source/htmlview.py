@@ -52,6 +52,7 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "
 
 # Elements a browser lays out as blocks (or table parts, list items): text on either side of one
 # is not one word. Anything else, unknown elements included, flows inline as browsers draw it.
+_CELLS = frozenset(["td", "th"])  # a row (`tr`) ends a run; its cells do not
 BLOCK_ELEMENTS = frozenset(
     (  # noqa: SIM905 (a list of words reads better as words)
         "address article aside blockquote body br caption center col colgroup dd details dialog dir "
@@ -287,11 +288,13 @@ def _visit(walk: _Walk, node: object, entering: bool, stack: list[_Open]) -> Non
     outer = stack[-1] if stack else None
     if not entering:
         stack.pop()
-        if tag in BLOCK_ELEMENTS and (not stack or stack[-1].apart is None):
+        if tag in BLOCK_ELEMENTS and tag not in _CELLS and (not stack or stack[-1].apart is None):
             walk.end_flow()
         return
     where = walk.name(tag)
-    if tag in BLOCK_ELEMENTS and (outer is None or outer.apart is None):
+    if tag in _CELLS and (outer is None or outer.apart is None):
+        walk.add(" | ", where)  # the cells of a row are one run, as a reader reads a row
+    elif tag in BLOCK_ELEMENTS and (outer is None or outer.apart is None):
         walk.end_flow()
     walk.constructs.append(Construct(kind="element", name=tag, where=where))
     apart = (tag, where) if tag in _APART else outer.apart if outer else None

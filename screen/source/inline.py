@@ -32,6 +32,8 @@ _COMMENT_EMPTY = re.compile(r"-?>")
 _COMMENT_CLOSE = re.compile(r"--!?>")
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~，。、；：？！“”‘’（）《》【】…—")
 
+# The cells of a table row: apart as words, together as a row.
+CELL_TAGS = frozenset(["td", "th"])
 # Tags that start a new block: text on either side of them is not read as one word.
 BLOCK_TAGS = frozenset(
     [
@@ -153,8 +155,15 @@ def _mark_html(builder: LayerBuilder, work: str, base: int) -> None:
     for match in _TAG.finditer(work):
         if _AUTOLINK.match(work, match.start()):
             continue
+        tag = match.group(1).lower()
+        if tag in CELL_TAGS:
+            # A cell boundary reads as a space: the cells of one row are one run (a name and
+            # its ID number in the next cell are one row's), the rows apart (`tr` breaks).
+            builder.hide(base + match.start() + 1, base + match.end())
+            builder.decode(base + match.start(), base + match.start() + 1, " ")
+            continue
         builder.hide(base + match.start(), base + match.end())
-        if match.group(1).lower() in BLOCK_TAGS:
+        if tag in BLOCK_TAGS:
             builder.brk(base + match.start())
         for attr in _ATTR_VALUE.finditer(work, match.end(1), match.end()):
             group = next(g for g in (2, 3, 4) if attr.group(g) is not None)
