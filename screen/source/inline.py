@@ -161,10 +161,10 @@ def _mark_html(builder: LayerBuilder, work: str, base: int) -> None:
             # its ID number in the next cell are one row's), the rows apart (`tr` breaks).
             builder.hide(base + match.start() + 1, base + match.end())
             builder.decode(base + match.start(), base + match.start() + 1, " ")
-            continue
-        builder.hide(base + match.start(), base + match.end())
-        if tag in BLOCK_TAGS:
-            builder.brk(base + match.start())
+        else:
+            builder.hide(base + match.start(), base + match.end())
+            if tag in BLOCK_TAGS:
+                builder.brk(base + match.start())
         for attr in _ATTR_VALUE.finditer(work, match.end(1), match.end()):
             group = next(g for g in (2, 3, 4) if attr.group(g) is not None)
             name = attr.group(1).lower()
@@ -241,23 +241,6 @@ def percent_decode(builder: LayerBuilder, start: int, end: int) -> None:
             cursor += width
 
 
-_MASK_RUN = 4  # stars at least this many, inside a word, mask digits: 138****1234
-
-
-def _masking(work: str, start: int, end: int) -> bool:
-    """Whether the delimiter run at [start, end) is a mask inside a number or word, which
-    Python-Markdown prints as it is (`138****1234`, `35*************123`): literal, never
-    emphasis, or two masked numbers on one line would hide each other's stars."""
-    return (
-        end - start >= _MASK_RUN
-        and work[start] == "*"
-        and start > 0
-        and end < len(work)
-        and work[start - 1].isalnum()
-        and work[end].isalnum()
-    )
-
-
 def _flanks(work: str, start: int, end: int) -> tuple[bool, bool]:
     before = work[start - 1] if start > 0 else " "
     after = work[end] if end < len(work) else " "
@@ -276,8 +259,6 @@ def _mark_emphasis(builder: LayerBuilder, work: str, base: int) -> None:
     stacks: dict[str, list[tuple[int, int]]] = {}
     for match in _DELIMS.finditer(work):
         kind = match.group()[0]
-        if _masking(work, match.start(), match.end()):
-            continue
         can_open, can_close = _flanks(work, match.start(), match.end())
         stack = stacks.setdefault(kind, [])
         if can_close and stack:
