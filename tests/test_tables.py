@@ -232,3 +232,11 @@ def test_an_html_table_is_read_row_by_row(engine: Engine, path: str, text: str) 
     assert sorted(f.rule for f in found) == ["pii.named_id_number", "pii.resident_id", "pii.weak_mask"]
     (named,) = [f for f in found if f.rule == "pii.named_id_number"]
     assert named.excerpt == "张*丰"
+
+
+def test_a_cell_tags_attributes_are_read() -> None:
+    # A cell boundary reads as a space, and a title on the cell (shown on hover) is still read.
+    layers = read_document(
+        "page.html", '<table><tr><td title="青松计划">甲</td></tr></table>'.encode()
+    ).layers
+    assert any("青松计划" in layer.text for layer in layers)
