@@ -66,25 +66,24 @@ class _Lines:
         return start, end
 
 
-class _Redacted:
-    """The text with every finding's span redacted, made once per file (a file with tens of
+def _redacted(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with every finding's span redacted, made once per file (a file with tens of
     thousands of findings must not cost quadratic time). Where spans overlap, each character
     comes from the first span, in (start, end) order, that covers it. Each span is redacted
     whole, then cut where the next takes over: redacting only a visible part would keep that
-    part's own first and last characters, revealing digits the excerpt hides."""
-
-    def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
-        pieces = []
-        cursor = 0
-        for start, end in sorted(spans):
-            if end <= cursor:
-                continue
-            at = max(start, cursor)
-            pieces.append(text[cursor:at])
-            pieces.append(redact(text[start:end])[at - start :])
-            cursor = end
-        pieces.append(text[cursor:])
-        self.text = "".join(pieces)  # redaction keeps lengths: offsets are the source's
+    part's own first and last characters, revealing digits the excerpt hides. Redaction keeps
+    lengths: offsets are the source's."""
+    pieces = []
+    cursor = 0
+    for start, end in sorted(spans):
+        if end <= cursor:
+            continue
+        at = max(start, cursor)
+        pieces.append(text[cursor:at])
+        pieces.append(redact(text[start:end])[at - start :])
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 def _contexts(lines: _Lines, line: int, redacted: str, start: int, end: int) -> tuple[str, str, int]:
@@ -111,7 +110,7 @@ def make_findings(document: Document, hits: Iterable[Hit], key: bytes, salt: str
     if not unique:
         return ()
     lines = _Lines(document.text)
-    redacted = _Redacted(document.text, [(h.start, h.end) for h in unique.values()]).text
+    redacted = _redacted(document.text, [(h.start, h.end) for h in unique.values()])
     ordinals: dict[tuple[str, str], int] = {}
     findings = []
     for hit in unique.values():

@@ -249,7 +249,7 @@ class CheckRun:
 
     @property
     def files(self) -> Iterator[FileResult]:
-        return self.each(_same)
+        return self.each(same_result)
 
     def gathered(self) -> CheckResult:
         """The run held whole, for the commands that need all of it at once."""
@@ -267,7 +267,8 @@ class CheckRun:
         )
 
 
-def _same(result: FileResult) -> FileResult:
+def same_result(result: FileResult) -> FileResult:
+    """A file's result as its own digest (`CheckRun.each`, `screening.digest_parts`)."""
     return result
 
 

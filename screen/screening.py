@@ -16,7 +16,7 @@ from screen.errors import InputError
 from screen.findings_cache import FindingsCache, pack
 from screen.i18n import N_, _
 from screen.mkdocs_config import read_closure
-from screen.model import AuditedPage, FileError, FileResult, Finding
+from screen.model import AuditedPage, FileError, FileResult, Finding, same_result
 from screen.portal import Target
 from screen.settings import Settings
 from screen.source import Document, read_document
@@ -311,7 +311,7 @@ def screen_files(
 ) -> Iterator[FileResult]:
     """Each target's findings and errors, in target order, as they are screened: from the
     findings cache where it has them, on all cores otherwise (when there is enough to share)."""
-    return digest_files(engine, targets, settings, _same, stdin)
+    return digest_files(engine, targets, settings, same_result, stdin)
 
 
 def digest_files(
@@ -331,11 +331,7 @@ def screen_parts(
     engine: Engine, parts: Iterable[list[Target]], settings: Settings, jobs: int
 ) -> Iterator[FileResult]:
     """Each target's findings and errors, in order, as they are screened (`digest_parts`)."""
-    return digest_parts(engine, parts, settings, jobs, _same)
-
-
-def _same(result: FileResult) -> FileResult:
-    return result
+    return digest_parts(engine, parts, settings, jobs, same_result)
 
 
 def digest_parts(
