@@ -55,6 +55,7 @@ bench: $(BIN)/baomi
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/entities.py
+	$(BIN)/python bench/names.py
 	$(BIN)/python bench/signoff_history.py
 	$(BIN)/python bench/onboarding.py
 	$(BIN)/python bench/publish.py

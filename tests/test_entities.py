@@ -76,6 +76,19 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         ("person.surname_title", "江主席来到", "PERSON", "江"),
         # Transliterated parts joined by a dot.
         ("person.foreign_joined", "胡安·拉莫斯说", "PERSON", "胡安·拉莫斯"),
+        # A Tibetan name of two parts, and a Mongolian one (one part) after a title.
+        ("person.minority_name", "县长达瓦次仁主持会议", "PERSON", "达瓦次仁"),
+        ("person.minority_part", "副旗长其其格汇报", "PERSON", "其其格"),
+        # An everyday word that begins with a surname, between a title and a verb.
+        ("person.title_before_word", "宣传部部长方圆出席活动", "PERSON", "方圆"),
+        ("person.word_verb_after", "宣传部部长方圆出席活动", "PERSON", "方圆"),
+        # The sex after a name, as résumés write it; the name cut by jieba.
+        ("person.sex_after", "李秀英，女，汉族", "PERSON", "李秀英"),
+        ("person.split_sex_after", "倪为民，男，汉族", "PERSON", "倪为民"),
+        # A surname, a word, then 先生.
+        ("person.split_name_honorific", "张长安先生，汉族", "PERSON", "张长安"),
+        # Minus: a name followed by a word of a company's name.
+        ("person.not_before_org_word", "利亚德有限公司", "PERSON", "利亚德"),
         # A word jieba tags nrt, backed by a verb of speech.
         ("person.foreign_tagged", "布什说", "PERSON", "布什"),
         # A three-character nr word that reads as ordinary words: weak alone.
@@ -83,9 +96,10 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         # A surname and a given name that is also a word, then a verb of speech.
         ("person.split_name_verb_after", "吴高峰表示", "PERSON", "吴高峰"),
         # A transliterated word after a verb of being somewhere is a place.
-        ("place.foreign_after_locative", "五国元首在莫斯科签署", "PLACE", "莫斯科"),
+        # (CLDR's names of countries and cities are places whatever jieba says: 莫斯科 is one.)
+        ("place.foreign_after_locative", "五国元首在汉诺威签署", "PLACE", "汉诺威"),
         # A transliterated word before 人 is a place.
-        ("place.foreign_before_part", "马拉维人", "PLACE", "马拉维"),
+        ("place.foreign_before_part", "汉诺威人", "PLACE", "汉诺威"),
         # An nr word ending in a division suffix is a place.
         ("place.tagged_name_with_division", "白沙镇梨园", "PLACE", "白沙镇"),
         # jieba's place tag.

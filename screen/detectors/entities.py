@@ -89,7 +89,7 @@ class EntityDetector:
             ]
             if not any(cues):
                 continue
-            entities = self.recognizer.regions(text, _regions(self.rules, cues, len(text)))
+            entities = self.recognizer.regions(text, _regions(self.rules, cues, text))
             for rule, rule_cues in zip(self.rules, cues, strict=True):
                 for entity in entities:
                     if entity.label != rule.entity or not rule_cues:
@@ -117,11 +117,14 @@ def _official(text: str, entity: Entity) -> bool:
 
 
 def _regions(
-    rules: tuple[Rule, ...], cues: list[list[tuple[int, int, int, str]]], length: int
+    rules: tuple[Rule, ...], cues: list[list[tuple[int, int, int, str]]], text: str
 ) -> list[tuple[int, int]]:
-    """The merged stretches of text around every cue that an entity near it can occupy."""
+    """The merged stretches of text around every cue that an entity near it can occupy: its
+    window and a margin, within the cue's own sentence (`_near` pairs nothing across a sentence's
+    end). The stretch keeps the sentence-ending characters on both sides, so that a name right
+    at a sentence's edge is not taken for one cut by the stretch's edge."""
     spans = sorted(
-        (max(0, start - rule.context[i].window - MARGIN), min(length, end + rule.context[i].window + MARGIN))
+        _clipped(text, start, end, rule.context[i].window + MARGIN)
         for rule, found in zip(rules, cues, strict=True)
         for i, start, end, _name in found
     )
@@ -132,6 +135,15 @@ def _regions(
         else:
             merged.append((start, end))
     return merged
+
+
+def _clipped(text: str, start: int, end: int, reach: int) -> tuple[int, int]:
+    """[start - reach, end + reach) around a cue, within its sentence and the characters that
+    end the sentence on either side."""
+    low, high = max(0, start - reach), min(len(text), end + reach)
+    before = max((m.start() for m in _SENTENCE_END.finditer(text, low, start)), default=low)
+    after = _SENTENCE_END.search(text, end, high)
+    return before, after.end() if after else high
 
 
 def _near(context: Context, start: int, end: int, entity: Entity, text: str) -> bool:

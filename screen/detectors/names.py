@@ -13,7 +13,8 @@ probability of its surname and of each given-name character. The grade compares 
 of a word as a name with the same characters in running text (a log-likelihood ratio), less
 what the word gains when read as ordinary words (高/水平 is no name). The entity patterns
 (`rules/patterns/entities.yml`) read the grade as `MORPH` `Name=Likely|Possible|Unlikely`; a
-lone character that often begins names is `Name=Surname` (江/主席)."""
+lone character that often begins names is `Name=Surname` (江/主席); an everyday word of two or three
+characters that begins with a surname is `Name=Word` (方圆, 林业: a name only in context)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,43 @@ NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 PLACE_TAGS = frozenset({"ns", "nt", "nz"})  # words never cut: 江苏省, 张家口市
 PARTICLE_TAGS = frozenset({"uj", "ul", "uz", "ug", "uv", "ud", "u", "p", "c", "y"})  # 的 了 和 …
 DOTS = frozenset("·•・‧")  # joins the parts of a transliterated name: 胡安·拉莫斯
+# What follows a surname in place of a given name: a form of address (赵先生, 李总), a masked
+# name (张某, 王某某), a clan (张氏). Never part of a name; the surname alone may be one (江主席).
+HONORIFICS = (
+    "先生", "女士", "小姐", "同志", "老师", "师傅", "夫人", "太太", "某某", "某", "总", "氏"
+)  # fmt: skip
+# Parts of the names of China's Tibetan, Uyghur, Kazakh and Mongolian citizens, as Chinese text
+# writes them (general knowledge, not from any evaluation data). A Tibetan name is two such parts
+# run together (扎西多吉, 格桑卓玛); a Uyghur or Kazakh name joins a given name and a father's
+# name with a dot (阿依古丽·买买提); a Mongolian name is often one part alone (巴特尔).
+MINORITY_PARTS = frozenset(
+    # Tibetan
+    "扎西 多吉 格桑 卓玛 达瓦 次仁 次旦 央金 拉姆 尼玛 平措 旺堆 顿珠 巴桑 普布 索朗 洛桑 丹增 强巴 白玛 "  # noqa: SIM905
+    "德吉 曲珍 边巴 旦增 米玛 其美 仁增 卓嘎 群培 罗布 益西 泽仁 才让 多杰 拉巴 欧珠 嘎玛 贡布 加措 嘉措 "
+    "江村 坚参 坚赞 晋美 克珠 朗杰 琼达 仁青 桑珠 斯朗 索南 土登 旺姆 旺久 央宗 阿旺 次珠 措姆 德庆 巴珠 "
+    "旺杰 扎巴 曲扎 拉珍 玉珍 贡嘎 曲吉 尼珍 达娃 吉措 曲措 加央 拉毛 才旦 更登 昂旺 达杰 拉旦 多布杰 "
+    "旺扎 次央 德央 卓玛 群宗 格列 单增 白珍 玉措 拉措 仁措 扎多 多丹 尼玛次仁 "
+    # Uyghur and Kazakh
+    "买买提 麦麦提 艾力 阿不都 阿布都 阿卜杜 吐尔逊 吐逊 热合曼 古丽 阿依 努尔 艾买提 托合提 吾买尔 "
+    "依明 玉素甫 热依拉 帕提古丽 阿力木 库尔班 祖力 艾尔肯 古丽娜尔 阿曼 吐尔洪 艾合买提 克里木 "
+    "热西提 玉山 伊力 哈力克 米吉提 吾斯曼 艾则孜 卡德尔 亚森 买合木提 阿依古丽 努尔古丽 再努尔 "
+    "阿依努尔 迪丽 热合木 沙吾提 阿迪力 吾斯满 肉孜 阿吉 木拉提 居马 努尔兰 叶尔兰 别克 哈力木 "
+    "吐尔地 巴图尔 塔依尔 阿布来提 阿卜来提 买尔旦 吾甫尔 艾尼 阿里木 玉努斯 热娜 迪娜 娜扎 "
+    # Mongolian
+    "巴特尔 其其格 苏和 额尔敦 朝鲁 孟和 阿拉坦 图雅 萨仁 巴图 宝音 格日勒 那顺 乌力吉 斯琴 "
+    "额尔德尼 布和 吉日嘎拉 敖其尔 巴雅尔 特木尔 满都拉 宝力道 毕力格 陶格斯 乌云 娜仁 其木格 "
+    "塔娜 图门 乌日娜 达来 额日和木 吉雅 巴音 哈斯 宝鲁 莫日根 阿古拉 乌恩 图布信 布仁 道尔吉 "
+    "吾买尔江 艾力江 阿力江 买买提江 阿不都热合曼".split()
+)
+_MINORITY_LONGEST = max(map(len, MINORITY_PARTS))
+# Content words that may be a name written with everyday characters (`Name=Word`).
+WORD_TAGS = frozenset({"n", "nz", "ns", "a", "an", "v", "vn", "t", "ng", "j", "i", "l"})
+# Function words that are also surnames (于, 任, 向 …): jieba tags them p, c, r, d when they are
+# the former. After another word of the sentence they begin no name (就职于/利德, 起任/赣锋).
+FUNCTION_TAGS = frozenset({"p", "c", "r", "d", "u", "uj", "ul", "uz", "ud", "ug", "uv", "y"})
+# Words that begin no name after them when they follow a time or a verb: the verb of holding a
+# post (2007年起任/赣锋有限副总经理, 现任/上海凯迪), jieba tagging it as the surname of a name.
+OFFICE_VERBS = frozenset("任于")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 # Two-character surnames (general knowledge): a name may be 欧阳 + one or two characters.
@@ -148,8 +186,44 @@ def refine(
     pairs: list[tuple[str, str]], model: NameModel, freq: Mapping[str, int], tags: Mapping[str, str]
 ) -> list[Token]:
     """jieba's (word, tag) pairs with names re-cut at the character level, each word graded."""
-    words = _join_foreign(_split_glued(_resegment(pairs, model, freq, tags), model, freq, tags), model)
+    words = _resegment(_unglue_function(_unglue_honorific(pairs, model)), model, freq, tags)
+    words = _join_minority(_split_glued(words, model, freq, tags), tags)
+    words = _join_foreign(words, model)
     return [(w, t, g or _grade(w, t, model, freq)) for w, t, g in words]
+
+
+def _honorific_at(text: str, at: int) -> str:
+    return next((h for h in HONORIFICS if text.startswith(h, at)), "")
+
+
+def _unglue_honorific(pairs: list[tuple[str, str]], model: NameModel) -> list[tuple[str, str]]:
+    """A surname that jieba joined to a form of address, apart: 赵先生 → 赵/先生, 张某某 → 张/某某."""
+    out: list[tuple[str, str]] = []
+    for word, tag in pairs:
+        cut = _surname_length(word)
+        rest = word[cut:]
+        if rest and word[:cut] in model.surname and _honorific_at(word, cut) == rest:
+            out += [(word[:cut], "nr"), (rest, "n")]
+        else:
+            out.append((word, tag))
+    return out
+
+
+def _unglue_function(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A name jieba guessed around the verb of holding a post, apart: 起/任赣锋 → 起/任/赣锋. The
+    character is read as the verb after a time, a number or another verb or adverb."""
+    out: list[tuple[str, str]] = []
+    for word, tag in pairs:
+        after_verb = (
+            bool(out)
+            and out[-1][1][:1] in ("v", "d", "m", "t", "f", "p")
+            and bool(_HAN.match(out[-1][0][-1:]))
+        )
+        if tag in NAME_TAGS and len(word) == 3 and word[0] in OFFICE_VERBS and after_verb:
+            out += [(word[0], "v" if word[0] == "任" else "p"), (word[1:], "nz")]
+        else:
+            out.append((word, tag))
+    return out
 
 
 def _resegment(
@@ -163,7 +237,8 @@ def _resegment(
         starts.append(starts[-1] + len(word))
     chosen: dict[int, tuple[int, int, int]] = {}  # first word → (last word, name start, name end)
     taken: set[int] = set()
-    for _, first, last, start, end in sorted(_candidates(words, starts, model, freq), reverse=True):
+    found = _candidates(words, [t for _, t in pairs], starts, model, freq)
+    for _, first, last, start, end in sorted(found, reverse=True):
         if taken.isdisjoint(range(first, last + 1)):
             taken.update(range(first, last + 1))
             chosen[first] = (last, start, end)
@@ -182,22 +257,36 @@ def _resegment(
 
 
 def _candidates(
-    words: list[str], starts: list[int], model: NameModel, freq: Mapping[str, int]
+    words: list[str], word_tags: list[str], starts: list[int], model: NameModel, freq: Mapping[str, int]
 ) -> Iterator[tuple[float, int, int, int, int]]:
     """(gain, first word, last word, start, end) of every name candidate that jieba's model
     prefers to the words it overlaps: a surname and one or two characters, across word
-    boundaries, whatever jieba's cut is left over on either side being a word of its dictionary."""
+    boundaries, whatever jieba's cut is left over on either side being a word of its dictionary.
+    A candidate never takes a form of address as its given name (赵/先生), never begins on a
+    function word after another word (就职于/利德), and never cuts into a place or organization
+    word of jieba's (上海/凯迪: not 上/海凯迪)."""
     text = "".join(words)
     owner = [index for index, word in enumerate(words) for _ in word]
     cost: dict[int, float] = {}  # jieba's cost of each word a candidate overlaps, computed once
     for start in range(len(text)):
         cut = _surname_length(text[start : start + 2])
-        if text[start : start + cut] not in model.surname:
+        if text[start : start + cut] not in model.surname or _honorific_at(text, start + cut):
+            continue
+        head = owner[start]
+        if starts[head] < start and word_tags[head] in PLACE_TAGS:
+            continue
+        if (
+            words[head] == text[start]
+            and word_tags[head] in FUNCTION_TAGS
+            and _HAN.match(text[start - 1 : start])
+        ):
             continue
         for end in (start + cut + 1, start + cut + 2):
             if end > len(text) or not _HAN.fullmatch(text[start:end]):
                 break
             first, last = owner[start], owner[end - 1]
+            if end < starts[last + 1] and word_tags[last] in PLACE_TAGS:
+                continue
             parts = [p for p in (text[starts[first] : start], text[end : starts[last + 1]]) if p]
             if not all(freq.get(p) for p in parts):
                 continue
@@ -252,6 +341,80 @@ def _glued_at(
     return _HAN.fullmatch(head) is not None and model.score(head, freq) >= LIKELY
 
 
+def _minority_run(text: str, start: int) -> tuple[int, int]:
+    """The end of the longest run of name parts (`MINORITY_PARTS`) from `start`, and how many."""
+    end, count = start, 0
+    while True:
+        step = next(
+            (
+                k
+                for k in range(_MINORITY_LONGEST, 1, -1)
+                if len(part := text[end : end + k]) == k and part in MINORITY_PARTS
+            ),
+            0,
+        )
+        if not step:
+            return end, count
+        end, count = end + step, count + 1
+
+
+def _join_minority(words: list[Token], tags: Mapping[str, str]) -> list[Token]:
+    """Names made of the parts of Tibetan, Uyghur, Kazakh and Mongolian names, as one word graded
+    `Minority`, however jieba cut them (县长/达/瓦次/仁 → 县长/达瓦次仁): two parts or more run
+    together; one part where jieba reads it as a word of its own, or next to a dot (·买买提)."""
+    text = "".join(w for w, _, _ in words)
+    bounds = {0}
+    for word, _, _ in words:
+        bounds.add(max(bounds) + len(word))
+    runs: list[tuple[int, int]] = []
+    index = 0
+    while index < len(text):
+        end, count = _minority_run(text, index)
+        alone = (
+            (index in bounds and end in bounds)
+            or text[index - 1 : index] in DOTS
+            or text[end : end + 1] in DOTS
+        )
+        if count >= 2 or (count == 1 and alone):
+            runs.append((index, end))
+            index = end
+        else:
+            index += 1
+    return _merged(words, runs, tags) if runs else words
+
+
+def _merged(words: list[Token], runs: list[tuple[int, int]], tags: Mapping[str, str]) -> list[Token]:
+    """`words` with each of `runs` (character ranges) made one word, the words it cuts into split
+    at its edges (the pieces left keep a dictionary tag, else their word's)."""
+    cuts = sorted({p for run in runs for p in run})
+    pieces: list[Token] = []
+    position = 0
+    for word, tag, grade in words:
+        inner = [c - position for c in cuts if position < c < position + len(word)]
+        if not inner:
+            pieces.append((word, tag, grade))
+        else:
+            for a, b in zip([0, *inner], [*inner, len(word)], strict=True):
+                pieces.append((word[a:b], tags.get(word[a:b], tag), ""))
+        position += len(word)
+    out: list[Token] = []
+    position, starts = 0, dict(runs)
+    pending = ""
+    end = -1
+    for word, tag, grade in pieces:
+        if position in starts:
+            end = starts[position]
+        if position < end:
+            pending += word
+            if position + len(word) == end:
+                out.append((pending, "nr", "Minority"))
+                pending = ""
+        else:
+            out.append((word, tag, grade))
+        position += len(word)
+    return out
+
+
 def _join_foreign(words: list[Token], model: NameModel) -> list[Token]:
     """The parts of a transliterated name and the dots between them, as one word: 胡安·拉莫斯,
     亚历山大·克瓦希涅夫斯基. Next to a dot any name or place word may stand (亚历山大 is tagged
@@ -287,13 +450,19 @@ def _reach(side: list[Token], model: NameModel) -> int:
 
 
 def _foreign(token: Token, model: NameModel) -> bool:
-    word, tag, _ = token
-    return word not in DOTS and (tag == "nrt" or all(model.foreign.get(c, -1.0) > 0 for c in word))
+    word, tag, grade = token
+    if word in DOTS:
+        return False
+    return tag == "nrt" or grade == "Minority" or all(model.foreign.get(c, -1.0) > 0 for c in word)
 
 
 def _grade(word: str, tag: str, model: NameModel, freq: Mapping[str, int]) -> str:
     if len(word) == 1:
         return "Surname" if word in model.surname else ""
+    if tag not in NAME_TAGS and 2 <= len(word) <= 3 and tag in WORD_TAGS and _HAN.fullmatch(word):
+        # An everyday word that begins with a surname (方圆, 田野, 林业): a name only where the
+        # sentence says so (a title before it and a verb after it).
+        return "Word" if word[: _surname_length(word)] in model.surname else ""
     if tag not in NAME_TAGS or len(word) > 4 or not _HAN.fullmatch(word):
         return ""
     score = model.score(word, freq)

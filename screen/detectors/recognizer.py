@@ -11,6 +11,7 @@ cache holds the patterns; each process builds its own pipeline from them)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from screen.detectors import names
-from screen.detectors.names import NameModel, refine
+from screen.detectors.names import NAME_TAGS, NameModel, refine
 from screen.errors import RuleError
 from screen.i18n import _
 from screen.model import Entity, EntityPattern
@@ -81,6 +82,7 @@ class _Pipeline:
         self.tagger = posseg.POSTokenizer(tokenizer)
         tokenizer.check_initialized()
         self.names = _name_model(tokenizer, self.tagger.word_tag_tab, jieba.__version__)
+        self.places = world_places()
         self.nlp = spacy.blank("zh")  # the default "char" segmenter: replaced below, never used
         self.nlp.tokenizer = self._make_doc
         self.doc_class = importlib.import_module("spacy.tokens").Doc
@@ -108,11 +110,14 @@ class _Pipeline:
         name the character model found), MORPH says whether jieba's dictionary knows the word
         (`Lexicon=New` for a word its HMM guessed, `Lexicon=Common` for a frequent one: the
         dictionary tags many common words nr, 明白, 卫星) and how much it reads as a name
-        (`Name=Likely|Possible|Unlikely|Surname|Foreign`)."""
+        (`Name=Likely|Possible|Unlikely|Surname|Foreign|Word|Minority|Transliterated`)."""
         self.segmentations += 1
         frequency = self.tagger.tokenizer.FREQ
         pairs = [(p.word, p.flag) for p in self.tagger.cut(text) if p.word]
-        tokens = refine(pairs, self.names, frequency, self.tagger.word_tag_tab)
+        tokens = [
+            (w, "ns", "") if w in self.places else (w, t, g)
+            for w, t, g in refine(pairs, self.names, frequency, self.tagger.word_tag_tab)
+        ]
         words = [w for w, _tag, _grade in tokens]
         if "".join(words) != text:
             raise AssertionError("jieba did not reproduce its input")  # offsets would be wrong
@@ -121,8 +126,17 @@ class _Pipeline:
             words=words,
             spaces=[False] * len(words),
             tags=[t for _word, t, _grade in tokens],
-            morphs=[_morph(frequency.get(w, 0), g) for w, _tag, g in tokens],
+            morphs=[
+                _morph(frequency.get(w, 0), "Transliterated" if self._sounds_foreign(w, t) else g)
+                for w, t, g in tokens
+            ],
         )
+
+    def _sounds_foreign(self, word: str, tag: str) -> bool:
+        """A name word of three characters or more, each one transliteration uses more than
+        Chinese prose does (巴勒莫, 克林顿; not 毛泽东): `Name=Transliterated`, whatever it
+        scores as a Chinese name (巴, 米, 阿 begin Chinese names too)."""
+        return tag in NAME_TAGS and len(word) >= 3 and self.names.foreign_like(word)
 
     def spans(self, text: str) -> dict[tuple[str, int, int], dict[str, float]]:
         """Every span some pattern marks: (label, start, end) → {pattern id: weight}."""
@@ -138,6 +152,16 @@ class _Pipeline:
             span = (pattern.label, first.idx, last.idx + len(last.text))
             marked.setdefault(span, {})[pattern.id] = pattern.weight
         return marked
+
+
+@functools.cache
+def world_places() -> frozenset[str]:
+    """CLDR's Chinese names of countries, regions and the cities of its time zones (Babel's
+    data, offline): jieba's dictionary tags some of them as personal names (莫斯科, 乌克兰), and a
+    word CLDR names as a place is read as one (tag ns)."""
+    locale = _import("babel", ("rules/patterns",)).Locale("zh")
+    cities = (zone.get("city") for zone in locale.time_zones.values())
+    return frozenset(n for n in (*locale.territories.values(), *cities) if n and len(n) >= 2)
 
 
 def _name_model(tokenizer: Any, tags: dict[str, str], version: str) -> NameModel:
