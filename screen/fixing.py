@@ -154,6 +154,9 @@ def offset(starts: list[int], line: int, column: int) -> int:
     return starts[line - 1] + column - 1
 
 
+_NUMBER_MARKS = frozenset("xX*＊× -+")  # what a masked personal number is written with, digits aside
+
+
 def _significant(char: str) -> bool:
     return char.isalnum() or char == "*"
 
@@ -163,14 +166,20 @@ def aligned(written: str, right: str) -> str | None:
     character over its letters and digits when both have as many (markup between them stays where
     it is: `**扫黑**除饿` → `**扫黑**除恶`), whole when `written` is nothing but letters and digits,
     else None (markup, an escape or spacing inside: a person fixes it)."""
-    places = [i for i, c in enumerate(written) if c.isalnum()]
     wanted = [c for c in right if _significant(c)]
-    if len(places) == len(wanted) and len(wanted) == len(right.replace(" ", "").replace("-", "")):
-        out = list(written)
-        for place, char in zip(places, wanted, strict=True):
-            out[place] = char
-        return "".join(out)
-    if len(places) == len(written):
+    whole = len(wanted) == len(right.replace(" ", "").replace("-", ""))
+    letters = [i for i, c in enumerate(written) if c.isalnum()]
+    tries = [letters]
+    if all(c.isdigit() or c in _NUMBER_MARKS for c in written):
+        # a weakly masked number and nothing else: its stars are the number's, not markup
+        tries.append([i for i, c in enumerate(written) if c.isdigit() or c in "xX*＊×"])
+    for places in tries:
+        if whole and len(places) == len(wanted):
+            out = list(written)
+            for place, char in zip(places, wanted, strict=True):
+                out[place] = char
+            return "".join(out)
+    if len(letters) == len(written):
         return right
     return None
 

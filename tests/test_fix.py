@@ -78,6 +78,16 @@ def portal(tmp_path: Path, pages: dict[str, str]) -> Path:
         ("身份证号11010519491231002X。\n", "身份证号11*************02X。\n"),
         # A bank card: the last 4 digits.
         ("银行卡号：6222020200112233446\n", "银行卡号：***************3446\n"),
+        # Weakly masked numbers (pii.weak_mask) are masked again in the official format of
+        # their kind, their own stars counted as the characters they hide: an ID that showed 4
+        # trailing characters, one that showed its birth date, a mobile number that showed its
+        # middle digits, in a table row and with full-width stars.
+        ("身份证号：110105********002X\n", "身份证号：11*************02X\n"),
+        ("身份证号：11010519491231****\n", "身份证号：11****************\n"),
+        ("| 李四 | 13812****78 |\n", "| 李四 | 138******78 |\n"),
+        ("手机：138＊＊＊56789\n", "手机：138****6789\n"),
+        # A number masked as required is left as it is.
+        ("手机：138****1234\n", "手机：138****1234\n"),
         # A historical mention is no finding, so nothing changes.
         ("原青溪县环境保护局于2018年撤销。\n", "原青溪县环境保护局于2018年撤销。\n"),
     ],
@@ -188,6 +198,9 @@ def test_a_byte_order_mark_and_crlf_line_ends_survive(tmp_path: Path, cli: objec
         ("环**保**局", "生态环境局", None),
         # A masked number keeps its separators.
         ("139-1234-5678", "139-****-5678", "139-****-5678"),
+        # A weakly masked number: its stars are the number's characters, not markup.
+        ("110105********002X", "11*************02X", "11*************02X"),
+        ("138＊＊＊56789", "138****6789", "138****6789"),
         # An escape in front matter (\\u4e00 is six characters for one): a person fixes it.
         ("\\u4e00代一路", "一带一路", None),
     ],

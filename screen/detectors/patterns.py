@@ -89,19 +89,33 @@ class PatternDetector:
 
 # How personal numbers are published when they must be (the form inspections require): which of
 # a number's significant characters (digits, an ID's check letter) stay, counted from each end.
-MASKS = {"mobile": (3, 4), "resident_id": (2, 3), "bank_card": (0, 4)}
+# `number`: whichever of the three a number is by its length (a weakly masked one, pii.weak_mask).
+MASKS = {"mobile": (3, 4), "resident_id": (2, 3), "bank_card": (0, 4), "number": (0, 0)}
 _MOBILE_DIGITS = 11
+_ID_CHARACTERS = 18
+_MASK_CHARACTERS = "*＊×"
 
 
 def masked(mask: str, number: str) -> str:
     """`number` with its middle starred as `mask` says, separators kept: 138****1234,
-    35*************123, ************1234. A mobile number's country code (+86) stays."""
+    35*************123, ************1234. A mobile number's country code (+86) stays. Stars
+    already there count as the characters they hide (110105********002X → 11*************02X)."""
+    significant = [i for i, c in enumerate(number) if c.isdigit() or c in "xX" or c in _MASK_CHARACTERS]
+    if mask == "number":
+        mask = _kind_by_length(len(significant), number[significant[0]] if significant else "")
     keep_first, keep_last = MASKS[mask]
-    significant = [i for i, c in enumerate(number) if c.isdigit() or c in "xX"]
     if mask == "mobile":
         significant = significant[-_MOBILE_DIGITS:]
     hidden = set(significant[keep_first : len(significant) - keep_last])
     return "".join("*" if i in hidden else c for i, c in enumerate(number))
+
+
+def _kind_by_length(size: int, first: str) -> str:
+    """A personal number's kind from how many characters it has: 11 (or 13 with 86 before it) a
+    mobile number, 18 a resident ID number, else a card."""
+    if size == _MOBILE_DIGITS or (size == _MOBILE_DIGITS + 2 and first == "8"):
+        return "mobile"
+    return "resident_id" if size == _ID_CHARACTERS else "bank_card"
 
 
 def _kept(pattern: str) -> str:
