@@ -85,8 +85,18 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         # The sex after a name, as résumés write it; the name cut by jieba.
         ("person.sex_after", "李秀英，女，汉族", "PERSON", "李秀英"),
         ("person.split_sex_after", "倪为民，男，汉族", "PERSON", "倪为民"),
+        # An everyday word as a name: its sex after it in a 公示 row or at a line's start,
+        # 同志 after it, or the verb of an appointment before it.
+        ("person.word_sex_after", "| 3 | 黄金 | 男 | 土家族 |", "PERSON", "黄金"),
+        ("person.first_word_sex_after", "夏天，女，汉族，1990年6月生", "PERSON", "夏天"),
+        ("person.word_comrade", "严明同志长期从事审计工作", "PERSON", "严明"),
+        ("person.appointed_word", "免去甘露的溪口镇党委副书记职务", "PERSON", "甘露"),
+        ("person.appointed_split", "任命刘红军为县交通运输局副局长", "PERSON", "刘红军"),
+        ("person.appointed", "提名李秀英为副县长候选人", "PERSON", "李秀英"),
         # A surname, a word, then 先生.
         ("person.split_name_honorific", "张长安先生，汉族", "PERSON", "张长安"),
+        # Minus: a "name" that ends like a banner, a palace or a card (乌审旗, 白金卡).
+        ("person.not_a_place_or_office", "乌审旗", "PERSON", "乌审旗"),
         # Minus: a name followed by a word of a company's name.
         ("person.not_before_org_word", "利亚德有限公司", "PERSON", "利亚德"),
         # A word jieba tags nrt, backed by a verb of speech.
