@@ -53,11 +53,13 @@ class Engine:
     def screen(self, document: Document, key: bytes) -> tuple[Finding, ...]:
         """Findings of the document, and those only its rendered view holds (`Document.view`)."""
         hits = list(self.hits(document))
-        findings = make_findings(document, hits, key)
         if document.view is None:
-            return findings
-        extra = rendered_only(document, unshared(document, hits), document.view, self.hits(document.view))
-        return findings + place_rendered(document, document.view, extra, key)
+            return make_findings(document, hits, key)
+        extra, stronger = rendered_only(
+            document, unshared(document, hits), document.view, self.hits(document.view)
+        )
+        hits = [stronger.get(id(hit), hit) for hit in hits]
+        return make_findings(document, hits, key) + place_rendered(document, document.view, extra, key)
 
     def screen_name(self, path: str, key: bytes) -> tuple[Finding, ...]:
         """Findings in the file's name and folders (scope `path`)."""

@@ -221,10 +221,14 @@ def unshared(document: Document, hits: list[Hit]) -> list[Hit]:
 
 def rendered_only(
     document: Document, source: Iterable[Hit], view: Document, rendered: Iterable[Hit]
-) -> list[Hit]:
+) -> tuple[list[Hit], dict[int, Hit]]:
     """The hits of the rendered view that the source's hits do not already account for: the same
     rule and matched text seen in both is one finding, at its source line. Each source hit takes
-    the rendered hit of its kind whose element starts last before it (the element it is in)."""
+    the rendered hit of its kind whose element starts last before it (the element it is in).
+
+    Also the source hits the view reads more strongly (by `id`): the hit at the view's level,
+    with its cues. The parsed page knows what the source scanner does not (the header of an HTML
+    table's column: a card number under 银行卡号 has its card cue)."""
     anchors = _Anchors(document.text, view.markup or document.text)
     lines = _Lines(view.text)
     pending: dict[tuple[str, str], list[tuple[int, Hit]]] = {}
@@ -233,14 +237,20 @@ def rendered_only(
         where = view.locations[line - 1] if line <= len(view.locations) else ""
         anchor = anchors.at(where, view.text[slice(*lines.bounds(line))])
         pending.setdefault(_same(hit), []).append((-1 if anchor is None else anchor, hit))
+    stronger: dict[int, Hit] = {}
     for hit in source:
         candidates = pending.get(_same(hit))
         if not candidates:
             continue
         before = [i for i, (anchor, _) in enumerate(candidates) if anchor <= hit.start]
         index = max(before, key=lambda i: candidates[i][0]) if before else 0
-        candidates.pop(index)
-    return sorted((hit for group in pending.values() for _, hit in group), key=lambda h: (h.start, h.rule.id))
+        _, seen = candidates.pop(index)
+        if seen.level.rank > hit.level.rank:
+            stronger[id(hit)] = replace(hit, level=seen.level, context_words=seen.context_words)
+    extra = sorted(
+        (hit for group in pending.values() for _, hit in group), key=lambda h: (h.start, h.rule.id)
+    )
+    return extra, stronger
 
 
 def place_rendered(document: Document, view: Document, hits: list[Hit], key: bytes) -> tuple[Finding, ...]:

@@ -196,7 +196,7 @@ class Projection:
 
     The map is built on first use: most files have no hit, and then it is never needed."""
 
-    __slots__ = ("_marks", "_origin", "_removed", "_shifts", "text")
+    __slots__ = ("_ends", "_marks", "_origin", "_removed", "_shifts", "text")
 
     def __init__(self, origin: str, removed: re.Pattern[str]) -> None:
         self._origin = origin
@@ -204,6 +204,7 @@ class Projection:
         self.text = removed.sub("", origin)
         self._marks: list[int] | None = None
         self._shifts: list[int] = []
+        self._ends: list[int] | None = None  # where each removed run ends in `origin`
 
     def _build(self) -> list[int]:
         marks: list[int] = []
@@ -233,3 +234,13 @@ class Projection:
         marks = self._marks if self._marks is not None else self._build()
         k = bisect_right(marks, index)
         return index + (self._shifts[k - 1] if k else 0)
+
+    def from_origin(self, position: int) -> int:
+        """Projected index of the first character kept at or after `position` of the original
+        text (so [from_origin(start), from_origin(end)) is what is left of a span)."""
+        marks = self._marks if self._marks is not None else self._build()
+        if self._ends is None:
+            self._ends = [mark + shift for mark, shift in zip(marks, self._shifts, strict=True)]
+        k = bisect_right(self._ends, position)
+        index = position - (self._shifts[k - 1] if k else 0)
+        return min(index, marks[k]) if k < len(marks) else index

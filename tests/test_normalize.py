@@ -144,6 +144,20 @@ def test_projection_maps_each_character_to_an_equal_origin(text: str, removed: r
     assert set(origins) == set(range(len(text))) - _removed_positions(text, removed)
 
 
+@settings(max_examples=300)
+@given(_MIXED, st.sampled_from(_REMOVED))
+def test_projection_maps_origin_positions_forward(text: str, removed: re.Pattern[str]) -> None:
+    # The way back from a source span (a table cell) into the projected text: each position
+    # goes to the number of kept characters before it, so a kept character comes home.
+    projection = Projection(text, removed)
+    cut = _removed_positions(text, removed)
+    for position in range(len(text) + 1):
+        kept = sum(1 for i in range(position) if i not in cut)
+        assert projection.from_origin(position) == kept
+    for index in range(len(projection.text)):
+        assert projection.from_origin(projection.to_origin(index)) == index
+
+
 @given(_MIXED)
 def test_projection_of_folded_text_points_at_the_source_character(text: str) -> None:
     # The detectors' path: fold, cut hidden characters, map back into the source.

@@ -8,10 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screen.detectors.analysis import Analysis
+from screen.detectors.tables import Grid
 from screen.detectors.validators import Verdict, weak_mask
 from screen.engine import Engine
 from screen.model import Finding
 from screen.source import read_document
+from tests.test_ooxml import INLINE, docx, p, sheet1, tbl
 
 ID = "11010519491231002X"  # valid check digit
 ID_LUHN = "350102198001011129"  # valid check digit, and passes Luhn by chance
@@ -240,3 +243,276 @@ def test_a_cell_tags_attributes_are_read() -> None:
         "page.html", '<table><tr><td title="青松计划">甲</td></tr></table>'.encode()
     ).layers
     assert any("青松计划" in layer.text for layer in layers)
+
+
+# --- Row scope and the header as context (issue 20, "Row scope") --------------------------------
+# The readers record each table's rows and cells (`screen.source.tables`); a row is one record
+# and the header row is the context of the column below it (`screen.detectors.tables`).
+
+CARD = "6222020200112233446"  # passes Luhn: a card number, info unless a card cue stands by it
+
+
+def screened(engine: Engine, path: str, data: bytes) -> set[tuple[str, str, str]]:
+    """(where, rule, level) of every personal-information finding: the line for a page, the
+    cell for an attachment."""
+    return {
+        (f.location or str(f.line), f.rule, f.level.value)
+        for f in engine.screen(read_document(path, data), KEY)
+        if f.rule.startswith("pii.")
+    }
+
+
+def page(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def cells(row: int, *values: str | int) -> str:
+    """One spreadsheet row: a text cell per string, a number cell per int, none for ''."""
+    out = []
+    for column, value in enumerate(values):
+        reference = f"{chr(65 + column)}{row}"
+        if isinstance(value, int):
+            out.append(f'<c r="{reference}"><v>{value}</v></c>')
+        elif value:
+            out.append(INLINE.format(reference, value))
+    return f'<row r="{row}">{"".join(out)}</row>'
+
+
+def workbook(*rows: str) -> bytes:
+    return sheet1("<sheetData>" + "".join(rows) + "</sheetData>")
+
+
+TWO = "|---|---|\n"
+THREE = "|---|---|---|\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The issue's case: 王五 under 姓名 with a valid ID in his row is a named ID number, the
+        # header making him a person whether the recognizer knows the name or not.
+        (
+            f"| 姓名 | 身份证号 |\n{TWO}| 王五 | {ID_LUHN} |\n",
+            {("3", "pii.named_id_number", "block"), ("3", "pii.resident_id", "block")},
+        ),
+        # Names a recognizer may miss: a compound surname, a transliterated name with a dot.
+        (
+            f"| 姓名 | 身份证号 |\n{TWO}| 欧阳娜 | {ID} |\n| 买买提·艾力 | {ID_LUHN} |\n",
+            {
+                ("3", "pii.named_id_number", "block"),
+                ("3", "pii.resident_id", "block"),
+                ("4", "pii.named_id_number", "block"),
+                ("4", "pii.resident_id", "block"),
+            },
+        ),
+        # A row is one record however wide: the name and the ID are 80 characters apart (the
+        # rule's window is 60), in two cells of one row.
+        (
+            f"| 姓名 | 备注 | 身份证号 |\n{THREE}| 欧阳娜 | {'家庭困难' * 20} | {ID} |\n",
+            {("3", "pii.named_id_number", "block"), ("3", "pii.resident_id", "block")},
+        ),
+        # A dash under 姓名 is no one: the ID alone is reported.
+        (f"| 姓名 | 身份证号 |\n{TWO}| — | {ID} |\n", {("3", "pii.resident_id", "block")}),
+        # A header without a name word makes no names (道路硬化 has a name's length).
+        (f"| 项目 | 号码 |\n{TWO}| 道路硬化 | {ID} |\n", {("3", "pii.resident_id", "block")}),
+        # A card number under 银行卡号 has its card cue from the header: block, not info.
+        (f"| 户名 | 银行卡号 |\n{TWO}| 欧阳娜 | {CARD} |\n", {("3", "pii.bank_card", "block")}),
+        # Under a header with no card cue it stays a bare Luhn pass.
+        (f"| 户名 | 编号 |\n{TWO}| 欧阳娜 | {CARD} |\n", {("3", "pii.bank_card", "info")}),
+        # A cue word in a header (病史, of pii.named_health) counts in each row whose cell under
+        # it holds something: 有 does, 无 does not.
+        (
+            f"| 户主 | 病史 |\n{TWO}| 王海洋 | 有 |\n| 欧阳娜 | 无 |\n",
+            {("3", "pii.named_health", "review")},
+        ),
+        # The header's cue reaches the rows below only, never the prose after the table.
+        (
+            f"| 户主 | 病史 |\n{TWO}| 王海洋 | 有 |\n\n李秀杰参加了会议。\n",
+            {("3", "pii.named_health", "review")},
+        ),
+        # A personal address below the township in a named person's row.
+        (
+            f"| 联系人 | 联系电话 | 住址 |\n{THREE}| 王海洋 | 0871-63212056 | 幸福小区5栋2单元301室 |\n",
+            {("3", "pii.named_home_address", "review")},
+        ),
+        # 联系我们: the office's own phone and address under 联系人; an office is no person.
+        (
+            f"## 联系我们\n\n| 联系人 | 联系电话 | 办公地址 |\n{THREE}"
+            "| 办公室 | 0871-63212056 | 县行政中心5栋301室 |\n"
+            "| 信访科 | 0871-63212057 | 县行政中心5栋302室 |\n",
+            set(),
+        ),
+    ],
+)
+def test_a_markdown_tables_header_is_the_context_of_its_column(
+    engine: Engine, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert screened(engine, "page.md", page(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # <th> header; the cells hold paragraphs (as Word and most editors write them), which
+        # stay in the row: 欧阳娜 and her ID pair, reported at her cell.
+        (
+            f"<table><tr><th>姓名</th><th>身份证号</th></tr><tr><td><p>欧阳娜</p></td><td><p>{ID}</p></td></tr></table>",
+            {("1", "pii.resident_id", "block"), ("rendered <td>#1", "pii.named_id_number", "block")},
+        ),
+        # No <th>: the first row is the header; a title across the columns above it (colspan)
+        # is skipped. The card under 银行卡号 has its cue.
+        (
+            '<table><tr><td colspan="3">2024年补贴发放公示</td></tr><tr><td>序号</td><td>户名</td>'
+            f"<td>银行卡号</td></tr><tr><td>1</td><td>欧阳娜</td><td>{CARD}</td></tr></table>",
+            {("1", "pii.bank_card", "block")},
+        ),
+        # A table whose header names no card: the same number stays info.
+        (
+            f"<table><tr><th>项目</th><th>编号</th></tr><tr><td>道路硬化</td><td>{CARD}</td></tr></table>",
+            {("1", "pii.bank_card", "info")},
+        ),
+        # A name in one row never pairs with the ID in the next.
+        (
+            f"<table><tr><th>姓名</th><th>号码</th></tr><tr><td>甲</td><td>{ID}</td></tr>"
+            "<tr><td>欧阳娜</td><td>无</td></tr></table>",
+            {("1", "pii.resident_id", "block")},
+        ),
+    ],
+)
+def test_an_html_tables_header_is_the_context_of_its_column(
+    engine: Engine, html: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert screened(engine, "page.html", page(f"<html><body>{html}</body></html>")) == expected
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # A name and an ID in two cells of one row pair; the finding is at the name's cell, the
+        # ID's at its own. The title row of one cell above the header is skipped.
+        (
+            [cells(1, "2024年低保公示"), cells(2, "姓名", "身份证号"), cells(3, "王海洋", ID)],
+            {("Sheet1!A3", "pii.named_id_number", "block"), ("Sheet1!B3", "pii.resident_id", "block")},
+        ),
+        # A cue in the row above never reaches the name below (each cell is a line, each row a
+        # block): 欧阳娜's row has no number.
+        (
+            [cells(1, "姓名", "身份证号"), cells(2, "甲", ID), cells(3, "欧阳娜", "无")],
+            {("Sheet1!B2", "pii.resident_id", "block")},
+        ),
+        # The header's card cue, for the card under it (a number in the row is no header's).
+        (
+            [cells(1, "序号", "姓名", "银行卡号"), cells(2, 1, "欧阳娜", CARD)],
+            {("Sheet1!C2", "pii.bank_card", "block")},
+        ),
+        # The same, but the first row holds a number: it is data, the sheet has no header, and
+        # the card below 银行卡号 has no cue.
+        (
+            [cells(1, 1, "欧阳娜", "银行卡号"), cells(2, 2, "欧阳娜", CARD)],
+            {("Sheet1!C2", "pii.bank_card", "info")},
+        ),
+    ],
+)
+def test_a_spreadsheet_row_is_read_as_a_row(
+    engine: Engine, rows: list[str], expected: set[tuple[str, str, str]]
+) -> None:
+    assert screened(engine, "a.xlsx", workbook(*rows)) == expected
+
+
+def test_a_word_table_row_is_read_as_a_row(engine: Engine) -> None:
+    table = tbl((p("姓名"), p("身份证号")), (p("欧阳娜"), p(ID)), (p("王海洋"), p("无")))
+    assert screened(engine, "a.docx", docx(table)) == {
+        # The name and the ID of row 2 pair; 王海洋 in row 3 has no number of his own.
+        ("table 1 row 2 cell 1", "pii.named_id_number", "block"),
+        ("table 1 row 2 cell 2", "pii.resident_id", "block"),
+    }
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([*NAMES, "欧阳娜", "王海洋"]), st.booleans()), min_size=2, max_size=6)
+)
+def test_a_cue_never_pairs_across_spreadsheet_rows(engine: Engine, rows: list[tuple[str, bool]]) -> None:
+    sheet = [cells(1, "姓名", "身份证号")]
+    sheet += [cells(n, name, ID if numbered else "已脱敏") for n, (name, numbered) in enumerate(rows, 2)]
+    found = {f.location for f in engine.screen(read_document("a.xlsx", workbook(*sheet)), KEY)}
+    named = {f"Sheet1!A{n}" for n, (_, numbered) in enumerate(rows, 2) if numbered}
+    unnamed = {f"Sheet1!A{n}" for n, (_, numbered) in enumerate(rows, 2) if not numbered}
+    assert named <= found and not unnamed & found
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "header", "rows"),
+    [
+        # Markdown: the header is the row before the delimiter row; the border bars are no cells,
+        # and an empty cell keeps its column.
+        (
+            "page.md",
+            page("| 姓名 | | 号码 |\n|---|---|---|\n| 甲 | | 乙 |\n"),
+            0,
+            [[("姓名", 0), ("号码", 2)], [("甲", 0), ("乙", 2)]],
+        ),
+        # HTML, in the parsed view: a colspan takes its columns; a title of one cell is skipped
+        # and the first row of two or more cells is the header.
+        (
+            "page.html",
+            page(
+                '<table><tr><td colspan="2">标题</td></tr><tr><th>姓名</th><th>号码</th></tr>'
+                '<tr><td colspan="2">甲</td><td>乙</td></tr></table>'
+            ),
+            1,
+            [[("标题", 0)], [("姓名", 0), ("号码", 1)], [("甲", 0), ("乙", 2)]],
+        ),
+        # A spreadsheet whose first row holds a number has no header.
+        (
+            "a.xlsx",
+            workbook(cells(1, 1, "甲"), cells(2, 2, "", "乙")),
+            -1,
+            [[("1", 0), ("甲", 1)], [("2", 0), ("乙", 2)]],
+        ),
+        # A Word table: its first row; a merged cell (gridSpan) takes its columns.
+        (
+            "a.docx",
+            docx(
+                tbl((p("姓名"), p("号码"), p("备注")), (p("甲"), p("乙"))).replace(
+                    "<w:tc><w:p><w:r><w:t>甲",
+                    '<w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>甲',
+                )
+            ),
+            0,
+            [[("姓名", 0), ("号码", 1), ("备注", 2)], [("甲", 0), ("乙", 2)]],
+        ),
+    ],
+)
+def test_the_readers_record_the_tables(
+    path: str, data: bytes, header: int, rows: list[list[tuple[str, int]]]
+) -> None:
+    document = read_document(path, data)
+    reading = document.view if path.endswith(".html") else document
+    assert reading is not None
+    (table,) = reading.layers[0].tables
+    assert table.header == header
+    assert [[(reading.text[c.start : c.end], c.column) for c in row] for row in table.rows] == rows
+
+
+@pytest.mark.parametrize(
+    ("cell", "named"),
+    [
+        # Two to four Han characters, a compound surname, a name joined by a dot: names.
+        ("王五", True),
+        ("欧阳娜", True),
+        ("买买提·艾力", True),
+        # One character, five, a name left out, an office, a header word, a masked name: not.
+        ("甲", False),
+        ("王海洋洋洋", False),
+        ("张某某", False),
+        ("办公室", False),
+        ("姓名", False),
+        ("张*", False),
+    ],
+)
+def test_which_cells_under_a_name_header_are_names(cell: str, named: bool) -> None:
+    document = read_document("page.md", page(f"| 姓名 | 备注 |\n{TWO}| {cell} | 无 |\n"))
+    projection = Analysis(document).visible(0)
+    names = Grid(document.layers[0], projection).names()
+    assert [projection.text[e.start : e.end] for e in names] == ([cell] if named else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from screen.detectors.lexicon import Lexicon, Match
+from screen.detectors.tables import Grid
 from screen.model import Rule
 from screen.normalize import HIDDEN_RE, Projection, noise_re
 from screen.source import Document, read_document
@@ -13,7 +14,7 @@ from screen.source import Document, read_document
 class Analysis:
     """Per-document views shared across detectors (so the document is analysed once)."""
 
-    __slots__ = ("_compact", "_visible", "_words", "document", "lexicon", "memo")
+    __slots__ = ("_compact", "_grids", "_visible", "_words", "document", "lexicon", "memo")
 
     def __init__(self, document: Document, lexicon: Lexicon | None = None) -> None:
         self.document = document
@@ -21,6 +22,7 @@ class Analysis:
         self._words: dict[int, dict[str, list[Match]]] = {}
         self._compact: dict[tuple[int, str], Projection] = {}
         self._visible: dict[int, Projection] = {}
+        self._grids: dict[tuple[int, str | None], Grid] = {}
         self.memo: dict[str, Any] = {}  # what one detector computes for the document, by name
 
     def compact(self, layer: int, keep: str = "") -> Projection:
@@ -43,6 +45,14 @@ class Analysis:
         if layer not in self._visible:
             self._visible[layer] = Projection(self.document.layers[layer].text, HIDDEN_RE)
         return self._visible[layer]
+
+    def grid(self, layer: int, keep: str | None = None) -> Grid:
+        """The layer's tables in the coordinates of `visible(layer)`, or of `compact(layer, keep)`
+        when `keep` is given (`screen.detectors.tables`)."""
+        if (layer, keep) not in self._grids:
+            projection = self.visible(layer) if keep is None else self.compact(layer, keep)
+            self._grids[layer, keep] = Grid(self.document.layers[layer], projection)
+        return self._grids[layer, keep]
 
 
 def text_example(rule: Rule, text: str) -> Document:

@@ -3,7 +3,12 @@ of a secrecy room, a home address, precise coordinates).
 
 Cues are cheap (words and regexes over the visible folded text) and are found first; the costly
 recognizer (jieba + spaCy) runs only on the regions around them, once per layer for all rules
-together, and is never even loaded for a document without a cue."""
+together, and is never even loaded for a document without a cue.
+
+In a table (`screen.detectors.tables`), a row is one record: a cue in one of its cells stands near
+an entity in any other cell of the row, and never near one in another row. The header is the
+context of its column: a cue in a header cell counts at every cell below it that holds something,
+and a cell under a name header (姓名) that holds a name alone is a PERSON, found or not."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from typing import Any
 from screen.detectors.analysis import Analysis, text_example
 from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.recognizer import Recognizer, available
+from screen.detectors.tables import Grid, with_names
 from screen.detectors.validators import VALIDATORS, Verdict
 from screen.i18n import N_, _, listed
 from screen.model import ENTITY_LABELS, Context, Entity, EntityPattern, Hit, Level, Rule
@@ -39,7 +45,7 @@ MARGIN = 12  # characters segmented beyond a cue's window, so a name at its edge
 _SIDES = ("before", "after", "both")
 _CUE_FIELDS = {"words", "regex", "validate", "window", "level", "side", "name"}
 
-_Cue = tuple[int, int, int]  # (context entry index, start, end) in the projected text
+_Cue = tuple[int, int, int, str]  # (context entry index, start, end, name) in the projected text
 # An office title right before a name (副县长何志军), or 同志 right after it: a person acting in a
 # public role, whom a rule with `officials: false` leaves out (县长王建明调研尿毒症患者救助工作).
 _TITLE_BEFORE = re.compile(
@@ -83,20 +89,24 @@ class EntityDetector:
             projection = analysis.visible(layer_index)
             text = projection.text
             path = analysis.document.path
+            grid = analysis.grid(layer_index)
             cues = [
                 [(i, *found) for i, f in enumerate(fs) for found in f.find(text, path, rule.id)]
+                + (_header_cues(grid, fs, path, rule.id) if grid else [])
                 for rule, fs in zip(self.rules, self.finders, strict=True)
             ]
             if not any(cues):
                 continue
-            entities = self.recognizer.regions(text, _regions(self.rules, cues, text))
+            entities = self.recognizer.regions(text, _regions(self.rules, cues, text, grid))
+            if grid:
+                entities = with_names(grid, entities)
             for rule, rule_cues in zip(self.rules, cues, strict=True):
                 for entity in entities:
                     if entity.label != rule.entity or not rule_cues:
                         continue
                     if not rule.officials and _official(text, entity):
                         continue
-                    placed = _placed(rule.context, rule_cues, entity, text)
+                    placed = _placed(rule.context, rule_cues, entity, text, grid)
                     if placed is None:
                         continue
                     yield Hit(
@@ -110,21 +120,38 @@ class EntityDetector:
                     )
 
 
+def _header_cues(grid: Grid, finders: tuple[_Finder, ...], path: str, rule_id: str) -> list[_Cue]:
+    """The cues a rule finds in the header of a table column, each placed at every cell below it
+    that holds something, as if it stood in that cell's row."""
+    read = {  # once per distinct header: a page of tables repeats its headers
+        header: [(i, n) for i, f in enumerate(finders) for _s, _e, n in f.find(header, path, rule_id)]
+        for header in set(grid.headers.values())
+    }
+    if not any(read.values()):
+        return []
+    return [
+        (i, cell.start, cell.end, name)
+        for header, cells in grid.columns(lambda header: bool(read[header]))
+        for i, name in read[header]
+        for cell in cells
+    ]
+
+
 def _official(text: str, entity: Entity) -> bool:
     """Whether `entity` is named with an office title before it, or 同志 after it."""
     before = text[max(0, entity.start - _TITLE_WINDOW) : entity.start]
     return bool(_TITLE_BEFORE.search(before)) or text.startswith("同志", entity.end)
 
 
-def _regions(
-    rules: tuple[Rule, ...], cues: list[list[tuple[int, int, int, str]]], text: str
-) -> list[tuple[int, int]]:
+def _regions(rules: tuple[Rule, ...], cues: list[list[_Cue]], text: str, grid: Grid) -> list[tuple[int, int]]:
     """The merged stretches of text around every cue that an entity near it can occupy: its
     window and a margin, within the cue's own sentence (`_near` pairs nothing across a sentence's
-    end). The stretch keeps the sentence-ending characters on both sides, so that a name right
-    at a sentence's edge is not taken for one cut by the stretch's edge."""
+    end), or, in a table, its whole row (a row is one record). The stretch keeps the
+    sentence-ending characters on both sides, so that a name right at a sentence's edge is not
+    taken for one cut by the stretch's edge."""
     spans = sorted(
-        _clipped(text, start, end, rule.context[i].window + MARGIN)
+        (grid.row_around(start) if grid else None)
+        or _clipped(text, start, end, rule.context[i].window + MARGIN)
         for rule, found in zip(rules, cues, strict=True)
         for i, start, end, _name in found
     )
@@ -146,10 +173,13 @@ def _clipped(text: str, start: int, end: int, reach: int) -> tuple[int, int]:
     return before, after.end() if after else high
 
 
-def _near(context: Context, start: int, end: int, entity: Entity, text: str) -> bool:
+def _near(context: Context, start: int, end: int, entity: Entity, text: str, grid: Grid) -> bool:
     """Whether a cue at [start, end) stands where `context` wants it, within its window, in the
     same sentence of the same block (a sentence's end, a paragraph break, a table row or a cell
-    boundary of another block ends the search: a cue in the next sentence is about someone else)."""
+    boundary of another block ends the search: a cue in the next sentence is about someone else).
+    In two cells of one table row, it does: the row is one record."""
+    if grid and grid.same_row(start, entity.start):
+        return True
     if context.side != "before" and start >= entity.end:
         return start - entity.end <= context.window and not _SENTENCE_END.search(text, entity.end, start)
     if context.side != "after" and end <= entity.start:
@@ -158,12 +188,12 @@ def _near(context: Context, start: int, end: int, entity: Entity, text: str) -> 
 
 
 def _placed(
-    contexts: tuple[Context, ...], cues: list[tuple[int, int, int, str]], entity: Entity, text: str
+    contexts: tuple[Context, ...], cues: list[_Cue], entity: Entity, text: str, grid: Grid
 ) -> tuple[Level, tuple[str, ...]] | None:
     """The level of the first context entry with a cue near `entity`, and the cues it names."""
     for index, context in enumerate(contexts):
         names = tuple(
-            dict.fromkeys(n for i, s, e, n in cues if i == index and _near(context, s, e, entity, text))
+            dict.fromkeys(n for i, s, e, n in cues if i == index and _near(context, s, e, entity, text, grid))
         )
         if names:
             return context.level, names

@@ -54,6 +54,11 @@ class PatternDetector:
         keep = self.keep[index]
         return analysis.visible(layer) if keep is None else analysis.compact(layer, keep)
 
+    def _header(self, analysis: Analysis, layer: int, index: int, position: int) -> str:
+        """The header of the table column the match at `position` stands in, if any."""
+        grid = analysis.grid(layer, self.keep[index])
+        return grid.header(position) if grid else ""
+
     def _rule_hits(
         self, analysis: Analysis, layer_index: int, index: int, rule: Rule
     ) -> Iterator[tuple[Hit, Verdict | None]]:
@@ -69,7 +74,8 @@ class PatternDetector:
             level = _validated_level(rule, verdict)
             if level is None:
                 continue
-            level, words = _context_level(level, self.contexts[index], text, start, end)
+            header = self._header(analysis, layer_index, index, start) if self.contexts[index] else ""
+            level, words = _context_level(level, self.contexts[index], text, start, end, header)
             origin, origin_end = projection.to_origin(start), layer.end_after(projection.to_origin(end - 1))
             written = analysis.document.text[origin:origin_end]
             plausible = verdict is Verdict.PLAUSIBLE
@@ -167,15 +173,17 @@ def _context_level(
     text: str,
     start: int,
     end: int,
+    header: str = "",
 ) -> tuple[Level, tuple[str, ...]]:
     """The first context entry with a word in its window sets the level; report those words. A
     window ends at a block's edge (a paragraph, a heading, a table row): a word in another block
-    says nothing of this match."""
+    says nothing of this match. In a table, the header of the match's column is in every
+    window (a card number under 银行卡号 has its card cue)."""
     for context, words in contexts:
         before = text[max(0, start - context.window) : start]
         after = text[end : end + context.window]
         window = before.rpartition(BREAK)[2] + text[start:end] + after.partition(BREAK)[0]
-        found = tuple(w for w in words if w in window)
+        found = tuple(w for w in words if w in window or w in header)
         if found:
             return context.level, found
     return level, ()

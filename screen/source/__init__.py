@@ -14,10 +14,11 @@ from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, extract
 from screen.source.frontmatter import front_matter_values, mark_yaml, split_front_matter
 from screen.source.htmlview import Construct, View, decode_declared, parse_view, style_view
 from screen.source.inline import CommentEnds, mark_inline
-from screen.source.layers import Layer, LayerBuilder
+from screen.source.layers import Cell, Layer, LayerBuilder
 from screen.source.markdown import markdown_layers
 from screen.source.reading import MAX_BYTES
 from screen.source.rendering import DEFAULT_SETUP, MarkdownSetup, reads_as_written, render
+from screen.source.tables import TableRows, field_layers
 from screen.source.views import Shared, narrow
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -116,17 +117,27 @@ def _html_layers(text: str) -> tuple[Layer, ...]:
 def view_document(path: str, view: View, *, markup: bool = True) -> Document:
     """The runs of a parsed page as a document: one run a line, nothing matches across lines.
     With `markup` (a page, not the theme), each construct follows as an empty line, so a finding
-    of the page policy has the element for its location."""
+    of the page policy has the element for its location. A table's row is a run; its cells are
+    recorded as the table's (`screen.source.tables`)."""
     texts = [" ".join(run.text.splitlines()) for run in view.runs]
     constructs = view.constructs if markup else ()
     text = "\n".join(texts + [""] * len(constructs))
     builder = LayerBuilder(text)
+    rows = TableRows()
     cursor = 0
     for run, line in zip(view.runs, texts, strict=True):
         builder.scope(cursor, cursor + len(line), run.scope)
+        if len(line) == len(run.text):  # a line break read as a space keeps the offsets
+            for cell in run.cells:
+                place = Cell(
+                    start=cursor + cell.start, end=cursor + cell.end, column=cell.column, label=cell.heading
+                )
+                rows.add((cell.table, cell.row), place)
         cursor += len(line)
         builder.brk(cursor)
         cursor += 1
+    for table in rows.tables():
+        builder.table(table)
     placed = []
     for construct in constructs:
         placed.append((cursor, construct))
@@ -205,8 +216,7 @@ def read_document(
         if len(data) > MAX_BYTES:
             decode(path, data)  # raises the size error
         fields = extract(path, suffix, data)
-        text = "\n".join(f.text for f in fields)
-        layers = _plain_layers(text, Scope.ATTACHMENT)
+        text, layers = field_layers(fields)
         return Document(path=path, text=text, layers=layers, locations=tuple(f.location for f in fields))
     declared = decode_declared(path, data, xml=suffix in _XML_SUFFIXES) if suffix in HTML_SUFFIXES else None
     text = decode(path, data) if declared is None else _sized(path, data, declared)

@@ -9,12 +9,14 @@ Which reader reads what:
 - PDF: pypdf, text per page and the document information, within pypdf's own output limits.
 
 The extracted fields become the document's lines (one field a line); a finding's `location`
-names the field's place (`page 3`, `Sheet1!B3`, `EXIF GPS`)."""
+names the field's place (`page 3`, `Sheet1!B3`, `EXIF GPS`). The cells of a table row (.xlsx,
+.docx) are one block and their table is recorded (`screen.source.tables.field_layers`)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from screen.errors import InputError
 from screen.i18n import _
@@ -76,7 +78,7 @@ def extract(path: str, suffix: str, data: bytes) -> tuple[Field, ...]:
                         limit=MAX_FIELD_CHARS // 1048576
                     ),
                 )
-            fields.append(Field(location=field.location, text=text))
+            fields.append(field if text == field.text else replace(field, text=text))
     except InputError as error:
         raise InputError(path, error.reason) from None
     except RecursionError:

@@ -8,6 +8,7 @@ and the tree is walked into *runs*, one per thing a reader can meet:
 
 - the text of each block (inline elements joined, white space collapsed as a browser does),
 - every attribute's name and value (a `title` shows on hover, a `href` in the status bar),
+- each row of a table as one run, its cells recorded in the run (`RunCell`: `screen.source.tables`),
 - ruby annotations (`<rt>`) apart from the base text they sit over, comments, `<title>`,
 - style sheets with their strings decoded (CSS escapes), and `data:` URIs decoded: a `data:`
   image that is SVG is read as a page of its own; other data as the text it holds.
@@ -33,6 +34,7 @@ from urllib.parse import unquote, unquote_to_bytes
 from screen.errors import InputError
 from screen.i18n import _
 from screen.model import Scope
+from screen.source.tables import FlowTables, RunCell
 
 MAX_DEPTH = 3  # an SVG in a data: URI in an SVG …: deeper nesting is refused, not read
 MAX_DATA_BYTES = 8 << 20  # one decoded data: URI
@@ -53,6 +55,9 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "
 # Elements a browser lays out as blocks (or table parts, list items): text on either side of one
 # is not one word. Anything else, unknown elements included, flows inline as browsers draw it.
 _CELLS = frozenset(["td", "th"])  # a row (`tr`) ends a run; its cells do not
+# Inside a cell, blocks (a `<p>`, a `<br>`) keep to the row; a table nested in it is its own.
+_TABLE_PARTS = frozenset(["table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr"])
+_MAX_SPAN = 1000  # the HTML standard's limit on colspan
 BLOCK_ELEMENTS = frozenset(
     (  # noqa: SIM905 (a list of words reads better as words)
         "address article aside blockquote body br caption center col colgroup dd details dialog dir "
@@ -105,6 +110,7 @@ class Run:
     where: str
     text: str
     scope: Scope = Scope.BODY
+    cells: tuple[RunCell, ...] = ()  # a table row's cells
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,6 +192,8 @@ class _Walk:
         self.flow: list[str] = []
         self.flow_where = "<body>"
         self.shown = False  # whether the flow has visible text yet
+        self.length = 0  # of the flow so far
+        self.tables = FlowTables()  # the cells of the flow, as a row's cells
 
     def name(self, tag: str) -> str:
         self.counts[tag] = self.counts.get(tag, 0) + 1
@@ -197,12 +205,16 @@ class _Walk:
             self.flow_where = where
             self.shown = True
         self.flow.append(text)
+        self.length += len(text)
 
     def end_flow(self) -> None:
-        text = "".join(self.flow).strip()
+        raw = "".join(self.flow)
+        cells = self.tables.end_run(raw)
+        text = raw.strip()
         if text:
-            self.runs.append(Run(where=self.flow_where, text=text))
+            self.runs.append(Run(where=self.flow_where, text=text, cells=cells))
         self.flow = []
+        self.length = 0
         self.shown = False
 
     def apart(self, where: str, text: str, scope: Scope = Scope.BODY) -> None:
@@ -272,6 +284,7 @@ class _Open:
     where: str
     apart: tuple[str, str] | None  # the innermost open element read apart (rt, style, …)
     pre: bool  # inside preformatted text
+    cell: bool = False  # inside a table cell (not in a table nested in it)
 
 
 def _visit(walk: _Walk, node: object, entering: bool, stack: list[_Open]) -> None:
@@ -285,21 +298,19 @@ def _visit(walk: _Walk, node: object, entering: bool, stack: list[_Open]) -> Non
     if not getattr(node, "is_element_node", False):
         return
     tag = str(node.tag).lower()  # type: ignore[attr-defined]
-    outer = stack[-1] if stack else None
     if not entering:
         stack.pop()
-        if tag in BLOCK_ELEMENTS and tag not in _CELLS and (not stack or stack[-1].apart is None):
-            walk.end_flow()
+        _leave(walk, tag, stack[-1] if stack else None)
         return
+    outer = stack[-1] if stack else None
     where = walk.name(tag)
-    if tag in _CELLS and (outer is None or outer.apart is None):
-        walk.add(" | ", where)  # the cells of a row are one run, as a reader reads a row
-    elif tag in BLOCK_ELEMENTS and (outer is None or outer.apart is None):
-        walk.end_flow()
+    attributes = node.attributes or {}  # type: ignore[attr-defined]
+    _enter(walk, tag, where, outer, attributes)
     walk.constructs.append(Construct(kind="element", name=tag, where=where))
     apart = (tag, where) if tag in _APART else outer.apart if outer else None
-    stack.append(_Open(tag, where, apart, tag in _PREFORMATTED or bool(outer and outer.pre)))
-    attributes = node.attributes or {}  # type: ignore[attr-defined]
+    pre = tag in _PREFORMATTED or bool(outer and outer.pre)
+    cell = tag in _CELLS or (tag not in _TABLE_PARTS and bool(outer and outer.cell))
+    stack.append(_Open(tag, where, apart, pre, cell))
     if tag == "a" and "href" in attributes:
         # A link that shows its own address (an autolink) is one text, not two.
         text = " ".join(str(node.text(deep=True) or "").split())  # type: ignore[attr-defined]
@@ -313,6 +324,45 @@ def _visit(walk: _Walk, node: object, entering: bool, stack: list[_Open]) -> Non
         _attribute(walk, tag, where, str(attribute), "" if value is None else str(value))
 
 
+def _enter(walk: _Walk, tag: str, where: str, outer: _Open | None, attributes: dict[str, str | None]) -> None:
+    """What an element's start does to the flow: a block ends the run (inside a cell it is a space:
+    a row is one run), a cell adds ' | ' and starts a recorded cell."""
+    if tag == "tr":
+        walk.tables.open_row()
+    if outer is not None and outer.apart is not None:
+        if tag == "table":
+            walk.tables.open_table(in_flow=False)
+        return
+    if tag in _CELLS:
+        walk.add(" | ", where)  # the cells of a row are one run, as a reader reads a row
+        walk.tables.open_cell(walk.length, tag == "th", _span(attributes.get("colspan")))
+    elif tag in BLOCK_ELEMENTS:
+        if outer is not None and outer.cell and tag != "table":
+            walk.add(" ", where)
+        else:
+            walk.end_flow()
+    if tag == "table":
+        walk.tables.open_table()
+
+
+def _leave(walk: _Walk, tag: str, parent: _Open | None) -> None:
+    if parent is None or parent.apart is None:
+        if tag in _CELLS:
+            walk.tables.close_cell(walk.length)
+        elif tag in BLOCK_ELEMENTS and parent is not None and parent.cell and tag != "table":
+            walk.add(" ", parent.where)
+        elif tag in BLOCK_ELEMENTS:
+            walk.end_flow()
+    if tag == "table":
+        walk.tables.close_table()
+
+
+def _span(value: str | None) -> int:
+    """The columns a cell spans (`colspan`, as the standard parses it: digits, 1 to 1000)."""
+    digits = re.match(r"\s*([0-9]+)", value or "")
+    return min(max(int(digits[1]), 1), _MAX_SPAN) if digits and len(digits[1]) < 6 else 1
+
+
 def _text(walk: _Walk, text: str, stack: list[_Open]) -> None:
     inner = stack[-1] if stack else None
     if inner is not None and inner.apart is not None:
@@ -323,7 +373,7 @@ def _text(walk: _Walk, text: str, stack: list[_Open]) -> None:
             walk.apart(where, text, Scope.TITLE if tag == "title" else Scope.BODY)
         return
     where = inner.where if inner else "<html>"
-    if inner is not None and inner.pre:
+    if inner is not None and inner.pre and not inner.cell:
         lines = text.split("\n")
         walk.add(lines[0], where)
         for line in lines[1:]:

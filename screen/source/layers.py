@@ -3,7 +3,8 @@
 Layer 0 is the reader's view (markup hidden, so `青**松**` reads `青松`); layer 1 holds text that
 is published but not read inline (HTML comments, link targets, attribute values), kept apart so it
 cannot split a term of layer 0. Both are `fold`ed and exactly as long as the source, so a position
-in either is a position in the source.
+in either is a position in the source. Layer 0 also carries the tables its reader met
+(`screen.source.tables`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,32 @@ import sys
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from screen.model import Scope
 from screen.normalize import BREAK, HIDDEN, fold
 
 _TYPECODE = "w" if sys.version_info >= (3, 13) else "u"
+
+
+class Cell(NamedTuple):
+    """One cell of a table row: its text in the source (white space trimmed) and its column. A
+    tuple of plain values, not a dataclass: a spreadsheet has 100,000 of them, and the garbage
+    collector leaves such tuples alone."""
+
+    start: int
+    end: int
+    column: int  # 0-based; a merged cell (colspan, gridSpan) stands at its first column
+    label: bool = False  # a heading cell (`<th>`) in a body row names its row: no value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Table:
+    """A table as its reader read it: rows of non-empty cells, in reading order (each row is a
+    block of its own), and which row names the columns (see `screen.source.tables`)."""
+
+    rows: tuple[tuple[Cell, ...], ...]
+    header: int = -1  # index into `rows` of the header row, or -1 when the table has none
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,6 +49,7 @@ class Layer:
     # Decoded characters (an entity, a %-escape, a YAML escape): first position → end of the
     # escape in the source, so a match that ends on one covers the whole escape.
     decoded: Mapping[int, int] = field(default_factory=dict)
+    tables: tuple[Table, ...] = ()  # the reader's layer only
 
     def end_after(self, position: int) -> int:
         """Source end (exclusive) of the character shown at `position`."""
@@ -54,6 +77,7 @@ class LayerBuilder:
         self._decode: list[tuple[int, int, str]] = []
         self._breaks: list[int] = []
         self._scopes: list[tuple[int, int, Scope]] = []
+        self._tables: list[Table] = []
 
     def hide(self, start: int, end: int) -> None:
         """Hide [start, end) from the reader's view (markup)."""
@@ -86,6 +110,11 @@ class LayerBuilder:
         if end > start:
             self._scopes.append((start, end, scope))
 
+    def table(self, table: Table) -> None:
+        """A table the reader met (its rows' breaks are the reader's to place, with `brk`)."""
+        if table.rows:
+            self._tables.append(table)
+
     def build(self) -> tuple[Layer, ...]:
         folded = fold(self.source)
         reader = array(_TYPECODE, folded)
@@ -93,7 +122,7 @@ class LayerBuilder:
             reader[start:end] = array(_TYPECODE, HIDDEN * (end - start))
         for start, end in self._reveal:
             reader[start:end] = array(_TYPECODE, folded[start:end])
-        layers = [self._finish(reader, folded, tuple(self._scopes), self.default)]
+        layers = [self._finish(reader, folded, tuple(self._scopes), self.default, tuple(self._tables))]
         if self._show:
             extra = array(_TYPECODE, HIDDEN * len(folded))
             for start, end, _ in self._show:
@@ -110,6 +139,7 @@ class LayerBuilder:
         folded: str,
         scopes: tuple[tuple[int, int, Scope], ...],
         default: Scope,
+        tables: tuple[Table, ...] = (),
     ) -> Layer:
         for start, end, char in self._decode:
             if chars[start] != HIDDEN:
@@ -118,4 +148,4 @@ class LayerBuilder:
             chars[position] = BREAK
         text = chars.tounicode()
         decoded = {start: end for start, end, _ in self._decode if chars[start] not in (HIDDEN, BREAK)}
-        return Layer(text=text, scopes=tuple(sorted(scopes)), default=default, decoded=decoded)
+        return Layer(text=text, scopes=tuple(sorted(scopes)), default=default, decoded=decoded, tables=tables)

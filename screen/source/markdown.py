@@ -8,7 +8,8 @@ from bisect import bisect_right
 from screen.model import Scope
 from screen.source.frontmatter import mark_yaml, split_front_matter
 from screen.source.inline import CommentEnds, mark_inline, percent_decode, reference_label
-from screen.source.layers import Layer, LayerBuilder
+from screen.source.layers import Cell, Layer, LayerBuilder, Table
+from screen.source.tables import trimmed
 
 _LINE = re.compile(r"[^\n]*+\n?")
 _FENCE = re.compile(r"[ \t]*+(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])[ \t]++)*+(`{3,}+|~{3,}+)(.*+)")
@@ -94,6 +95,7 @@ class _Blocks:
         self.code: list[tuple[int, int]] = []  # code spans, where `<!--` opens no comment
         self.labels = frozenset(reference_label(m[1]) for m in _DEFINED.finditer(self.text))
         self.table = False  # in the rows of a table (after its delimiter row)
+        self.rows: list[tuple[Cell, ...]] = []  # the table's rows so far, its header first
 
     def flush(self, heading: bool = False) -> None:
         if self.paragraph:
@@ -103,12 +105,20 @@ class _Blocks:
                 self.builder.scope(start, end, Scope.HEADING)
         self.paragraph = None
 
+    def end_table(self) -> None:
+        """The table (if any) ends: record it, its header row first (`screen.source.tables`)."""
+        if self.rows:
+            self.builder.table(Table(rows=tuple(self.rows), header=0))
+        self.rows = []
+        self.table = False
+
     def boundary(self, line_start: int) -> None:
         self.flush()
         self.builder.brk(line_start - 1)
 
     def fence(self, lines: list[tuple[int, int]], index: int, marker: str) -> int:
         """Mark a fenced code block opening at `lines[index]`; return the next line index."""
+        self.end_table()
         self.boundary(lines[index][0])
         start, end = lines[index]
         match = _FENCE.match(self.text, start, end)
@@ -135,7 +145,7 @@ class _Blocks:
         text, builder = self.text, self.builder
         if _BLANK.match(text, start, end):
             self.flush()
-            self.table = False
+            self.end_table()
             builder.brk(end)
         elif self.paragraph and _SETEXT.match(text, start, end):
             self.flush(heading=True)
@@ -170,22 +180,32 @@ class _Blocks:
             return False
         self.paragraph = None
         self.builder.brk(start - 1)
-        self._row(start, end)
+        self.end_table()
+        self.rows.append(self._row(start, end))
         self.table = True
         return True
 
-    def _row(self, start: int, end: int) -> None:
+    def _row(self, start: int, end: int) -> tuple[Cell, ...]:
         """A table row: each cell its own inline run, as Python-Markdown's tables read it
         (emphasis never pairs across cells), and a break after the row, so that a cue in one row
-        never reaches a name in another (a name belongs to its own row)."""
+        never reaches a name in another (a name belongs to its own row). Returns its cells."""
         cursor = start
+        pieces = []
         for bar in _CELL_BAR.finditer(self.text, start, end):
             if bar.start() > cursor:
                 self.code += mark_inline(self.builder, cursor, bar.start(), labels=self.labels)
+            pieces.append(trimmed(self.text, cursor, bar.start()))
             cursor = bar.end()
         if end > cursor:
             self.code += mark_inline(self.builder, cursor, end, labels=self.labels)
+        pieces.append(trimmed(self.text, cursor, end))
         self.builder.brk(end)
+        # A bar at either end of the row is the table's border, not a cell boundary.
+        if len(pieces) > 1 and pieces[0][0] == pieces[0][1]:
+            pieces = pieces[1:]
+        if len(pieces) > 1 and pieces[-1][0] == pieces[-1][1]:
+            pieces = pieces[:-1]
+        return tuple(Cell(start=s, end=e, column=n) for n, (s, e) in enumerate(pieces) if e > s)
 
     def line(self, start: int, end: int) -> None:
         text, builder = self.text, self.builder
@@ -195,9 +215,9 @@ class _Blocks:
             prefix = _PREFIX.match(text, start, end)
             content = prefix.end() if prefix else start
             builder.hide(start, content)
-            self._row(content, end)
+            self.rows.append(self._row(content, end))
             return
-        self.table = False
+        self.end_table()
         prefix = _PREFIX.match(text, start, end)
         content = prefix.end() if prefix else start
         builder.hide(start, content)
@@ -251,6 +271,7 @@ def markdown_layers(path: str, text: str) -> tuple[Layer, ...]:
         blocks.line(start, end)
         index += 1
     blocks.flush()
+    blocks.end_table()
     for start, content_end, end in _comments(text, lines, sorted(fenced + blocks.code)):
         builder.hide(start, end)
         builder.show(start + 4, content_end, Scope.HTML_COMMENT)

@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element
 
 from screen.errors import InputError
 from screen.i18n import _
-from screen.source.fields import Field
+from screen.source.fields import Field, TableCell
 from screen.source.ooxml.package import Package, events, fix
 
 _MAIN = {
@@ -38,9 +38,9 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def text_field(location: str, text: str) -> Iterator[Field]:
+def text_field(location: str, text: str, cell: TableCell | None = None) -> Iterator[Field]:
     if text.strip():
-        yield Field(location=location, text=text)
+        yield Field(location=location, text=text, cell=cell)
 
 
 _DIGITS = re.compile(r"([0-9]+)")

@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element
 
 from screen.errors import InputError
 from screen.i18n import _
-from screen.source.fields import Field
+from screen.source.fields import Field, TableCell
 from screen.source.ooxml.package import Package, Path, events, fix
 from screen.source.ooxml.parts import (
     Relationship,
@@ -98,9 +98,14 @@ def _sheet(package: Package, relationship: Relationship | None, sheet: _Sheet) -
 _REFERENCE = re.compile(r"([A-Za-z]{1,3})[0-9]{1,7}")
 
 
+# Cell types that hold text; the others hold numbers, booleans, dates and errors.
+_TEXT_TYPES = frozenset({"s", "inlineStr", "str"})
+
+
 class _Cells:
     """One worksheet: values (shared and inline strings resolved), formulas, and text outside the
-    grid (print headers and footers, validation lists)."""
+    grid (print headers and footers, validation lists). Each value says its row and column (a
+    row of the sheet is read as one row: `screen.source.tables`)."""
 
     def __init__(self, sheet: _Sheet) -> None:
         self.sheet = sheet
@@ -135,13 +140,22 @@ class _Cells:
     def _end(self, element: Element, path: Path) -> Iterator[Field]:
         text = element.text or ""
         if path.name == "v" and path.parent == "c":
-            yield from text_field(self.sheet.at(self.reference), self._value(text))
+            yield from text_field(self.sheet.at(self.reference), self._value(text), self._cell())
         elif path.name == "f" and path.parent == "c":
-            yield from text_field(self.sheet.at(self.reference, " formula"), text)
+            yield from text_field(self.sheet.at(self.reference, " formula"), text, self._cell(value=False))
         elif path.name == "t" and path.within("is"):
             _run(self.runs, text, path)
         elif path.name == "is":
-            yield from text_field(self.sheet.at(self.reference), "".join(self.runs).strip())
+            yield from text_field(self.sheet.at(self.reference), "".join(self.runs).strip(), self._cell())
+
+    def _cell(self, value: bool = True) -> TableCell:
+        """Where the current cell is; a formula is text of its row, not the cell's value."""
+        return TableCell(
+            table=self.sheet.name,
+            row=self.row,
+            column=self.column if value else 0,
+            number=self.type not in _TEXT_TYPES,
+        )
 
     def _value(self, text: str) -> str:
         if self.type != "s":

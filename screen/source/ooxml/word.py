@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from screen.i18n import N_, _
-from screen.source.fields import Field
+from screen.source.fields import Field, TableCell
 from screen.source.ooxml.package import Package, Path, events
 from screen.source.ooxml.parts import attribute, main_part, natural, one_line, properties, sweep, text_field
 
@@ -32,10 +32,12 @@ def read_docx(package: Package) -> Iterator[Field]:
 @dataclass(slots=True)
 class _Box:
     """Where paragraphs go: numbered (`paragraph N` in the body or a header) or joined into one
-    field (a table cell, a text box, a footnote, a comment)."""
+    field (a table cell, a text box, a footnote, a comment). A cell says where it stands in its
+    table (its row is read as one row: `screen.source.tables`)."""
 
     location: str
     joined: bool
+    cell: TableCell | None = None
     paragraphs: int = 0
     tables: int = 0
     texts: list[str] = field(default_factory=list)
@@ -58,6 +60,7 @@ class _Table:
     prefix: str
     rows: int = 0
     cells: int = 0
+    columns: int = 0  # of the grid, so far in the row: a merged cell (gridSpan) takes several
 
 
 class _Word:
@@ -78,6 +81,7 @@ class _Word:
             "tbl": self._table,
             "tr": self._row,
             "tc": self._cell,
+            "gridSpan": self._span,
             "txbxContent": self._text_box,
             "p": self._paragraph,
             "del": self._delete,
@@ -128,6 +132,7 @@ class _Word:
         if self.tables:
             self.tables[-1].rows += 1
             self.tables[-1].cells = 0
+            self.tables[-1].columns = 0
         return ""
 
     def _cell(self, element: Element, path: Path) -> str:
@@ -135,8 +140,17 @@ class _Word:
             return ""
         table = self.tables[-1]
         table.cells += 1
-        self.boxes.append(_Box(location=f"{table.prefix} row {table.rows} cell {table.cells}", joined=True))
+        table.columns += 1
+        cell = TableCell(table=table.prefix, row=table.rows, column=table.columns)
+        location = f"{table.prefix} row {table.rows} cell {table.cells}"
+        self.boxes.append(_Box(location=location, joined=True, cell=cell))
         return "box"
+
+    def _span(self, element: Element, path: Path) -> str:
+        value = attribute(element, "val") or ""
+        if path.parent == "tcPr" and self.tables and value.isascii() and value.isdigit():
+            self.tables[-1].columns += min(int(value), 64) - 1  # Word's grid has at most 63 columns
+        return ""
 
     def _text_box(self, element: Element, path: Path) -> str:
         anchor = self.paragraphs[-1].location if self.paragraphs else self.boxes[-1].location
@@ -190,8 +204,10 @@ class _Word:
 
     def _close_box(self, element: Element, path: Path) -> Iterator[Field]:
         box = self.boxes.pop()
-        yield from text_field(box.location, " ".join(t for t in box.texts if t.strip()))
-        yield from text_field(f"{box.location} (tracked deletion)", " ".join(d for d in box.deleted if d))
+        yield from text_field(box.location, " ".join(t for t in box.texts if t.strip()), box.cell)
+        deleted = " ".join(d for d in box.deleted if d)
+        row_text = box.cell._replace(column=0) if box.cell else None  # in the row, no cell's value
+        yield from text_field(f"{box.location} (tracked deletion)", deleted, row_text)
         if path.name == "comment":
             yield from text_field(f"{box.location} author", one_line(attribute(element, "author") or ""))
 

@@ -1,0 +1,190 @@
+"""What a table says about a place in it, for the pattern and entity rules.
+
+The readers record each table's rows and cells on the reader's layer (`screen.source.tables`,
+where the design is explained). `Grid` puts them in the coordinates of the text a detector reads
+(a `Projection` of the layer) and answers: which cell and row a position is in (`same_row`: the
+cells of one row are one record, whatever the window of a rule), what the header of its column
+says (`header`: a cue word there counts for every cell below it), and which cells a name header
+makes names (`names`).
+
+The header's vocabulary for names is `NAME_HEADERS`, the one list of it. A header cell is read as
+context only when it reads as a label (short, no digits): a table whose first row is data, taken
+for a header by a reader, lends its data to no other row."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from screen.model import Entity
+from screen.normalize import HIDDEN, Projection, noise_re
+from screen.source.layers import Layer
+from screen.source.tables import trimmed
+
+# Column headers whose cells are people's names (folded, noise removed); a header ending in 姓名
+# (户主姓名, 申请人姓名) is one too.
+NAME_HEADERS = frozenset(
+    "姓名 名字 申请人 户主 联系人 负责人 法定代表人 法人代表 经办人 收款人 领款人 持卡人 "  # noqa: SIM905
+    "开户人 户名 当事人 被处罚人 受处罚人 救助对象 受助人 获奖人 监护人 申报人 承包人 被征收人 "
+    "权利人 学生 考生 患者 拟录用人员 拟聘人员 候选人".split()
+)
+_LABEL_MAX = 12  # a column label is a few words
+_DIGIT = re.compile(r"[0-9]")
+# A personal name alone in its cell: 2 to 4 Han characters, or names joined by a dot (买买提·艾力);
+# a name left out (张某, 李某某) is no one's.
+_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,10}(?:[·•・‧][\u4e00-\u9fff]{1,10}){1,3}")
+_NAMELESS = "某"
+# An office is no person, though its name has a name's length (联系人: 办公室, 值班室, 信访科).
+_OFFICE = re.compile(r"(?:室|处|科|局|办|部|厅|委|站|所|院|股|队|中心|公司|银行|热线|电话|窗口|大厅)$")
+# A cell that holds nothing: blank, a dash, a slash, 无.
+_EMPTY = re.compile(r"[\s\-—–－/／\\*＊.。、…无]*")
+
+
+class Placed(NamedTuple):
+    """A cell in the projected text: [start, end), its table (index in the layer), row (index in
+    the table), column, whether it is below the header, and whether it is a heading cell."""
+
+    start: int
+    end: int
+    table: int
+    row: int
+    column: int
+    body: bool
+    label: bool
+
+
+class Grid:
+    """The tables of one layer, in the coordinates of one projection of it. Cheap until asked
+    about a place: the header labels are read first, the cells placed only when needed."""
+
+    def __init__(self, layer: Layer, projection: Projection) -> None:
+        self.layer = layer
+        self.projection = projection
+        self.text = projection.text
+        self.headers: dict[tuple[int, int], str] = {}  # (table, column) → the header's label
+        for number, table in enumerate(layer.tables):
+            for cell in table.rows[table.header] if table.header >= 0 else ():
+                shown = layer.text[cell.start : cell.end].replace(HIDDEN, "").strip()
+                if _label(shown):
+                    self.headers[number, cell.column] = shown
+        self._cells: list[Placed] | None = None
+        self._starts: list[int] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.layer.tables)
+
+    def _placed(self) -> list[Placed]:
+        if self._cells is not None:
+            return self._cells
+        cells = []
+        for number, table in enumerate(self.layer.tables):
+            for index, row in enumerate(table.rows):
+                body = index > table.header >= 0
+                for cell in row:
+                    start = self.projection.from_origin(cell.start)
+                    end = self.projection.from_origin(cell.end)
+                    if self.text[start : start + 1].isspace() or self.text[end - 1 : end].isspace():
+                        start, end = trimmed(self.text, start, end)  # markup hid an edge
+                    if end > start:
+                        cells.append(Placed(start, end, number, index, cell.column, body, cell.label))
+        cells.sort(key=lambda cell: cell.start)
+        self._cells, self._starts = cells, [cell.start for cell in cells]
+        return cells
+
+    def cell_at(self, position: int) -> Placed | None:
+        cells = self._placed()
+        index = bisect_right(self._starts, position) - 1
+        if index >= 0 and position < cells[index].end:
+            return cells[index]
+        return None
+
+    def same_row(self, first: int, second: int) -> bool:
+        """Whether the two positions are in two different cells of one table row."""
+        if not self:
+            return False
+        one, other = self.cell_at(first), self.cell_at(second)
+        return (
+            one is not None
+            and other is not None
+            and one is not other
+            and (one.table, one.row) == (other.table, other.row)
+        )
+
+    def row_around(self, position: int) -> tuple[int, int] | None:
+        """[start, end) of the table row whose cell holds `position`, or None outside a table."""
+        cell = self.cell_at(position) if self else None
+        if cell is None:
+            return None
+        cells = self._placed()
+        first = last = bisect_right(self._starts, position) - 1
+        while first > 0 and cells[first - 1][2:4] == cell[2:4]:
+            first -= 1
+        while last + 1 < len(cells) and cells[last + 1][2:4] == cell[2:4]:
+            last += 1
+        return cells[first].start, cells[last].end
+
+    def header(self, position: int) -> str:
+        """The header of the column of the body cell at `position` ('' if there is none)."""
+        if not self.headers:
+            return ""
+        cell = self.cell_at(position)
+        return self.headers.get((cell.table, cell.column), "") if cell and cell.body else ""
+
+    def columns(self, wanted: Callable[[str], bool]) -> Iterator[tuple[str, list[Placed]]]:
+        """Each column whose header label is `wanted`, with its body cells that hold something."""
+        labels = {header for header in set(self.headers.values()) if wanted(header)}
+        if not labels:  # a page of tables repeats its headers: each is asked once
+            return
+        keys = {key for key, header in self.headers.items() if header in labels}
+        below: dict[tuple[int, int], list[Placed]] = {}
+        for cell in self._placed():
+            key = (cell.table, cell.column)
+            if cell.body and key in keys and not _EMPTY.fullmatch(self.text[cell.start : cell.end]):
+                below.setdefault(key, []).append(cell)
+        for key, cells in below.items():
+            yield self.headers[key], cells
+
+    def names(self) -> tuple[Entity, ...]:
+        """A PERSON for each body cell under a name header that holds a name alone."""
+        return tuple(
+            Entity(label="PERSON", start=cell.start, end=cell.end, score=1.0)
+            for _header, cells in self.columns(_name_header)
+            for cell in cells
+            if not cell.label and _name(self.text[cell.start : cell.end])
+        )
+
+
+def _label(text: str) -> bool:
+    """Whether a header cell reads as a column's label: a few words, no number."""
+    return len(text) <= _LABEL_MAX and not _DIGIT.search(text)
+
+
+def _name(text: str) -> bool:
+    """Whether a cell holds a name alone (not a name left out, an office, or a header word)."""
+    return (
+        bool(_NAME.fullmatch(text))
+        and _NAMELESS not in text
+        and not _OFFICE.search(text)
+        and not _name_header(text)
+    )
+
+
+def _name_header(text: str) -> bool:
+    plain = noise_re().sub("", text)
+    return plain in NAME_HEADERS or (plain.endswith("姓名") and len(plain) <= _LABEL_MAX)
+
+
+def with_names(grid: Grid, entities: tuple[Entity, ...]) -> tuple[Entity, ...]:
+    """`entities` with the names the grid's headers make, which win over any entity they overlap."""
+    named = grid.names()
+    if not named:
+        return entities
+    starts = [n.start for n in named]  # sorted, apart: one a cell
+    kept = []
+    for entity in entities:
+        index = bisect_right(starts, entity.end - 1) - 1  # the last name starting inside or before
+        if index < 0 or named[index].end <= entity.start:
+            kept.append(entity)
+    return tuple(sorted((*kept, *named), key=lambda e: e.start))
