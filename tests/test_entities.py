@@ -14,10 +14,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from screen.detectors import names
 from screen.detectors.entities import EntityDetector
-from screen.detectors.recognizer import Recognizer, _name_model
+from screen.detectors.recognizer import THRESHOLD, Recognizer, _name_model, best
 from screen.engine import Engine, build_engine
 from screen.errors import RuleError
 from screen.model import Level
@@ -539,3 +541,25 @@ def test_entities_formats(cli: Callable[..., Any], tmp_path: Path, fmt: str, exp
     run = cli(["entities", str(page), "--format", fmt])
     assert run.code == 0, run.err
     assert expected in run.out
+
+
+_SPANS = st.dictionaries(
+    st.tuples(st.sampled_from(["PERSON", "PLACE"]), st.integers(0, 40), st.integers(0, 40)),
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), st.sampled_from([-1.0, 0.3, 0.5, 0.6, 1.0])),
+    max_size=30,
+)
+
+
+@given(_SPANS)
+def test_best_spans_are_the_greedy_choice(marked: dict[tuple[str, int, int], dict[str, float]]) -> None:
+    """`best` (bisect over the spans taken, linear in a long text) chooses exactly what the plain
+    greedy choice does: highest score first, then longest, then leftmost, none overlapping."""
+    scored = sorted(
+        ((sum(w.values()), span) for span, w in marked.items()),
+        key=lambda item: (-item[0], item[1][1] - item[1][2], item[1][1]),
+    )
+    taken: list[tuple[str, int, int]] = []
+    for score, (label, start, end) in scored:
+        if score >= THRESHOLD and end > start and all(end <= s or start >= e for _, s, e in taken):
+            taken.append((label, start, end))
+    assert [(e.label, e.start, e.end) for e in best(marked)] == sorted(taken, key=lambda t: t[1])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -363,9 +364,10 @@ def _join_minority(words: list[Token], tags: Mapping[str, str]) -> list[Token]:
     `Minority`, however jieba cut them (县长/达/瓦次/仁 → 县长/达瓦次仁): two parts or more run
     together; one part where jieba reads it as a word of its own, or next to a dot (·买买提)."""
     text = "".join(w for w, _, _ in words)
-    bounds = {0}
+    bounds, position = {0}, 0
     for word, _, _ in words:
-        bounds.add(max(bounds) + len(word))
+        position += len(word)
+        bounds.add(position)
     runs: list[tuple[int, int]] = []
     index = 0
     while index < len(text):
@@ -390,7 +392,9 @@ def _merged(words: list[Token], runs: list[tuple[int, int]], tags: Mapping[str, 
     pieces: list[Token] = []
     position = 0
     for word, tag, grade in words:
-        inner = [c - position for c in cuts if position < c < position + len(word)]
+        inner = [
+            c - position for c in cuts[bisect_right(cuts, position) : bisect_left(cuts, position + len(word))]
+        ]
         if not inner:
             pieces.append((word, tag, grade))
         else:

@@ -11,6 +11,7 @@ cache holds the patterns; each process builds its own pipeline from them)."""
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import importlib
@@ -202,12 +203,15 @@ def best(marked: dict[tuple[str, int, int], dict[str, float]]) -> tuple[Entity, 
         key=lambda item: (-item[0], item[1][1] - item[1][2], item[1][1]),
     )
     taken: list[Entity] = []
+    starts: list[int] = []  # of `taken`, kept sorted with it: an overlap is a neighbour's
     for score, (label, start, end) in scored:
         if score < THRESHOLD or end <= start:
             continue
-        if all(end <= e.start or start >= e.end for e in taken):
-            taken.append(Entity(label=label, start=start, end=end, score=round(score, 3)))
-    return tuple(sorted(taken, key=lambda e: e.start))
+        at = bisect.bisect_left(starts, start)
+        if (at == 0 or taken[at - 1].end <= start) and (at == len(taken) or end <= taken[at].start):
+            starts.insert(at, start)
+            taken.insert(at, Entity(label=label, start=start, end=end, score=round(score, 3)))
+    return tuple(taken)
 
 
 class Recognizer:
