@@ -516,3 +516,52 @@ def test_which_cells_under_a_name_header_are_names(cell: str, named: bool) -> No
     projection = Analysis(document).visible(0)
     names = Grid(document.layers[0], projection).names()
     assert [projection.text[e.start : e.end] for e in names] == ([cell] if named else [])
+
+
+# A form (登记表, 报名表: a label cell and its value beside it, on two rows or more) is about one
+# person: the whole table is one record, and a label is the context of its value. A list table
+# keeps its rows apart.
+@pytest.mark.parametrize(
+    ("path", "data", "expected"),
+    [
+        # A Word registration form: the name on the first row, the ID on the second pair; the
+        # label 姓名 makes 王海洋 a person, though he is an everyday word.
+        (
+            "a.docx",
+            docx(
+                tbl((p("姓名"), p("王海洋"), p("性别"), p("男")), (p("身份证号"), p(ID), p("民族"), p("汉")))
+            ),
+            {
+                ("table 1 row 1 cell 2", "pii.named_id_number", "block"),
+                ("table 1 row 2 cell 2", "pii.resident_id", "block"),
+            },
+        ),
+        # The same form as a spreadsheet, one field a row; 银行卡号 is the cue of its value.
+        (
+            "a.xlsx",
+            workbook(cells(1, "姓名：", "王海洋"), cells(2, "身份证号", ID), cells(3, "银行卡号", CARD)),
+            {
+                ("Sheet1!B1", "pii.named_id_number", "block"),
+                ("Sheet1!B2", "pii.resident_id", "block"),
+                ("Sheet1!B3", "pii.bank_card", "block"),
+            },
+        ),
+        # In Markdown, the form's first row is no header: 身份证号 under 姓名 is no name.
+        (
+            "a.md",
+            page(f"| 姓名 | 王海洋 |\n{TWO}| 身份证号 | {ID} |\n"),
+            {("1", "pii.named_id_number", "block"), ("3", "pii.resident_id", "block")},
+        ),
+        # One label and its value is no form: a list's header row 姓名 | 身份证号 is not one, and
+        # its rows stay apart (陈红 has no number).
+        (
+            "a.md",
+            page(f"| 姓名 | 身份证号 |\n{TWO}| 甲 | {ID} |\n| 陈红 | 无 |\n"),
+            {("3", "pii.resident_id", "block")},
+        ),
+    ],
+)
+def test_a_form_is_one_record(
+    engine: Engine, path: str, data: bytes, expected: set[tuple[str, str, str]]
+) -> None:
+    assert screened(engine, path, data) == expected

@@ -7,6 +7,10 @@ cells of one row are one record, whatever the window of a rule), what the header
 says (`header`: a cue word there counts for every cell below it), and which cells a name header
 makes names (`names`).
 
+A form (登记表, 报名表: a label cell and its value in the next cell, on two rows or more; labels
+from `FORM_LABELS`) is about one person: the whole table is one record (`same_row` holds across
+its rows), and a label is the context of the value beside it, as a header is of its column.
+
 The header's vocabulary for names is `NAME_HEADERS`, the one list of it. A header cell is read as
 context only when it reads as a label (short, no digits): a table whose first row is data, taken
 for a header by a reader, lends its data to no other row."""
@@ -16,11 +20,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from typing import NamedTuple
 
 from screen.model import Entity
 from screen.normalize import HIDDEN, Projection, noise_re
-from screen.source.layers import Layer
+from screen.source.layers import Cell, Layer
 from screen.source.tables import trimmed
 
 # Column headers whose cells are people's names (folded, noise removed); a header ending in 姓名
@@ -30,6 +35,16 @@ NAME_HEADERS = frozenset(
     "开户人 户名 当事人 被处罚人 受处罚人 救助对象 受助人 获奖人 监护人 申报人 承包人 被征收人 "
     "权利人 学生 考生 患者 拟录用人员 拟聘人员 候选人".split()
 )
+# The labels of a form's fields (登记表, 报名表, 申请表: a label in one cell, its value in the next
+# cell of the row). A table with a label and its value on two rows or more is a form about one
+# person: the whole table is one record, and a label is the context of its value.
+FORM_LABELS = NAME_HEADERS | frozenset(
+    "性别 民族 年龄 出生年月 出生日期 籍贯 身份证号 身份证号码 公民身份号码 证件号码 联系电话 "  # noqa: SIM905
+    "电话 手机 手机号 手机号码 家庭住址 住址 家庭地址 户籍地址 现住址 工作单位 政治面貌 学历 "
+    "银行账号 银行卡号 开户行 账号 病史 健康状况 宗教信仰".split()
+)
+_FORM_ROWS = 2  # rows that hold a label and its value, for a table to be a form
+_LABEL_END = re.compile(r"[:：\s]+$")
 _LABEL_MAX = 12  # a column label is a few words
 _DIGIT = re.compile(r"[0-9]")
 # A personal name alone in its cell: 2 to 4 Han characters, or names joined by a dot (买买提·艾力);
@@ -64,9 +79,16 @@ class Grid:
         self.projection = projection
         self.text = projection.text
         self.headers: dict[tuple[int, int], str] = {}  # (table, column) → the header's label
+        self.forms: set[int] = set()  # the tables that are forms: one record each
+        self.labels: dict[tuple[int, int, int], str] = {}  # a form's (table, row, column) → label
         for number, table in enumerate(layer.tables):
+            labelled = _form_values(layer, number, table.rows)
+            if len({row for _table, row, _column in labelled}) >= _FORM_ROWS:
+                self.forms.add(number)
+                self.labels.update(labelled)
+                continue  # a form's first row names no column
             for cell in table.rows[table.header] if table.header >= 0 else ():
-                shown = layer.text[cell.start : cell.end].replace(HIDDEN, "").strip()
+                shown = _shown(layer, cell)
                 if _label(shown):
                     self.headers[number, cell.column] = shown
         self._cells: list[Placed] | None = None
@@ -101,16 +123,16 @@ class Grid:
         return None
 
     def same_row(self, first: int, second: int) -> bool:
-        """Whether the two positions are in two different cells of one table row."""
+        """Whether the two positions are in two different cells of one table row, or of one form
+        (a form is one record, whatever row its fields are on)."""
         if not self:
             return False
         one, other = self.cell_at(first), self.cell_at(second)
-        return (
-            one is not None
-            and other is not None
-            and one is not other
-            and (one.table, one.row) == (other.table, other.row)
-        )
+        if one is None or other is None or one is other:
+            return False
+        if one.table in self.forms:
+            return one.table == other.table
+        return (one.table, one.row) == (other.table, other.row)
 
     def row_around(self, position: int) -> tuple[int, int] | None:
         """[start, end) of the table row whose cell holds `position`, or None outside a table."""
@@ -119,23 +141,27 @@ class Grid:
             return None
         cells = self._placed()
         first = last = bisect_right(self._starts, position) - 1
-        while first > 0 and cells[first - 1][2:4] == cell[2:4]:
+        width = 3 if cell.table in self.forms else 4  # a form's whole table; else the row
+        while first > 0 and cells[first - 1][2:width] == cell[2:width]:
             first -= 1
-        while last + 1 < len(cells) and cells[last + 1][2:4] == cell[2:4]:
+        while last + 1 < len(cells) and cells[last + 1][2:width] == cell[2:width]:
             last += 1
         return cells[first].start, cells[last].end
 
     def header(self, position: int) -> str:
         """The header of the column of the body cell at `position` ('' if there is none)."""
-        if not self.headers:
+        if not self.headers and not self.labels:
             return ""
         cell = self.cell_at(position)
+        if cell is not None and cell.table in self.forms:
+            return self.labels.get((cell.table, cell.row, cell.column), "")
         return self.headers.get((cell.table, cell.column), "") if cell and cell.body else ""
 
     def columns(self, wanted: Callable[[str], bool]) -> Iterator[tuple[str, list[Placed]]]:
         """Each column whose header label is `wanted`, with its body cells that hold something."""
         labels = {header for header in set(self.headers.values()) if wanted(header)}
         if not labels:  # a page of tables repeats its headers: each is asked once
+            yield from self._values(wanted)
             return
         keys = {key for key, header in self.headers.items() if header in labels}
         below: dict[tuple[int, int], list[Placed]] = {}
@@ -145,6 +171,17 @@ class Grid:
                 below.setdefault(key, []).append(cell)
         for key, cells in below.items():
             yield self.headers[key], cells
+        yield from self._values(wanted)
+
+    def _values(self, wanted: Callable[[str], bool]) -> Iterator[tuple[str, list[Placed]]]:
+        """Each form label that is `wanted`, with the value cell beside it."""
+        keys = {key for key, label in self.labels.items() if wanted(label)}
+        if not keys:
+            return
+        for cell in self._placed():
+            key = (cell.table, cell.row, cell.column)
+            if key in keys and not _EMPTY.fullmatch(self.text[cell.start : cell.end]):
+                yield self.labels[key], [cell]
 
     def names(self) -> tuple[Entity, ...]:
         """A PERSON for each body cell under a name header that holds a name alone."""
@@ -154,6 +191,30 @@ class Grid:
             for cell in cells
             if not cell.label and _name(self.text[cell.start : cell.end])
         )
+
+
+def _shown(layer: Layer, cell: Cell) -> str:
+    return layer.text[cell.start : cell.end].replace(HIDDEN, "").strip()
+
+
+def _form_values(
+    layer: Layer, number: int, rows: tuple[tuple[Cell, ...], ...]
+) -> dict[tuple[int, int, int], str]:
+    """(table, row, column) of each cell that holds a value right after a form label in its row
+    (姓名 | 王海洋), with the label (without its colon)."""
+    found: dict[tuple[int, int, int], str] = {}
+    for index, row in enumerate(rows):
+        for cell, after in pairwise(row):
+            label = _LABEL_END.sub("", noise_re().sub("", _shown(layer, cell)))
+            if (label in FORM_LABELS or (label.endswith("姓名") and len(label) <= _LABEL_MAX)) and not (
+                _EMPTY.fullmatch(_shown(layer, after)) or _form_label(_shown(layer, after))
+            ):
+                found[number, index, after.column] = label
+    return found
+
+
+def _form_label(text: str) -> bool:
+    return _LABEL_END.sub("", noise_re().sub("", text)) in FORM_LABELS
 
 
 def _label(text: str) -> bool:
@@ -168,6 +229,7 @@ def _name(text: str) -> bool:
         and _NAMELESS not in text
         and not _OFFICE.search(text)
         and not _name_header(text)
+        and not _form_label(text)
     )
 
 
