@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from screen.detectors.patterns import NUMBER_CHARACTERS
 from screen.findings import redact
 from screen.i18n import N_
 from screen.model import CheckResult, Finding, Rule, Scope
@@ -154,7 +155,7 @@ def offset(starts: list[int], line: int, column: int) -> int:
     return starts[line - 1] + column - 1
 
 
-_NUMBER_MARKS = frozenset("xX*＊× -+")  # what a masked personal number is written with, digits aside
+_NUMBER_MARKS = frozenset(NUMBER_CHARACTERS + " -+")  # a masked number's, digits aside
 
 
 def _significant(char: str) -> bool:
@@ -172,7 +173,7 @@ def aligned(written: str, right: str) -> str | None:
     tries = [letters]
     if all(c.isdigit() or c in _NUMBER_MARKS for c in written):
         # a weakly masked number and nothing else: its stars are the number's, not markup
-        tries.append([i for i, c in enumerate(written) if c.isdigit() or c in "xX*＊×"])
+        tries.append([i for i, c in enumerate(written) if c.isdigit() or c in NUMBER_CHARACTERS])
     for places in tries:
         if whole and len(places) == len(wanted):
             out = list(written)

@@ -463,7 +463,7 @@ def _foreign(token: Token, model: NameModel) -> bool:
 def _grade(word: str, tag: str, model: NameModel, freq: Mapping[str, int]) -> str:
     if len(word) == 1:
         return "Surname" if word in model.surname else ""
-    if tag not in NAME_TAGS and 2 <= len(word) <= 3 and tag in WORD_TAGS and _HAN.fullmatch(word):
+    if tag in WORD_TAGS and 2 <= len(word) <= 3 and _HAN.fullmatch(word):
         # An everyday word that begins with a surname (方圆, 田野, 林业): a name only where the
         # sentence says so (a title before it and a verb after it).
         return "Word" if word[: _surname_length(word)] in model.surname else ""

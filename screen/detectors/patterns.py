@@ -99,14 +99,15 @@ class PatternDetector:
 MASKS = {"mobile": (3, 4), "resident_id": (2, 3), "bank_card": (0, 4), "number": (0, 0)}
 _MOBILE_DIGITS = 11
 _ID_CHARACTERS = 18
-_MASK_CHARACTERS = "*＊×"
+# The characters of a personal number as written, digits aside: an ID's check letter, mask stars.
+NUMBER_CHARACTERS = "xX*＊×"
 
 
 def masked(mask: str, number: str) -> str:
     """`number` with its middle starred as `mask` says, separators kept: 138****1234,
     35*************123, ************1234. A mobile number's country code (+86) stays. Stars
     already there count as the characters they hide (110105********002X → 11*************02X)."""
-    significant = [i for i, c in enumerate(number) if c.isdigit() or c in "xX" or c in _MASK_CHARACTERS]
+    significant = [i for i, c in enumerate(number) if c.isdigit() or c in NUMBER_CHARACTERS]
     if mask == "number":
         mask = _kind_by_length(len(significant), number[significant[0]] if significant else "")
     keep_first, keep_last = MASKS[mask]

@@ -130,21 +130,23 @@ class Grid:
         one, other = self.cell_at(first), self.cell_at(second)
         if one is None or other is None or one is other:
             return False
-        if one.table in self.forms:
-            return one.table == other.table
-        return (one.table, one.row) == (other.table, other.row)
+        return self._record(one) == self._record(other)
+
+    def _record(self, cell: Placed) -> tuple[int, ...]:
+        """What a cell belongs to as a record: its table if it is a form, else its row."""
+        return (cell.table,) if cell.table in self.forms else (cell.table, cell.row)
 
     def row_around(self, position: int) -> tuple[int, int] | None:
-        """[start, end) of the table row whose cell holds `position`, or None outside a table."""
+        """[start, end) of the record (a table row, or a whole form) whose cell holds `position`,
+        or None outside a table."""
         cell = self.cell_at(position) if self else None
         if cell is None:
             return None
-        cells = self._placed()
+        cells, record = self._placed(), self._record(cell)
         first = last = bisect_right(self._starts, position) - 1
-        width = 3 if cell.table in self.forms else 4  # a form's whole table; else the row
-        while first > 0 and cells[first - 1][2:width] == cell[2:width]:
+        while first > 0 and self._record(cells[first - 1]) == record:
             first -= 1
-        while last + 1 < len(cells) and cells[last + 1][2:width] == cell[2:width]:
+        while last + 1 < len(cells) and self._record(cells[last + 1]) == record:
             last += 1
         return cells[first].start, cells[last].end
 
@@ -205,16 +207,21 @@ def _form_values(
     found: dict[tuple[int, int, int], str] = {}
     for index, row in enumerate(rows):
         for cell, after in pairwise(row):
-            label = _LABEL_END.sub("", noise_re().sub("", _shown(layer, cell)))
-            if (label in FORM_LABELS or (label.endswith("姓名") and len(label) <= _LABEL_MAX)) and not (
-                _EMPTY.fullmatch(_shown(layer, after)) or _form_label(_shown(layer, after))
+            label, value = _plain_label(_shown(layer, cell)), _shown(layer, after)
+            if (label in FORM_LABELS or _name_header(label)) and not (
+                _EMPTY.fullmatch(value) or _form_label(value)
             ):
                 found[number, index, after.column] = label
     return found
 
 
+def _plain_label(text: str) -> str:
+    """A label without noise and without the colon after it: 姓名： → 姓名."""
+    return _LABEL_END.sub("", noise_re().sub("", text))
+
+
 def _form_label(text: str) -> bool:
-    return _LABEL_END.sub("", noise_re().sub("", text)) in FORM_LABELS
+    return _plain_label(text) in FORM_LABELS
 
 
 def _label(text: str) -> bool:
