@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -18,7 +17,7 @@ from screen.source.layers import Cell, Layer, LayerBuilder
 from screen.source.markdown import markdown_layers
 from screen.source.reading import MAX_BYTES
 from screen.source.rendering import DEFAULT_SETUP, MarkdownSetup, reads_as_written, render
-from screen.source.tables import TableRows, field_layers
+from screen.source.tables import BLANK_LINE, TableRows, field_layers
 from screen.source.views import Shared, narrow
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -33,7 +32,6 @@ ARCHIVE_SUFFIXES = frozenset(
 LEGACY_OFFICE_SUFFIXES = frozenset({".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".vsd"})
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BLANK_LINE = re.compile(r"\n[ \t\r]*(?=\n)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,14 +92,14 @@ def _sized(path: str, data: bytes, text: str) -> str:
 
 def _plain_layers(text: str, default: Scope) -> tuple[Layer, ...]:
     builder = LayerBuilder(text, default)
-    for match in _BLANK_LINE.finditer(text):
+    for match in BLANK_LINE.finditer(text):
         builder.brk(match.start())
     return builder.build()
 
 
 def _html_layers(text: str) -> tuple[Layer, ...]:
     builder = LayerBuilder(text)
-    for match in _BLANK_LINE.finditer(text):
+    for match in BLANK_LINE.finditer(text):
         builder.brk(match.start())
     mark_inline(builder, 0, len(text), markdown=False)
     ends = CommentEnds(text)

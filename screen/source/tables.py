@@ -43,7 +43,7 @@ from screen.model import Scope
 from screen.source.fields import Field
 from screen.source.layers import Cell, Layer, LayerBuilder, Table
 
-_BLANK_LINE = re.compile(r"\n[ \t\r]*(?=\n)")
+BLANK_LINE = re.compile(r"\n[ \t\r]*(?=\n)")  # a blank line: a block ends there, in any text
 
 
 def header_row(rows: Sequence[Sequence[bool]]) -> int:
@@ -102,7 +102,7 @@ def field_layers(fields: Sequence[Field]) -> tuple[str, tuple[Layer, ...]]:
     starts in (`Sheet1!B3`, `table 1 row 3 cell 2`). Other fields read as before: one block."""
     text = "\n".join(field.text for field in fields)
     builder = LayerBuilder(text, Scope.ATTACHMENT)
-    for match in _BLANK_LINE.finditer(text):
+    for match in BLANK_LINE.finditer(text):
         builder.brk(match.start())
     rows = TableRows()
     start = 0
