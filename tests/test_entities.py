@@ -95,6 +95,20 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         ("person.appointed_word", "免去甘露的溪口镇党委副书记职务", "PERSON", "甘露"),
         ("person.appointed_split", "任命刘红军为县交通运输局副局长", "PERSON", "刘红军"),
         ("person.appointed", "提名李秀英为副县长候选人", "PERSON", "李秀英"),
+        # A two-character name of a rare surname (逯), weak alone, after a title.
+        ("person.guessed_unlikely_short_name", "副局长逯军就此事接受采访", "PERSON", "逯军"),
+        # A name in Latin letters, weak alone: after a title or role, before a verb of speech,
+        # in brackets after a transliterated name.
+        ("person.latin_name", "项目经理Erik表示同意", "PERSON", "Erik"),
+        ("person.title_before_latin", "项目经理Erik表示同意", "PERSON", "Erik"),
+        ("person.latin_verb_after", "Johnson说，这款游戏", "PERSON", "Johnson"),
+        ("person.latin_full_name", "导演Chris Morris说", "PERSON", "Chris Morris"),
+        ("person.title_before_latin_full", "导演Chris Morris说", "PERSON", "Chris Morris"),
+        ("person.latin_full_verb_after", "导演Chris Morris说", "PERSON", "Chris Morris"),
+        ("person.latin_in_brackets", "克里斯·莫瑞斯(Chris Morris)执导", "PERSON", "Chris Morris"),
+        # A name jieba cut apart (孙/振兴), in a list next to a name.
+        ("person.split_listed_before_name", "孙振兴、胡晓燕参加会议", "PERSON", "孙振兴"),
+        ("person.split_listed_after_name", "胡晓燕、孙振兴等参加会议", "PERSON", "孙振兴"),
         # A surname, a word, then 先生.
         ("person.split_name_honorific", "张长安先生，汉族", "PERSON", "张长安"),
         # Minus: a "name" that ends like a banner, a palace or a card (乌审旗, 白金卡).
@@ -109,9 +123,9 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         ("person.split_name_verb_after", "吴高峰表示", "PERSON", "吴高峰"),
         # A transliterated word after a verb of being somewhere is a place.
         # (CLDR's names of countries and cities are places whatever jieba says: 莫斯科 is one.)
-        ("place.foreign_after_locative", "五国元首在汉诺威签署", "PLACE", "汉诺威"),
+        ("place.foreign_after_locative", "五国元首在巴勒莫签署", "PLACE", "巴勒莫"),
         # A transliterated word before 人 is a place.
-        ("place.foreign_before_part", "汉诺威人", "PLACE", "汉诺威"),
+        ("place.foreign_before_part", "巴勒莫人", "PLACE", "巴勒莫"),
         # An nr word ending in a division suffix is a place.
         ("place.tagged_name_with_division", "白沙镇梨园", "PLACE", "白沙镇"),
         # jieba's place tag.
@@ -155,6 +169,14 @@ def test_pattern_family_marks_its_span(
         ),
         # The township government is one organization, not a place plus a word.
         ("云台乡人民政府有关负责人参加", [("ORG", "云台乡人民政府")]),
+        # A word jieba's dictionary tags nr and also holds as a place with a place ending
+        # (张家口 nr, 张家口市 ns) is a place.
+        ("张家口的冬天", [("PLACE", "张家口")]),
+        # A word in Latin letters alone is no name; with a title and a verb it is one.
+        ("我们用Python编程", []),
+        ("项目经理Erik表示同意", [("PERSON", "Erik")]),
+        # Names of a list: one jieba cut apart is backed by its neighbour.
+        ("孙振兴、胡晓燕参加会议", [("PERSON", "孙振兴"), ("PERSON", "胡晓燕")]),
         # Empty and blank text.
         ("", []),
         ("   ", []),
@@ -231,6 +253,33 @@ def test_names_beyond_jiebas_words(
 )
 def test_words_are_recut_around_names(recognizer: Recognizer, text: str, words: list[str]) -> None:
     assert [token.text for token in recognizer.pipeline.nlp.make_doc(text)] == words
+
+
+def test_dictionary_places_are_names_jieba_also_holds_as_places() -> None:
+    tags = {"张家口": "nr", "张家口市": "ns", "王建明": "nr", "建明": "nr", "秦岭": "nr", "秦岭山": "n"}
+    assert names.dictionary_places(tags) == frozenset({"张家口"})
+
+
+@pytest.mark.parametrize(
+    ("word", "tag", "expected"),
+    [
+        # Not in jieba's dictionary, read as a name: whatever tag the HMM gave it, nr.
+        ("贝晓丽", "ns", "nr"),
+        ("卜兴华", "n", "nr"),
+        # Too little of a name (钱文彬 scores below Likely): the HMM's tag stands.
+        ("钱文彬", "ns", "ns"),
+        # A dictionary word keeps its tag.
+        ("北京", "ns", "ns"),
+        # Not Chinese characters, or too long.
+        ("abc", "eng", "eng"),
+        ("贝晓丽丽", "ns", "ns"),
+    ],
+)
+def test_a_guessed_word_that_reads_as_a_name_is_tagged_nr(
+    recognizer: Recognizer, word: str, tag: str, expected: str
+) -> None:
+    pipeline = recognizer.pipeline
+    assert names._guessed_tag(word, tag, pipeline.names, pipeline.tagger.tokenizer.FREQ) == expected
 
 
 @pytest.mark.parametrize(

@@ -190,7 +190,30 @@ def refine(
     words = _resegment(_unglue_function(_unglue_honorific(pairs, model)), model, freq, tags)
     words = _join_minority(_split_glued(words, model, freq, tags), tags)
     words = _join_foreign(words, model)
+    words = [(w, _guessed_tag(w, t, model, freq), g) for w, t, g in words]
     return [(w, t, g or _grade(w, t, model, freq)) for w, t, g in words]
+
+
+PLACE_ENDINGS = "市县省区州岛山湖河江镇乡村港湾峰寺"  # a place word's last character (秦皇岛市, 夏威夷州)
+
+
+def dictionary_places(tags: Mapping[str, str]) -> frozenset[str]:
+    """Words jieba's dictionary tags as names that it also holds as places with a place ending
+    (张家口 nr, 张家口市 ns; 秦皇岛, 温泉): each is a place, the dictionary's own evidence."""
+    return frozenset(
+        word[:-1]
+        for word, tag in tags.items()
+        if tag == "ns" and len(word) >= 4 and word[-1] in PLACE_ENDINGS and tags.get(word[:-1]) in NAME_TAGS
+    )
+
+
+def _guessed_tag(word: str, tag: str, model: NameModel, freq: Mapping[str, int]) -> str:
+    """A word jieba's HMM assembled (not in its dictionary) that reads as a name is tagged nr,
+    whatever part of speech the HMM gave it (纪平/n, 龙坤/ns): the HMM tags unknown words from
+    their characters alone."""
+    if tag in NAME_TAGS or freq.get(word, 0) or not 2 <= len(word) <= 3 or not _HAN.fullmatch(word):
+        return tag
+    return "nr" if model.score(word, freq) >= LIKELY else tag
 
 
 def _honorific_at(text: str, at: int) -> str:

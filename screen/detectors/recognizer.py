@@ -83,7 +83,7 @@ class _Pipeline:
         self.tagger = posseg.POSTokenizer(tokenizer)
         tokenizer.check_initialized()
         self.names = _name_model(tokenizer, self.tagger.word_tag_tab, jieba.__version__)
-        self.places = world_places()
+        self.places = world_places() | names.dictionary_places(self.tagger.word_tag_tab)
         self.nlp = spacy.blank("zh")  # the default "char" segmenter: replaced below, never used
         self.nlp.tokenizer = self._make_doc
         self.doc_class = importlib.import_module("spacy.tokens").Doc
