@@ -109,6 +109,17 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         # A name jieba cut apart (孙/振兴), in a list next to a name.
         ("person.split_listed_before_name", "孙振兴、胡晓燕参加会议", "PERSON", "孙振兴"),
         ("person.split_listed_after_name", "胡晓燕、孙振兴等参加会议", "PERSON", "孙振兴"),
+        # Minus: a guessed two-character "name" next to a piece of transliteration is a piece of
+        # a foreign word jieba cut up (费耶/诺德, 奈/梅亨).
+        ("person.not_beside_transliteration", "费耶诺德在港口城的地位逐年下降", "PERSON", "费耶"),
+        ("person.not_after_transliteration", "何况对手奈梅亨出线希望渺茫", "PERSON", "梅亨"),
+        # A speaker's name opening a line before a colon, whole or cut apart by jieba.
+        ("person.speaker", "王建明：我们要抓好落实", "PERSON", "王建明"),
+        ("person.split_speaker", "金石开：建议关注一下", "PERSON", "金石开"),
+        # A two-character name padded to three in a list of names (石　磊).
+        ("person.padded_first", "石　磊　杨　帆", "PERSON", "石　磊"),
+        ("person.padded_after_space", "王建明　石　磊　杨　帆　李秀英", "PERSON", "杨　帆"),
+        ("person.padded_before_space", "王建明　石　磊　杨　帆　李秀英", "PERSON", "石　磊"),
         # A surname, a word, then 先生.
         ("person.split_name_honorific", "张长安先生，汉族", "PERSON", "张长安"),
         # Minus: a "name" that ends like a banner, a palace or a card (乌审旗, 白金卡).
@@ -177,6 +188,15 @@ def test_pattern_family_marks_its_span(
         ("项目经理Erik表示同意", [("PERSON", "Erik")]),
         # Names of a list: one jieba cut apart is backed by its neighbour.
         ("孙振兴、胡晓燕参加会议", [("PERSON", "孙振兴"), ("PERSON", "胡晓燕")]),
+        # A club cut up by jieba (奈/梅亨) is no name.
+        ("何况对手奈梅亨出线希望渺茫", []),
+        # Padded two-character names in a list of names.
+        (
+            "王建明　石　磊　杨　帆　李秀英",
+            [("PERSON", "王建明"), ("PERSON", "石　磊"), ("PERSON", "杨　帆"), ("PERSON", "李秀英")],
+        ),
+        # A surname the patterns once missed (傅), before a colon and the sex.
+        ("傅祖平：男，汉族", [("PERSON", "傅祖平")]),
         # Empty and blank text.
         ("", []),
         ("   ", []),

@@ -137,6 +137,12 @@ class NameModel:
         as_words = _best_split(span, freq, self.total)  # read as two or more ordinary words
         return ratio + min(0.0, self.log_name(span) - as_words)
 
+    def sounds_foreign(self, word: str) -> bool:
+        """Whether `word`, of one to three Chinese characters, is made only of characters that
+        transliteration uses more than prose does (奈, 梅亨: a piece of a foreign name)."""
+        foreign = all(self.foreign.get(c, -1.0) > 0 for c in word)
+        return len(word) <= 3 and bool(_HAN.fullmatch(word)) and foreign
+
     def foreign_like(self, word: str) -> bool:
         """Whether every character of `word` is one transliteration uses more than prose does."""
         return len(word) >= 2 and all(self.foreign.get(c, -1.0) > 0 for c in word)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from screen.detectors import names
-from screen.detectors.names import NAME_TAGS, NameModel, refine
+from screen.detectors.names import FUNCTION_TAGS, NAME_TAGS, NameModel, refine
 from screen.errors import RuleError
 from screen.i18n import _
 from screen.model import Entity, EntityPattern
@@ -111,7 +111,9 @@ class _Pipeline:
         name the character model found), MORPH says whether jieba's dictionary knows the word
         (`Lexicon=New` for a word its HMM guessed, `Lexicon=Common` for a frequent one: the
         dictionary tags many common words nr, 明白, 卫星) and how much it reads as a name
-        (`Name=Likely|Possible|Unlikely|Surname|Foreign|Word|Minority|Transliterated`)."""
+        (`Name=Likely|Possible|Unlikely|Surname|Foreign|Word|Minority|Transliterated`), and
+        `Foreign=Yes` on a word of one to three characters each of which transliteration uses
+        more than prose does (奈, 梅亨, 海姆: the pieces of a foreign name jieba cut up)."""
         self.segmentations += 1
         frequency = self.tagger.tokenizer.FREQ
         pairs = [(p.word, p.flag) for p in self.tagger.cut(text) if p.word]
@@ -128,7 +130,11 @@ class _Pipeline:
             spaces=[False] * len(words),
             tags=[t for _word, t, _grade in tokens],
             morphs=[
-                _morph(frequency.get(w, 0), "Transliterated" if self._sounds_foreign(w, t) else g)
+                _morph(
+                    frequency.get(w, 0),
+                    "Transliterated" if self._sounds_foreign(w, t) else g,
+                    self.names.sounds_foreign(w) and t not in FUNCTION_TAGS,
+                )
                 for w, t, g in tokens
             ],
         )
@@ -191,9 +197,12 @@ def _cached_model(path: Path) -> NameModel | None:
         return None
 
 
-def _morph(frequency: int, grade: str) -> str:
+def _morph(frequency: int, grade: str, foreign: bool) -> str:
     lexicon = "New" if not frequency else "Common" if frequency >= COMMON else "Known"
-    return f"Lexicon={lexicon}|Name={grade}" if grade else f"Lexicon={lexicon}"
+    features = ["Foreign=Yes"] if foreign else []
+    features.append(f"Lexicon={lexicon}")
+    features += [f"Name={grade}"] if grade else []
+    return "|".join(features)
 
 
 def best(marked: dict[tuple[str, int, int], dict[str, float]]) -> tuple[Entity, ...]:
