@@ -120,6 +120,14 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         ("person.padded_first", "石　磊　杨　帆", "PERSON", "石　磊"),
         ("person.padded_after_space", "王建明　石　磊　杨　帆　李秀英", "PERSON", "杨　帆"),
         ("person.padded_before_space", "王建明　石　磊　杨　帆　李秀英", "PERSON", "石　磊"),
+        # A guessed two-character name that reads less surely as one (米帅): weak alone.
+        ("person.guessed_possible_short_name", "米帅实在肥得太让人", "PERSON", "米帅"),
+        # Whose family or work follows the name.
+        ("person.kin_after", "伯南克的妻子说", "PERSON", "伯南克"),
+        # A transliteration of four characters or more (with jieba's nrt, a name alone).
+        ("person.long_transliteration", "克林斯曼今天抵达", "PERSON", "克林斯曼"),
+        # Minus: a name that fills a title's brackets alone is the name of a work.
+        ("person.not_a_title", "此外《花木兰》全球巡演也正式启动", "PERSON", "花木兰"),
         # A surname, a word, then 先生.
         ("person.split_name_honorific", "张长安先生，汉族", "PERSON", "张长安"),
         # Minus: a "name" that ends like a banner, a palace or a card (乌审旗, 白金卡).
@@ -188,6 +196,12 @@ def test_pattern_family_marks_its_span(
         ("项目经理Erik表示同意", [("PERSON", "Erik")]),
         # Names of a list: one jieba cut apart is backed by its neighbour.
         ("孙振兴、胡晓燕参加会议", [("PERSON", "孙振兴"), ("PERSON", "胡晓燕")]),
+        # Roles of sport, film and business before a name count as titles.
+        ("球队前锋卡瓦略破门", [("PERSON", "卡瓦略")]),
+        ("影星汤唯出席", [("PERSON", "汤唯")]),
+        # A long transliteration is a name; a work's title is none.
+        ("克林斯曼今天抵达", [("PERSON", "克林斯曼")]),
+        ("此外《花木兰》全球巡演", []),
         # A club cut up by jieba (奈/梅亨) is no name.
         ("何况对手奈梅亨出线希望渺茫", []),
         # Padded two-character names in a list of names.
