@@ -137,15 +137,18 @@ class NameModel:
         as_words = _best_split(span, freq, self.total)  # read as two or more ordinary words
         return ratio + min(0.0, self.log_name(span) - as_words)
 
-    def sounds_foreign(self, word: str) -> bool:
-        """Whether `word`, of one to three Chinese characters, is made only of characters that
-        transliteration uses more than prose does (奈, 梅亨: a piece of a foreign name)."""
-        foreign = all(self.foreign.get(c, -1.0) > 0 for c in word)
-        return len(word) <= 3 and bool(_HAN.fullmatch(word)) and foreign
+    def transliterated(self, word: str) -> bool:
+        """Whether every character of `word` is one transliteration uses more than prose does."""
+        return all(self.foreign.get(c, -1.0) > 0 for c in word)
 
     def foreign_like(self, word: str) -> bool:
-        """Whether every character of `word` is one transliteration uses more than prose does."""
-        return len(word) >= 2 and all(self.foreign.get(c, -1.0) > 0 for c in word)
+        """A word of two characters or more, all of transliteration (克林顿, 梅亨)."""
+        return len(word) >= 2 and self.transliterated(word)
+
+    def transliteration_piece(self, word: str) -> bool:
+        """One to three Chinese characters, all of transliteration (奈, 梅亨): what jieba leaves of
+        a foreign word it cut up."""
+        return len(word) <= 3 and bool(_HAN.fullmatch(word)) and self.transliterated(word)
 
 
 def _counts(freq: Mapping[str, int], tags: Mapping[str, str]) -> tuple[Counter[str], ...]:
@@ -215,7 +218,7 @@ def dictionary_places(tags: Mapping[str, str]) -> frozenset[str]:
 
 def _guessed_tag(word: str, tag: str, model: NameModel, freq: Mapping[str, int]) -> str:
     """A word jieba's HMM assembled (not in its dictionary) that reads as a name is tagged nr,
-    whatever part of speech the HMM gave it (纪平/n, 龙坤/ns): the HMM tags unknown words from
+    whatever part of speech the HMM gave it (贝晓丽/ns, 卜兴华/n): the HMM tags unknown words from
     their characters alone."""
     if tag in NAME_TAGS or freq.get(word, 0) or not 2 <= len(word) <= 3 or not _HAN.fullmatch(word):
         return tag
@@ -486,7 +489,7 @@ def _foreign(token: Token, model: NameModel) -> bool:
     word, tag, grade = token
     if word in DOTS:
         return False
-    return tag == "nrt" or grade == "Minority" or all(model.foreign.get(c, -1.0) > 0 for c in word)
+    return tag == "nrt" or grade == "Minority" or model.transliterated(word)
 
 
 def _grade(word: str, tag: str, model: NameModel, freq: Mapping[str, int]) -> str:

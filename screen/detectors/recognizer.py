@@ -133,7 +133,7 @@ class _Pipeline:
                 _morph(
                     frequency.get(w, 0),
                     "Transliterated" if self._sounds_foreign(w, t) else g,
-                    self.names.sounds_foreign(w) and t not in FUNCTION_TAGS,
+                    self.names.transliteration_piece(w) and t not in FUNCTION_TAGS,
                 )
                 for w, t, g in tokens
             ],
