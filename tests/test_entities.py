@@ -126,8 +126,6 @@ def entities(recognizer: Recognizer, text: str) -> list[tuple[str, str]]:
         ("person.kin_after", "伯南克的妻子说", "PERSON", "伯南克"),
         # A transliteration of four characters or more (with jieba's nrt, a name alone).
         ("person.long_transliteration", "克林斯曼今天抵达", "PERSON", "克林斯曼"),
-        # Minus: a name that fills a title's brackets alone is the name of a work.
-        ("person.not_a_title", "此外《花木兰》全球巡演也正式启动", "PERSON", "花木兰"),
         # A surname, a word, then 先生.
         ("person.split_name_honorific", "张长安先生，汉族", "PERSON", "张长安"),
         # Minus: a "name" that ends like a banner, a palace or a card (乌审旗, 白金卡).
@@ -199,9 +197,11 @@ def test_pattern_family_marks_its_span(
         # Roles of sport, film and business before a name count as titles.
         ("球队前锋卡瓦略破门", [("PERSON", "卡瓦略")]),
         ("影星汤唯出席", [("PERSON", "汤唯")]),
-        # A long transliteration is a name; a work's title is none.
+        # A long transliteration is a name.
         ("克林斯曼今天抵达", [("PERSON", "克林斯曼")]),
-        ("此外《花木兰》全球巡演", []),
+        # A name alone in a title's brackets is still a name: a drafter cannot hide one next to
+        # an address or an ID number by bracketing it (《张建国》身份证号…).
+        ("《张建国》家住城关镇", [("PERSON", "张建国"), ("PLACE", "城关镇")]),
         # A club cut up by jieba (奈/梅亨) is no name.
         ("何况对手奈梅亨出线希望渺茫", []),
         # Padded two-character names in a list of names.
