@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -149,11 +150,21 @@ def test_chinese_search_finds_a_word_inside_an_article(browser: webdriver.Chrome
     )
     box.click()
     box.send_keys("高标准农田")  # a word inside the spring-farming article, not in its title
-    results = WebDriverWait(browser, 30).until(
-        lambda driver: driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
-    )
-    targets = [r.get_attribute("href") or "" for r in results]
-    assert any("spring-farming-meeting" in href for href in targets), targets
+    # Material re-renders the result list as the query and the index arrive, so an element
+    # found in one frame may be gone in the next: read the links in one script call, and wait
+    # until the article is among them.
+    seen: list[list[str]] = [[]]
+
+    def article_found(driver: webdriver.Chrome) -> bool:
+        seen[0] = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.md-search-result__item a'), a => a.href)"
+        )
+        return any("spring-farming-meeting" in href for href in seen[0])
+
+    try:
+        WebDriverWait(browser, 30).until(article_found)
+    except TimeoutException:
+        pytest.fail(f"the article is not among the search results: {seen[0]}")
     shoot(browser, "portal-search")
     box.send_keys(Keys.ESCAPE)
 
