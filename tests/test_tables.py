@@ -180,14 +180,27 @@ HEADER = "| 姓名 | 住址 | 情况 |\n|---|---|---|\n"
         ("患者李秀杰确诊为白血病，家庭困难。", {(1, "pii.named_health")}),
         # A public health article names no one.
         ("全县艾滋病防治工作会议召开。", set()),
-        # An official at work is not the patient (office title before the name).
+        # An official at work is not the patient: the cue is what the work is about.
         ("县长王建明调研尿毒症患者救助工作。", set()),
         ("全县艾滋病防治工作会议召开，副县长何志军出席。", set()),
+        ("王建明同志在会上指出，要做好尿毒症患者救助工作。", set()),
+        # A title is not a pass: the official's own health, or a diagnosis after the visit.
+        ("村长何志军确诊为白血病，无法履职。", {(1, "pii.named_health")}),
+        ("人大代表李秀杰患有尿毒症。", {(1, "pii.named_health")}),
+        ("县长王建明看望病友后，确诊为白血病。", {(1, "pii.named_health")}),
+        ("患有尿毒症的副县长何志军出席了会议。", {(1, "pii.named_health")}),
+        ("尿毒症患者、村长何志军获得救助。", {(1, "pii.named_health")}),
+        # The cue names the office's own organisation: a public role, not a belief.
+        ("市穆斯林联合会秘书长马建华致辞。", set()),
+        ("全县艾滋病防治工作会议召开，县长王建明、副县长何志军出席。", set()),
         # A cue in another sentence is about someone else.
         ("做好艾滋病防治工作。李秀杰介绍了经验。", set()),
         # A child under 14 by name; an adult's age is not.
         ("学生李小红（12岁）获救助。", {(1, "pii.named_minor")}),
         ("县长王建明慰问了80岁老人。", set()),
+        # The visitor is not the child; the child is named.
+        ("王建明看望了12岁的留守儿童。", set()),
+        ("王建明看望了12岁的留守儿童李小红。", {(1, "pii.named_minor")}),
         # Religion, biometrics, finances and whereabouts tied to a named person.
         ("村民何志军信仰基督教，每周参加聚会。", {(1, "pii.named_religion")}),
         ("已采集陈红的指纹和人脸信息。", {(1, "pii.named_biometric")}),

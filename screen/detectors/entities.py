@@ -46,13 +46,28 @@ _SIDES = ("before", "after", "both")
 _CUE_FIELDS = {"words", "regex", "validate", "window", "level", "side", "name"}
 
 _Cue = tuple[int, int, int, str]  # (context entry index, start, end, name) in the projected text
-# An office title right before a name (副县长何志军), or 同志 right after it: a person acting in a
-# public role, whom a rule with `officials: false` leaves out (县长王建明调研尿毒症患者救助工作).
+# A person at official work: a rule with `officials: false` does not pair a person with a cue
+# that is the subject of that work (县长王建明调研尿毒症患者救助工作; 王建明看望了12岁的留守儿童).
+# A title alone does not: 村长张三确诊为艾滋病 is the village head's own health.
+_WORK = (
+    r"调研|慰问|看望|探望|走访|出席|主持|部署|督导|督查|检查|视察|考察|带队|率队|召开|听取|会见"
+    r"|陪同|批示|指导|推进|研究|协调|分管|负责|主抓|关心|关注|帮扶|结对"
+)
+# After the name, before a cue in the same clause: the cue is what the verb is about.
+_AT_WORK_ON = re.compile(f"^[^，,；;：:]*?(?:{_WORK})[^，,；;]*$")
+# After the name, speech in office: what follows (past a comma or colon) is what was said.
+_SPEAKING = re.compile(r"(?:指出|强调|要求|讲话)")
+# An office title right before a name (副县长何志军), or 同志 right after it: a cue before such a
+# name is the occasion or the office (……防治工作会议召开，副县长何志军出席; ……穆斯林联盟秘书长……),
+# unless it is the person's attribute (患有尿毒症的副县长……), or one of a list (艾滋病患者、村长……)
+# that no verb of work follows.
 _TITLE_BEFORE = re.compile(
     r"(?:书记|[省市县区州旗镇乡村]长|主任|主席|部长|厅长|局长|处长|科长|所长|站长|院长|校长|委员|常委"
     r"|秘书长|检察长|队长|行长|董事长|经理|代表)[\s:：]?$"
 )
 _TITLE_WINDOW = 8
+_WORKS_AFTER = re.compile(f"(?:同志|一行|等)?[^，,。；;！？!?\n]{{0,6}}?(?:{_WORK}|{_SPEAKING.pattern})")
+_CLAUSE_TAIL = re.compile(r"[^，,；;：:]*$")  # what follows a stretch's last clause mark
 _SENTENCE_END = re.compile(f"[。！？；!?;{BREAK}]")
 
 
@@ -104,9 +119,7 @@ class EntityDetector:
                 for entity in entities:
                     if entity.label != rule.entity or not rule_cues:
                         continue
-                    if not rule.officials and _official(text, entity):
-                        continue
-                    placed = _placed(rule.context, rule_cues, entity, text, grid)
+                    placed = _placed(rule, rule_cues, entity, text, grid)
                     if placed is None:
                         continue
                     yield Hit(
@@ -137,10 +150,24 @@ def _header_cues(grid: Grid, finders: tuple[_Finder, ...], path: str, rule_id: s
     ]
 
 
-def _official(text: str, entity: Entity) -> bool:
-    """Whether `entity` is named with an office title before it, or 同志 after it."""
-    before = text[max(0, entity.start - _TITLE_WINDOW) : entity.start]
-    return bool(_TITLE_BEFORE.search(before)) or text.startswith("同志", entity.end)
+def _at_work(text: str, entity: Entity, start: int, end: int) -> bool:
+    """Whether the cue at [start, end) is the subject of the person's official work rather than
+    something about the person: a verb of work or of speech in office between the name and a cue
+    after it; for a cue before the name, an office title before the name (or 同志 after it), the
+    cue not being the person's attribute (……的副县长何志军) or one of a list before the name
+    (……患者、村长何志军) unless a verb of work follows the name."""
+    if start >= entity.end:
+        between = text[entity.end : start]
+        if _AT_WORK_ON.match(between):
+            return True
+        said = _SPEAKING.search(between)
+        return said is not None and any(mark in between[said.end() :] for mark in "，,：:")
+    titled = bool(_TITLE_BEFORE.search(text, max(0, entity.start - _TITLE_WINDOW), entity.start))
+    if not (titled or text.startswith("同志", entity.end)):
+        return False
+    tail = _CLAUSE_TAIL.search(text, end, entity.start)
+    joined = tail[0] if tail else ""
+    return "的" not in joined and ("、" not in joined or bool(_WORKS_AFTER.match(text, entity.end)))
 
 
 def _regions(rules: tuple[Rule, ...], cues: list[list[_Cue]], text: str, grid: Grid) -> list[tuple[int, int]]:
@@ -188,12 +215,19 @@ def _near(context: Context, start: int, end: int, entity: Entity, text: str, gri
 
 
 def _placed(
-    contexts: tuple[Context, ...], cues: list[_Cue], entity: Entity, text: str, grid: Grid
+    rule: Rule, cues: list[_Cue], entity: Entity, text: str, grid: Grid
 ) -> tuple[Level, tuple[str, ...]] | None:
-    """The level of the first context entry with a cue near `entity`, and the cues it names."""
-    for index, context in enumerate(contexts):
+    """The level of the first context entry with a cue near `entity`, and the cues it names (with
+    `officials: false`, not a cue that is the subject of the person's official work)."""
+    for index, context in enumerate(rule.context):
         names = tuple(
-            dict.fromkeys(n for i, s, e, n in cues if i == index and _near(context, s, e, entity, text, grid))
+            dict.fromkeys(
+                n
+                for i, s, e, n in cues
+                if i == index
+                and _near(context, s, e, entity, text, grid)
+                and (rule.officials or not _at_work(text, entity, s, e))
+            )
         )
         if names:
             return context.level, names
