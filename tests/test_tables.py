@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screen.detectors.analysis import Analysis
+from screen.detectors.recognizer import Recognizer
 from screen.detectors.tables import Grid
 from screen.detectors.validators import Verdict, weak_mask
 from screen.engine import Engine
@@ -156,6 +157,7 @@ def test_a_card_cue_stops_at_the_paragraph(engine: Engine) -> None:
     ]
 
 
+RECOGNIZER = Recognizer(())  # its dictionary decides whether a cell that ends like an office is a name
 NAMES = ["陈红", "何志军", "王建明", "李秀杰", "赵丽"]
 
 
@@ -355,6 +357,11 @@ THREE = "|---|---|---|\n"
             "| 信访科 | 0871-63212057 | 县行政中心5栋302室 |\n",
             set(),
         ),
+        # A person whose name ends like an office is a person (李振科 is no 科).
+        (
+            f"| 户主 | 病史 |\n{TWO}| 李振科 | 尿毒症 |\n",
+            {("3", "pii.named_health", "review")},
+        ),
     ],
 )
 def test_a_markdown_tables_header_is_the_context_of_its_column(
@@ -520,14 +527,22 @@ def test_the_readers_record_the_tables(
         ("王海洋洋洋", False),
         ("张某某", False),
         ("办公室", False),
+        ("信访科", False),
+        ("内科", False),
+        ("便民服务中心", False),
         ("姓名", False),
         ("张*", False),
+        # A name that ends like an office is still a name: jieba's dictionary knows neither it
+        # nor what comes before the ending, and it reads as a name.
+        ("李振科", True),
+        ("郭宝科", True),
+        ("王科", True),
     ],
 )
 def test_which_cells_under_a_name_header_are_names(cell: str, named: bool) -> None:
     document = read_document("page.md", page(f"| 姓名 | 备注 |\n{TWO}| {cell} | 无 |\n"))
     projection = Analysis(document).visible(0)
-    names = Grid(document.layers[0], projection).names()
+    names = Grid(document.layers[0], projection).names(RECOGNIZER.person_not_office)
     assert [projection.text[e.start : e.end] for e in names] == ([cell] if named else [])
 
 

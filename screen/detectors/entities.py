@@ -114,7 +114,7 @@ class EntityDetector:
                 continue
             entities = self.recognizer.regions(text, _regions(self.rules, cues, text, grid))
             if grid:
-                entities = with_names(grid, entities)
+                entities = with_names(grid, entities, self.recognizer.person_not_office)
             for rule, rule_cues in zip(self.rules, cues, strict=True):
                 for entity in entities:
                     if entity.label != rule.entity or not rule_cues:

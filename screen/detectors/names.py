@@ -192,6 +192,15 @@ def _best_split(span: str, freq: Mapping[str, int], total: float) -> float:
     return best[-1]
 
 
+def person_not_office(word: str, stem: str, model: NameModel, freq: Mapping[str, int]) -> bool:
+    """Whether `word`, which ends like an office (`stem` is what comes before the ending), is a
+    person's name: jieba's dictionary knows neither the word (内科, 团委) nor, of two characters
+    or more, its stem (信访科, 办公室), and it reads as a name (李振科, 王科) or a transliterated one."""
+    if freq.get(word, 0) > 0 or (len(stem) >= 2 and freq.get(stem, 0) > 0):
+        return False
+    return model.score(word, freq) >= 0 or model.foreign_like(word)
+
+
 def refine(
     pairs: list[tuple[str, str]], model: NameModel, freq: Mapping[str, int], tags: Mapping[str, str]
 ) -> list[Token]:

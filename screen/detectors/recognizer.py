@@ -252,6 +252,11 @@ class Recognizer:
         """Entities of `text` (folded), offsets into it."""
         return best(self.pipeline.spans(text)) if text.strip() else ()
 
+    def person_not_office(self, word: str, stem: str) -> bool:
+        """Whether `word`, which ends like an office, is a person's name (`names.person_not_office`)."""
+        pipeline = self.pipeline
+        return names.person_not_office(word, stem, pipeline.names, pipeline.tagger.tokenizer.FREQ)
+
     def regions(self, text: str, regions: Iterable[tuple[int, int]]) -> tuple[Entity, ...]:
         """Entities inside each of `regions` of `text` (offsets into `text`): only these parts are
         segmented. An entity cut by a region's edge is dropped: it may be part of a longer name."""

@@ -51,8 +51,10 @@ _DIGIT = re.compile(r"[0-9]")
 # a name left out (张某, 李某某) is no one's.
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,10}(?:[·•・‧][\u4e00-\u9fff]{1,10}){1,3}")
 _NAMELESS = "某"
-# An office is no person, though its name has a name's length (联系人: 办公室, 值班室, 信访科).
+# An office is no person, though its name has a name's length (联系人: 办公室, 值班室, 信访科),
+# unless the text reads as a name (李振科): the caller's `Person` decides, from its dictionary.
 _OFFICE = re.compile(r"(?:室|处|科|局|办|部|厅|委|站|所|院|股|队|中心|公司|银行|热线|电话|窗口|大厅)$")
+Person = Callable[[str, str], bool]  # (a cell's text ending like an office, the text before the ending)
 # A cell that holds nothing: blank, a dash, a slash, 无.
 _EMPTY = re.compile(r"[\s\-—–－/／\\*＊.。、…无]*")
 
@@ -185,13 +187,13 @@ class Grid:
             if key in keys and not _EMPTY.fullmatch(self.text[cell.start : cell.end]):
                 yield self.labels[key], [cell]
 
-    def names(self) -> tuple[Entity, ...]:
+    def names(self, person: Person) -> tuple[Entity, ...]:
         """A PERSON for each body cell under a name header that holds a name alone."""
         return tuple(
             Entity(label="PERSON", start=cell.start, end=cell.end, score=1.0)
             for _header, cells in self.columns(_name_header)
             for cell in cells
-            if not cell.label and _name(self.text[cell.start : cell.end])
+            if not cell.label and _name(self.text[cell.start : cell.end], person)
         )
 
 
@@ -229,15 +231,12 @@ def _label(text: str) -> bool:
     return len(text) <= _LABEL_MAX and not _DIGIT.search(text)
 
 
-def _name(text: str) -> bool:
+def _name(text: str, person: Person) -> bool:
     """Whether a cell holds a name alone (not a name left out, an office, or a header word)."""
-    return (
-        bool(_NAME.fullmatch(text))
-        and _NAMELESS not in text
-        and not _OFFICE.search(text)
-        and not _name_header(text)
-        and not _form_label(text)
-    )
+    if not _NAME.fullmatch(text) or _NAMELESS in text or _name_header(text) or _form_label(text):
+        return False
+    office = _OFFICE.search(text)
+    return office is None or person(text, text[: office.start()])
 
 
 def _name_header(text: str) -> bool:
@@ -245,9 +244,9 @@ def _name_header(text: str) -> bool:
     return plain in NAME_HEADERS or (plain.endswith("姓名") and len(plain) <= _LABEL_MAX)
 
 
-def with_names(grid: Grid, entities: tuple[Entity, ...]) -> tuple[Entity, ...]:
+def with_names(grid: Grid, entities: tuple[Entity, ...], person: Person) -> tuple[Entity, ...]:
     """`entities` with the names the grid's headers make, which win over any entity they overlap."""
-    named = grid.names()
+    named = grid.names(person)
     if not named:
         return entities
     starts = [n.start for n in named]  # sorted, apart: one a cell
