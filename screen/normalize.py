@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -181,6 +182,30 @@ def is_noise(char: str) -> bool:
     return bool(noise_re().fullmatch(char))
 
 
+# Digits written as Chinese numerals one by one (一三八…, 壹叁捌…, 〇 or ○ for zero): a number so
+# written is still the number. A run of seven or more digits and numerals (masks among them, and
+# single separators between them) is read with ASCII digits; a date (二〇二六年) or a count is
+# shorter, and prose never strings seven numerals together.
+_NUMERALS = "〇○零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两"
+_AS_DIGITS = str.maketrans(_NUMERALS, "00012345678912345678912")
+_DIGIT_RUN = re.compile(rf"[{_NUMERALS}0-9*×](?:[ \t\-./_·]?[{_NUMERALS}0-9*×]){{6,}}")
+_NUMERAL = re.compile(f"[{_NUMERALS}]")
+
+
+def numerals_as_digits(text: str) -> str:
+    """`text` with the Chinese numerals of every run of seven digits or more (ID, phone and card
+    numbers) written as ASCII digits; same length as `text`."""
+    if not _NUMERAL.search(text):
+        return text
+    parts: list[str] = []
+    last = 0
+    for run in _DIGIT_RUN.finditer(text):
+        if _NUMERAL.search(run[0]) and len(_NUMERAL.findall(run[0])) + sum(c.isdigit() for c in run[0]) >= 7:
+            parts += [text[last : run.start()], run[0].translate(_AS_DIGITS)]
+            last = run.end()
+    return "".join([*parts, text[last:]]) if parts else text
+
+
 HIDDEN_RE = re.compile(HIDDEN + "+")
 _SPACE_RUN = re.compile(r"\s+")
 
@@ -198,10 +223,13 @@ class Projection:
 
     __slots__ = ("_ends", "_marks", "_origin", "_removed", "_shifts", "text")
 
-    def __init__(self, origin: str, removed: re.Pattern[str]) -> None:
+    def __init__(
+        self, origin: str, removed: re.Pattern[str], rewrite: Callable[[str], str] | None = None
+    ) -> None:
         self._origin = origin
         self._removed = removed
-        self.text = removed.sub("", origin)
+        kept = removed.sub("", origin)
+        self.text = rewrite(kept) if rewrite else kept  # a rewrite keeps every character's place
         self._marks: list[int] | None = None
         self._shifts: list[int] = []
         self._ends: list[int] | None = None  # where each removed run ends in `origin`

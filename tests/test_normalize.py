@@ -20,6 +20,7 @@ from screen.normalize import (
     fold_table,
     gap_ok,
     noise_re,
+    numerals_as_digits,
 )
 
 # Characters that exercise every branch of the fold: ASCII, full width, traditional, variants,
@@ -235,3 +236,31 @@ def test_gap_ok_limit_is_max_gap() -> None:
 @given(st.text(alphabet=st.sampled_from(HARD_STOPS), min_size=1), st.text(alphabet=" ，\x00", max_size=2))
 def test_gap_ok_never_crosses_a_hard_stop(stops: str, filler: str) -> None:
     assert not gap_ok(filler + stops + filler)
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        # A number written in Chinese numerals, lower or upper case, with 〇 or ○ for zero.
+        ("身份证号一一〇一〇五一九四九一二三一〇〇二x", "身份证号11010519491231002x"),
+        ("手机壹叁捌壹贰叁肆伍陆柒捌", "手机13812345678"),
+        ("电话一三八 一二三四 五六七八", "电话138 1234 5678"),
+        ("一三八****五六七八", "138****5678"),
+        ("138一二三四5678", "13812345678"),
+        ("二○二六一二○六一二三", "20261206123"),
+        # Dates, counts and names with numerals are shorter than any such number.
+        ("二〇二六年十二月六日", "二〇二六年十二月六日"),
+        ("一九四九年十月一日", "一九四九年十月一日"),
+        ("三三两两，一五一十", "三三两两，一五一十"),
+        ("编号一二三四五六", "编号一二三四五六"),
+    ],
+)
+def test_numerals_as_digits_table(text: str, read: str) -> None:
+    assert numerals_as_digits(text) == read
+
+
+@given(st.text(alphabet="〇○零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两0123456789 -.*年月日x号", max_size=60))
+def test_numerals_as_digits_keeps_every_place(text: str) -> None:
+    read = numerals_as_digits(text)
+    assert len(read) == len(text)
+    assert all(a == b or (b.isdigit() and not a.isdigit()) for a, b in zip(text, read, strict=True))

@@ -593,3 +593,43 @@ def test_a_form_is_one_record(
     engine: Engine, path: str, data: bytes, expected: set[tuple[str, str, str]]
 ) -> None:
     assert screened(engine, path, data) == expected
+
+
+# A number written to slip past a reader of digits: other separators, other groupings, Chinese
+# numerals. Each is still the number (one finding of its kind).
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("身份证号：1101 0519 4912 3100 2X", "pii.resident_id"),
+        ("身份证号：110105.19491231.002X", "pii.resident_id"),
+        ("身份证号：110105/19491231/002X", "pii.resident_id"),
+        ("身份证号：110105 - 19491231 - 002X", "pii.resident_id"),
+        ("身份证号：1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 X", "pii.resident_id"),
+        ("身份证号：一一〇一〇五一九四九一二三一〇〇二X", "pii.resident_id"),
+        ("身份证号：11010519491231&#48;02X", "pii.resident_id"),
+        ("手机：一三八一二三四五六七八", "pii.mobile"),
+        ("手机：壹叁捌壹贰叁肆伍陆柒捌", "pii.mobile"),
+        ("手机：138.1234.5678", "pii.mobile"),
+        ("手机：1 3 8 1 2 3 4 5 6 7 8", "pii.mobile"),
+        ("银行卡号：6222.0202.0011.2233.446", "pii.bank_card"),
+        ("手机：一三八一＊＊＊五六七八", "pii.weak_mask"),
+    ],
+)
+def test_a_number_written_to_hide_is_read(engine: Engine, text: str, rule: str) -> None:
+    assert [f.rule for f in findings(engine, text) if f.rule.startswith("pii.")] == [rule]
+
+
+# Lists of numbers, dates, versions and addresses are no personal number, however they run on.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中奖号码：7 40 32 40 12 15 32 27 4，37 22 19 18 4 40 39 22 39。",
+        "| 11 | 01 | 05 | 19 | 49 | 12 | 31 | 00 | 21 |",
+        "53 01 25 19 65 03 12 12 31",
+        "时间：2026.12.06 14:30，2026/12/7，地址192.168.112.145，版本1.2.3.4。",
+        "ISBN 978-7-5097-1234-5，电话0871-63212056，邮编650000。",
+        "二〇二六年十二月六日，一九四九年十月一日。",
+    ],
+)
+def test_a_list_of_numbers_is_no_personal_number(engine: Engine, text: str) -> None:
+    assert [f.rule for f in findings(engine, text) if f.rule.startswith("pii.")] == []

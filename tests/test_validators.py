@@ -69,6 +69,19 @@ def test_helper_agrees_with_a_published_number() -> None:
         (wrong_check(make_id("440304", "19900307", "123")), PLAUSIBLE),
         # A check character that is neither a digit nor X is not a resident ID at all.
         ("11010519491231002A", INVALID),
+        # Grouped as people write a number: region, birth date and the rest; groups of four;
+        # one length throughout; single digits; pairs. A wrong check digit in such a grouping
+        # is still a typo, except in pairs or single digits, which a list of numbers also is.
+        ("110105 19491231 002X", VALID),
+        ("110105 1949 1231 002X", VALID),
+        ("1101 0519 4912 3100 2X", VALID),
+        ("1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 X", VALID),
+        ("11 01 05 19 49 12 31 00 2X", VALID),
+        ("1101 0519 4912 3100 21", PLAUSIBLE),
+        ("11 01 05 19 49 12 31 00 21", INVALID),
+        # A list of numbers is grouped irregularly: no reading of it is a number.
+        ("11 0105 1949 12 31 002 X", INVALID),
+        ("1101 05 19491231 002X", INVALID),
         # Impossible dates, even with a correct check digit.
         (make_id("110105", "19490230", "002"), INVALID),  # 30 February
         (make_id("110105", "19491331", "002"), INVALID),  # month 13
@@ -127,9 +140,13 @@ def luhn_complete(body: str) -> str:
         ("378282246310005", VALID),
         # Two transposed digits are caught.
         ("4111111111111121", INVALID),
-        # Grouped with spaces or hyphens, as printed on cards.
+        # Grouped with spaces or hyphens, as printed on cards, or one digit at a time.
         ("4111 1111 1111 1111", VALID),
         ("4111-1111-1111-1111", VALID),
+        ("4.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1", VALID),
+        # Pairs and irregular groups are a list of numbers, not a card.
+        ("41 11 11 11 11 11 11 11", INVALID),
+        ("4 111 11 1111 1 111 11", INVALID),
         # Length bounds: 13 and 19 digits are card lengths, 12 and 20 are not.
         ("4222222222222", VALID),
         (luhn_complete("4" * 12), VALID),

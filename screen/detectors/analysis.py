@@ -7,7 +7,7 @@ from typing import Any
 from screen.detectors.lexicon import Lexicon, Match
 from screen.detectors.tables import Grid
 from screen.model import Rule
-from screen.normalize import HIDDEN_RE, Projection, noise_re
+from screen.normalize import HIDDEN_RE, Projection, noise_re, numerals_as_digits
 from screen.source import Document, read_document
 
 
@@ -41,9 +41,11 @@ class Analysis:
         return self._words[layer].get(kind, [])
 
     def visible(self, layer: int) -> Projection:
-        """Layer text without hidden markup: what pattern regexes read."""
+        """Layer text without hidden markup, numbers written in Chinese numerals read as digits
+        (`numerals_as_digits`): what pattern regexes read."""
         if layer not in self._visible:
-            self._visible[layer] = Projection(self.document.layers[layer].text, HIDDEN_RE)
+            text = self.document.layers[layer].text
+            self._visible[layer] = Projection(text, HIDDEN_RE, numerals_as_digits)
         return self._visible[layer]
 
     def grid(self, layer: int, keep: str | None = None) -> Grid:

@@ -133,19 +133,27 @@ def _kept(pattern: str) -> str:
 # One number, one reading: where numbers read by these validators overlap, the strongest reading
 # stands alone. An ID number with its check digit right comes first, then a card number next to
 # a card's cue, then an ID number whose check digit is wrong, then a bare Luhn pass (one
-# 18-digit number in ten passes Luhn by chance).
+# 18-digit number in ten passes Luhn by chance), then a mobile number inside any of them (eleven
+# of an ID's digits written one by one read as a mobile number too).
 _READINGS = ("gb11643", "luhn")
+_MOBILE = "mobile"  # the mask of a mobile-number rule: it has no validator
+
+
+def _reading(hit: Hit) -> bool:
+    return hit.rule.validate in _READINGS or hit.rule.mask == _MOBILE
 
 
 def _strength(hit: Hit, verdict: Verdict | None) -> int:
     if hit.rule.validate == "gb11643":
         return 3 if verdict is Verdict.VALID else 1
+    if hit.rule.mask == _MOBILE:
+        return -1
     return 2 if hit.context_words else 0
 
 
 def one_reading(read: list[tuple[Hit, Verdict | None]]) -> list[Hit]:
     """The hits, without the weaker readings of a number another reading of it beats."""
-    numbers = sorted(((h, v) for h, v in read if h.rule.validate in _READINGS), key=lambda p: p[0].start)
+    numbers = sorted(((h, v) for h, v in read if _reading(h)), key=lambda p: p[0].start)
     beaten: set[int] = set()
     for index, (hit, verdict) in enumerate(numbers):
         strength = _strength(hit, verdict)

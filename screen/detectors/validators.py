@@ -6,6 +6,7 @@ applies, if any) or INVALID (no finding)."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from enum import Enum
 
@@ -65,12 +66,40 @@ def _digits(text: str) -> str:
     return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
 
 
+_GROUP = re.compile(r"[0-9a-z*×]+")
+# How resident ID numbers are grouped besides in equal groups: region, birth date, the rest
+# (110105 19491231 002X), or region then groups of four (110105 1949 1231 002X).
+_ID_GROUPS = frozenset({(6, 8, 4), (6, 4, 4, 4), (6, 8, 3, 1)})
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    """The lengths of the groups of digits (and masks) that separators split `text` into."""
+    return tuple(len(group) for group in _GROUP.findall(text.lower()))
+
+
+def _grouped(
+    sizes: tuple[int, ...], standard: frozenset[tuple[int, ...]] = frozenset(), pairs: bool = True
+) -> bool:
+    """Whether a number's groups are those people write: unbroken, in groups of one length (the
+    last may be shorter: 6222 0202 0011 2233 446, 1 1 0 1 0 5 …), or one of the `standard`
+    groupings; with `pairs` false, not in pairs. A list of numbers (7 40 32 12 …) is grouped
+    irregularly, and no reading of it is a number."""
+    if len(sizes) <= 1 or sizes in standard:
+        return True
+    size = sizes[0]
+    return all(s == size for s in sizes[:-1]) and sizes[-1] <= size and (pairs or size != 2)
+
+
 def gb11643(text: str) -> Verdict:
     """Resident ID number (GB 11643-1999): region, plausible birth date, MOD 11-2 check digit."""
-    number = _digits(text)
-    if len(number) != 18 or not number[:17].isdigit() or number[:2] not in _PROVINCES:
-        return Verdict.INVALID
-    if number[17] not in _GB11643_CHECK:  # the check character is a digit or X, nothing else
+    number, sizes = _digits(text), _sizes(text)
+    if (
+        len(number) != 18
+        or not number[:17].isdigit()
+        or number[:2] not in _PROVINCES
+        or number[17] not in _GB11643_CHECK  # the check character is a digit or X, nothing else
+        or not _grouped(sizes, _ID_GROUPS)
+    ):
         return Verdict.INVALID
     try:
         born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -81,13 +110,16 @@ def gb11643(text: str) -> Verdict:
     total = sum(int(d) * w for d, w in zip(number[:17], _GB11643_WEIGHTS, strict=True))
     if _GB11643_CHECK[total % 11] == number[17]:
         return Verdict.VALID
-    return Verdict.PLAUSIBLE
+    # A wrong check digit is taken for a typo only in a number written as people write one, not
+    # in a list of small numbers that happens to hold a date (53 01 25 19 65 03 12 …).
+    typo = len(sizes) == 1 or sizes in _ID_GROUPS or min(sizes[:-1]) >= 3
+    return Verdict.PLAUSIBLE if typo else Verdict.INVALID
 
 
 def luhn(text: str) -> Verdict:
     """Bank card number: Luhn (ISO/IEC 7812) check digit over 13–19 digits."""
     number = _digits(text)
-    if not number.isdigit() or not 13 <= len(number) <= 19:
+    if not number.isdigit() or not 13 <= len(number) <= 19 or not _grouped(_sizes(text), pairs=False):
         return Verdict.INVALID
     total = 0
     for index, digit in enumerate(reversed(number)):
