@@ -678,7 +678,7 @@ EXTRACTED: list[tuple[str, Reader, Callable[[], bytes], tuple[str, str]]] = [
         lambda: pptx([slide("公开"), slide("隐藏页", show="0")]),
         ("slide 2 (hidden slide)", "隐藏页"),
     ),
-    ("pptx-table-cell", pptx_fields, lambda: pptx([TABLE_SLIDE]), ("slide 1", "表格")),
+    ("pptx-table-cell", pptx_fields, lambda: pptx([TABLE_SLIDE]), ("slide 1 table 1 row 1 cell 1", "表格")),
     (
         "pptx-speaker-notes",
         pptx_fields,

@@ -15,7 +15,7 @@ from screen.detectors.validators import Verdict, weak_mask
 from screen.engine import Engine
 from screen.model import Finding
 from screen.source import read_document
-from tests.test_ooxml import INLINE, docx, p, sheet1, tbl
+from tests.test_ooxml import INLINE, A, P, R, docx, p, pptx, sheet1, tbl
 
 ID = "11010519491231002X"  # valid check digit
 ID_LUHN = "350102198001011129"  # valid check digit, and passes Luhn by chance
@@ -437,6 +437,53 @@ def test_a_spreadsheet_row_is_read_as_a_row(
     engine: Engine, rows: list[str], expected: set[tuple[str, str, str]]
 ) -> None:
     assert screened(engine, "a.xlsx", workbook(*rows)) == expected
+
+
+def slide_table(*rows: tuple[str, ...], merged: bool = False) -> bytes:
+    """A presentation of one slide holding one table (DrawingML); each cell's text may hold
+    several paragraphs, split at "|". With `merged`, each row's first cell spans two columns,
+    the second continuing the merge."""
+
+    def cell(text: str, attributes: str = "") -> str:
+        body = "".join(f"<a:p><a:r><a:t>{part}</a:t></a:r></a:p>" for part in text.split("|"))
+        return f"<a:tc{attributes}><a:txBody><a:bodyPr/>{body}</a:txBody></a:tc>"
+
+    def row(cells: tuple[str, ...]) -> str:
+        if merged:
+            first, *rest = cells
+            return (
+                "<a:tr>"
+                + cell(first, ' gridSpan="2"')
+                + cell("", ' hMerge="1"')
+                + "".join(map(cell, rest))
+                + "</a:tr>"
+            )
+        return "<a:tr>" + "".join(map(cell, cells)) + "</a:tr>"
+
+    table = "<a:tbl>" + "".join(map(row, rows)) + "</a:tbl>"
+    frame = f"<p:graphicFrame><a:graphic><a:graphicData>{table}</a:graphicData></a:graphic></p:graphicFrame>"
+    return pptx([f"<p:sld {P} {A} {R}><p:cSld><p:spTree>{frame}</p:spTree></p:cSld></p:sld>"])
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_slide_table_row_is_read_as_a_row(engine: Engine, merged: bool) -> None:
+    # A 公示 table pasted into a slide: the name and the ID of row 2 pair, row 3's name has no
+    # number of its own; a cell of two paragraphs is one cell. A merged first column shifts
+    # nothing: the header still names the column below it.
+    deck = slide_table(("姓名", "身份证号"), ("欧阳娜", ID), ("王海洋", "已脱敏|（见附件）"), merged=merged)
+    second = "cell 3" if merged else "cell 2"
+    assert screened(engine, "a.pptx", deck) == {
+        ("slide 1 table 1 row 2 cell 1", "pii.named_id_number", "block"),
+        (f"slide 1 table 1 row 2 {second}", "pii.resident_id", "block"),
+    }
+
+
+def test_a_slide_tables_header_is_the_context_of_its_column(engine: Engine) -> None:
+    # 病史 in the header reaches each row's cell below it, and only that row's name.
+    deck = slide_table(("户主", "病史"), ("王海洋", "尿毒症"), ("陈红", "无"))
+    assert screened(engine, "a.pptx", deck) == {
+        ("slide 1 table 1 row 2 cell 1", "pii.named_health", "review")
+    }
 
 
 def test_a_word_table_row_is_read_as_a_row(engine: Engine) -> None:

@@ -155,11 +155,84 @@ def sweep(package: Package) -> Iterator[Field]:
 _BREAKS = frozenset({"tab", "br", "cr"})
 
 
+@dataclass
+class _Cell:
+    """A table cell being read: where it is, and its paragraphs so far."""
+
+    location: str
+    cell: TableCell
+    text: list[str]
+
+
+@dataclass
+class _Grid:
+    """A table being read (DrawingML's a:tbl on a slide, or a w:tbl in a header or a note)."""
+
+    name: str
+    rows: int = 0
+    columns: int = 0  # of the grid, so far in the row: a merged cell (gridSpan) takes several
+
+
+_MAX_SPAN = 64
+
+
+class _Tables:
+    """The tables open in a part being read: a cell's paragraphs are kept until the cell ends,
+    and then are one field that says which row and column it stands in."""
+
+    def __init__(self) -> None:
+        self.grids: list[_Grid] = []
+        self.cells: list[_Cell] = []
+        self.count = 0
+
+    def start(self, name: str, element: Element, location: str) -> None:
+        if name == "tbl":
+            self.count += 1
+            self.grids.append(_Grid(name=f"{location} table {self.count}"))
+        elif name == "tr" and self.grids:
+            self.grids[-1].rows += 1
+            self.grids[-1].columns = 0
+        elif name == "tc" and self.grids:
+            self.cells.append(_cell(self.grids[-1], element))
+
+    def keep(self, paragraph: str) -> bool:
+        """Whether a paragraph just read belongs to the cell being read (kept until it ends)."""
+        if self.cells:
+            self.cells[-1].text.append(paragraph)
+        return bool(self.cells)
+
+    def end(self, name: str) -> Iterator[Field]:
+        if name == "tc" and self.cells:
+            done = self.cells.pop()
+            yield from text_field(done.location, " ".join(done.text), done.cell)
+        elif name == "tbl" and self.grids:
+            self.grids.pop()
+
+
+def _cell(grid: _Grid, element: Element) -> _Cell:
+    """A cell opening in `grid`'s current row, at its first grid column: one that spans
+    (gridSpan) takes several columns, and a DrawingML cell that continues a merge (hMerge) none."""
+    if attribute(element, "hMerge") in ("1", "true"):
+        column = max(grid.columns, 1)
+    else:
+        column = grid.columns + 1
+        span = attribute(element, "gridSpan") or "1"
+        wide = span.isascii() and span.isdigit() and int(span) > 0
+        grid.columns += min(int(span), _MAX_SPAN) if wide else 1
+    return _Cell(
+        location=f"{grid.name} row {grid.rows} cell {column}",
+        cell=TableCell(table=grid.name, row=grid.rows, column=column),
+        text=[],
+    )
+
+
 def paragraphs(package: Package, part: str, location: str, hidden: str = "") -> Iterator[Field]:
     """Text of `part` joined per paragraph (`p` in DrawingML and WordprocessingML alike), so a term
     split across runs stays whole; text outside paragraphs comes one element at a time. `hidden`
-    is added to the location when the root says `show="0"` (a hidden slide)."""
+    is added to the location when the root says `show="0"` (a hidden slide). A table's cell is one
+    field, its paragraphs joined (`screen.source.tables` reads a row as one record)."""
     open_: list[list[str]] = []
+    tables = _Tables()
     for event, element, path in events(package, part):
         if event == "start":
             if len(path.names) == 1 and hidden and element.get("show") in ("0", "false"):
@@ -168,6 +241,8 @@ def paragraphs(package: Package, part: str, location: str, hidden: str = "") -> 
                 open_.append([])
             elif path.name in _BREAKS and path.parent in ("r", "p") and open_:  # w:br in a run, a:br
                 open_[-1].append(" ")
+            else:
+                tables.start(path.name, element, location)
             continue
         text = element.tail if event == "tail" else element.text
         if event == "end" and path.name == "s":  # a pivot cache keeps its strings in `v`
@@ -178,4 +253,8 @@ def paragraphs(package: Package, part: str, location: str, hidden: str = "") -> 
         elif text and keep:
             yield from text_field(location, text)
         if event == "end" and path.name == "p":
-            yield from text_field(location, "".join(open_.pop()))
+            joined = "".join(open_.pop())
+            if open_ or not tables.keep(joined):
+                yield from text_field(location, joined)
+        elif event == "end":
+            yield from tables.end(path.name)
