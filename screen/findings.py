@@ -204,6 +204,15 @@ class _Anchors:
         return found[ordinal - 1] if ordinal <= len(found) else None
 
 
+def _element(view: Document, offset: int, row: str) -> str:
+    """The element a view's text at `offset` is in: its table cell's (`<td>#7`), else the row's
+    or the run's (`row`)."""
+    index = bisect_right(view.cells, (offset, len(view.text) + 1, "")) - 1
+    if index >= 0 and view.cells[index][0] <= offset < view.cells[index][1]:
+        return view.cells[index][2]
+    return row
+
+
 def unshared(document: Document, hits: list[Hit]) -> list[Hit]:
     """The hits outside the pieces of `document` its view repeats (those the view dropped)."""
     shared = document.shared
@@ -234,7 +243,7 @@ def rendered_only(
     pending: dict[tuple[str, str], list[tuple[int, Hit]]] = {}
     for hit in rendered:
         line, _ = lines.position(hit.start)
-        where = view.locations[line - 1] if line <= len(view.locations) else ""
+        where = _element(view, hit.start, view.locations[line - 1] if line <= len(view.locations) else "")
         anchor = anchors.at(where, view.text[slice(*lines.bounds(line))])
         pending.setdefault(_same(hit), []).append((-1 if anchor is None else anchor, hit))
     stronger: dict[int, Hit] = {}
@@ -261,7 +270,7 @@ def place_rendered(document: Document, view: Document, hits: list[Hit], key: byt
     shown = _Lines(view.text)
     anchors = _Anchors(document.text, view.markup or document.text)
     for finding in make_findings(view, hits, key, salt=_RENDERED_SALT):
-        where = finding.location
+        where = _element(view, shown.bounds(finding.line)[0] + finding.column - 1, finding.location)
         offset = anchors.at(where, view.text[slice(*shown.bounds(finding.line))]) or 0
         line, column = lines.position(offset)
         end_line, end_column = lines.position(offset + 1)  # the first character of the element

@@ -252,6 +252,27 @@ def test_an_html_table_is_read_row_by_row(engine: Engine, path: str, text: str) 
     assert named.excerpt == "张*丰"
 
 
+@pytest.mark.parametrize("path", ["page.html", "page.md"])
+def test_a_finding_in_an_html_table_is_at_its_own_cell(engine: Engine, path: str) -> None:
+    # One cell a line, the name in the second: the finding is at the name's cell (its line and
+    # its <td>), not at the row's first cell.
+    table = (
+        "<table>\n<tr><th>序号</th><th>户主</th><th>病史</th></tr>\n"
+        "<tr>\n  <td>1</td>\n  <td>王海洋</td>\n  <td>尿毒症</td>\n</tr>\n</table>\n"
+    )
+    text = f"<html><body>\n{table}</body></html>\n" if path.endswith(".html") else f"# 公示\n\n{table}"
+    (found,) = [
+        f for f in engine.screen(read_document(path, text.encode("utf-8")), KEY) if f.rule.startswith("pii.")
+    ]
+    line = text.splitlines().index("  <td>王海洋</td>") + 1
+    assert (found.rule, found.location, found.line, found.column) == (
+        "pii.named_health",
+        "rendered <td>#2",
+        line,
+        3,
+    )
+
+
 def test_a_cell_tags_attributes_are_read() -> None:
     # A cell boundary reads as a space, and a title on the cell (shown on hover) is still read.
     layers = read_document(

@@ -49,6 +49,9 @@ class Document:
     # Pieces of this document the view repeats word for word, dropped from it (`views.narrow`).
     shared: Shared = ()
     markup: str = ""  # a view's: the HTML it was parsed from, when that is not the source itself
+    # A view's: [start, end) of each table cell in `text` and its element (`<td>#7`), sorted: a
+    # finding in a cell is reported at the cell, not at the row's first element.
+    cells: tuple[tuple[int, int, str], ...] = ()
     unrendered: str = ""  # why a page has no rendered view (it is an error to fix: exit 2)
 
 
@@ -122,6 +125,7 @@ def view_document(path: str, view: View, *, markup: bool = True) -> Document:
     text = "\n".join(texts + [""] * len(constructs))
     builder = LayerBuilder(text)
     rows = TableRows()
+    cells: list[tuple[int, int, str]] = []
     cursor = 0
     for run, line in zip(view.runs, texts, strict=True):
         builder.scope(cursor, cursor + len(line), run.scope)
@@ -131,6 +135,8 @@ def view_document(path: str, view: View, *, markup: bool = True) -> Document:
                     start=cursor + cell.start, end=cursor + cell.end, column=cell.column, label=cell.heading
                 )
                 rows.add((cell.table, cell.row), place)
+                if cell.where:
+                    cells.append((place.start, place.end, cell.where))
         cursor += len(line)
         builder.brk(cursor)
         cursor += 1
@@ -146,6 +152,7 @@ def view_document(path: str, view: View, *, markup: bool = True) -> Document:
         layers=builder.build(),
         locations=tuple(run.where for run in view.runs) + tuple(c.where for c in constructs),
         constructs=tuple(placed),
+        cells=tuple(sorted(cells)),
     )
 
 

@@ -335,7 +335,7 @@ def _enter(walk: _Walk, tag: str, where: str, outer: _Open | None, attributes: d
         return
     if tag in _CELLS:
         walk.add(" | ", where)  # the cells of a row are one run, as a reader reads a row
-        walk.tables.open_cell(walk.length, tag == "th", _span(attributes.get("colspan")))
+        walk.tables.open_cell(walk.length, tag == "th", _span(attributes.get("colspan")), where)
     elif tag in BLOCK_ELEMENTS:
         if outer is not None and outer.cell and tag != "table":
             walk.add(" ", where)

@@ -136,6 +136,7 @@ class RunCell:
     row: int
     column: int
     heading: bool = False
+    where: str = ""  # the cell's element (`<td>#7`): where a finding in it is reported
 
 
 @dataclass(slots=True)
@@ -145,6 +146,7 @@ class _OpenCell:
     row: int
     column: int
     heading: bool
+    where: str = ""
 
 
 @dataclass(slots=True)
@@ -189,12 +191,12 @@ class FlowTables:
             self.open[-1].row += 1
             self.open[-1].column = 0
 
-    def open_cell(self, at: int, heading: bool, span: int) -> None:
+    def open_cell(self, at: int, heading: bool, span: int, where: str = "") -> None:
         table = self.open[-1] if self.open else None
         if table is None:
-            self.cells.append(_OpenCell(at, 0, 0, 0, heading))
+            self.cells.append(_OpenCell(at, 0, 0, 0, heading, where))
             return
-        self.cells.append(_OpenCell(at, table.number, table.row, table.column, heading))
+        self.cells.append(_OpenCell(at, table.number, table.row, table.column, heading, where))
         table.column += span
 
     def close_cell(self, at: int) -> None:
@@ -221,6 +223,7 @@ class FlowTables:
                     row=cell.row,
                     column=cell.column,
                     heading=cell.heading,
+                    where=cell.where,
                 )
                 found.append(place)
         self.pieces = []
