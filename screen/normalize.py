@@ -182,14 +182,20 @@ def is_noise(char: str) -> bool:
     return bool(noise_re().fullmatch(char))
 
 
+# What people hide a digit of a personal number with, folded (＊ is *, ＃ is #): the official
+# star, and the crosses, hashes, dots, circles and squares used instead of it.
+MASK_CHARACTERS = "*×#●○◯■□◆◇"
+
 # Digits written as Chinese numerals one by one (一三八…, 壹叁捌…, 〇 or ○ for zero): a number so
 # written is still the number. A run of seven or more digits and numerals (masks among them, and
 # single separators between them) is read with ASCII digits; a date (二〇二六年) or a count is
-# shorter, and prose never strings seven numerals together.
+# shorter, and prose never strings seven numerals together. A circle is a zero only in a run with
+# another numeral: among ASCII digits it masks one (138○○○○5678).
 _NUMERALS = "〇○零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两"
 _AS_DIGITS = str.maketrans(_NUMERALS, "00012345678912345678912")
-_DIGIT_RUN = re.compile(rf"[{_NUMERALS}0-9*×](?:[ \t\-./_·]?[{_NUMERALS}0-9*×]){{6,}}")
-_NUMERAL = re.compile(f"[{_NUMERALS}]")
+_RUN_CHARACTERS = re.escape(_NUMERALS + MASK_CHARACTERS)
+_DIGIT_RUN = re.compile(rf"[{_RUN_CHARACTERS}0-9](?:[ \t\-./_·]?[{_RUN_CHARACTERS}0-9]){{6,}}")
+_NUMERAL = re.compile("[零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两]")
 
 
 def numerals_as_digits(text: str) -> str:
@@ -200,7 +206,8 @@ def numerals_as_digits(text: str) -> str:
     parts: list[str] = []
     last = 0
     for run in _DIGIT_RUN.finditer(text):
-        if _NUMERAL.search(run[0]) and len(_NUMERAL.findall(run[0])) + sum(c.isdigit() for c in run[0]) >= 7:
+        digits = sum(c in _NUMERALS or c.isdigit() for c in run[0])
+        if _NUMERAL.search(run[0]) and digits >= 7:
             parts += [text[last : run.start()], run[0].translate(_AS_DIGITS)]
             last = run.end()
     return "".join([*parts, text[last:]]) if parts else text

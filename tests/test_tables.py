@@ -103,6 +103,13 @@ def test_a_name_belongs_to_its_own_row(engine: Engine, text: str, expected: set[
         # Full-width stars and × count as masks (the text is folded before: ＊ is *).
         ("1381×××5678", Verdict.VALID),
         ("138××××1234", Verdict.INVALID),
+        # So do the hashes, dots, circles and squares people use instead of stars: a number
+        # that hides two digits of its birth date with them shows too much.
+        ("1101051949##31002x", Verdict.VALID),
+        ("138●●●●1234", Verdict.INVALID),
+        ("110105○○○○○○○○○02x", Verdict.INVALID),
+        ("1381■■■5678", Verdict.VALID),
+        ("6222 0202 ◆◆◆◆ 2233 446", Verdict.VALID),
         # Not masked at all: other rules read it.
         (ID.lower(), Verdict.INVALID),
         # Stars only: nothing shows.
@@ -681,6 +688,9 @@ def test_a_form_is_one_record(
         ("手机：1 3 8 1 2 3 4 5 6 7 8", "pii.mobile"),
         ("银行卡号：6222.0202.0011.2233.446", "pii.bank_card"),
         ("手机：一三八一＊＊＊五六七八", "pii.weak_mask"),
+        # A mask other than the star that hides too little is a weak mask, not a masked number.
+        ("身份证号：11010519491231○○2X", "pii.weak_mask"),
+        ("手机：1381●●●5678", "pii.weak_mask"),
     ],
 )
 def test_a_number_written_to_hide_is_read(engine: Engine, text: str, rule: str) -> None:
@@ -697,6 +707,8 @@ def test_a_number_written_to_hide_is_read(engine: Engine, text: str, rule: str) 
         "时间：2026.12.06 14:30，2026/12/7，地址192.168.112.145，版本1.2.3.4。",
         "ISBN 978-7-5097-1234-5，电话0871-63212056，邮编650000。",
         "二〇二六年十二月六日，一九四九年十月一日。",
+        # Masked as required with other characters than stars.
+        "手机：138●●●●5678，身份证号：110105■■■■■■■■■02X，卡号：◆◆◆◆ ◆◆◆◆ ◆◆◆◆ 3446。",
     ],
 )
 def test_a_list_of_numbers_is_no_personal_number(engine: Engine, text: str) -> None:

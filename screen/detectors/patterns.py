@@ -13,7 +13,7 @@ from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.validators import VALIDATORS, Verdict
 from screen.i18n import N_, _, listed
 from screen.model import Context, Hit, Level, Rule
-from screen.normalize import BREAK, Projection, fold, is_noise, noise_re
+from screen.normalize import BREAK, MASK_CHARACTERS, Projection, fold, is_noise, noise_re
 from screen.rulefields import (
     Problems,
     check_regex,
@@ -100,13 +100,15 @@ MASKS = {"mobile": (3, 4), "resident_id": (2, 3), "bank_card": (0, 4), "number":
 _MOBILE_DIGITS = 11
 _ID_CHARACTERS = 18
 # The characters of a personal number as written, digits aside: an ID's check letter, mask stars.
-NUMBER_CHARACTERS = "xX*＊×"
+_MASKS_AS_WRITTEN = "＊＃" + MASK_CHARACTERS  # each written as the official * in the masked form
+NUMBER_CHARACTERS = "xX" + _MASKS_AS_WRITTEN
 
 
 def masked(mask: str, number: str) -> str:
     """`number` with its middle starred as `mask` says, separators kept: 138****1234,
-    35*************123, ************1234. A mobile number's country code (+86) stays. Stars
-    already there count as the characters they hide (110105********002X → 11*************02X)."""
+    35*************123, ************1234. A mobile number's country code (+86) stays. Masks
+    already there count as the characters they hide, and are written as stars (110105●●●●●●●●002X
+    → 11*************02X)."""
     significant = [i for i, c in enumerate(number) if c.isdigit() or c in NUMBER_CHARACTERS]
     if mask == "number":
         mask = _kind_by_length(len(significant), number[significant[0]] if significant else "")
@@ -114,7 +116,7 @@ def masked(mask: str, number: str) -> str:
     if mask == "mobile":
         significant = significant[-_MOBILE_DIGITS:]
     hidden = set(significant[keep_first : len(significant) - keep_last])
-    return "".join("*" if i in hidden else c for i, c in enumerate(number))
+    return "".join("*" if i in hidden or c in _MASKS_AS_WRITTEN else c for i, c in enumerate(number))
 
 
 def _kind_by_length(size: int, first: str) -> str:

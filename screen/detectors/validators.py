@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from enum import Enum
 
+from screen.normalize import MASK_CHARACTERS
+
 
 class Verdict(Enum):
     VALID = "valid"
@@ -66,7 +68,7 @@ def _digits(text: str) -> str:
     return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
 
 
-_GROUP = re.compile(r"[0-9a-z*×]+")
+_GROUP = re.compile(f"[0-9a-z{re.escape(MASK_CHARACTERS)}]+")
 # How resident ID numbers are grouped besides in equal groups: region, birth date, the rest
 # (110105 19491231 002X), or region then groups of four (110105 1949 1231 002X).
 _ID_GROUPS = frozenset({(6, 8, 4), (6, 4, 4, 4), (6, 8, 3, 1)})
@@ -227,7 +229,7 @@ def cn_person(text: str) -> Verdict:
     return Verdict.INVALID
 
 
-_MASK_CHARACTERS = "*×"  # folded: ＊ is *; x (X, Ｘ) masks too, except as an ID's check letter
+_MASK_CHARACTERS = MASK_CHARACTERS  # x (X, Ｘ) masks too, except as an ID's check letter
 _MOBILE = 11
 _RESIDENT_ID = 18
 
