@@ -204,6 +204,12 @@ HEADER = "| 姓名 | 住址 | 情况 |\n|---|---|---|\n"
         ("全县艾滋病防治工作会议召开，县长王建明、副县长何志军出席。", set()),
         # A cue in another sentence is about someone else.
         ("做好艾滋病防治工作。李秀杰介绍了经验。", set()),
+        # A doctor at work is not the patient either; what follows 治疗 may be their own.
+        ("县医院医生王建明为群众义诊，讲解糖尿病防治知识。", set()),
+        ("何志军因脑梗塞偏瘫在床，无劳动能力。", {(1, "pii.named_health")}),
+        # The diseases a 因病致贫 row names, and a disability by kind and grade under its header.
+        (HEADER + "| 张三丰 | 城关镇 | 因病致贫（肝癌） |\n", {(3, "pii.named_health")}),
+        ("| 姓名 | 残疾类别 | 补贴金额 |\n|---|---|---|\n| 李秀杰 | 肢体 | 600 |\n", {(3, "pii.named_health")}),
         # A child under 14 by name; an adult's age is not.
         ("学生李小红（12岁）获救助。", {(1, "pii.named_minor")}),
         ("县长王建明慰问了80岁老人。", set()),

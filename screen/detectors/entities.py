@@ -47,14 +47,17 @@ _CUE_FIELDS = {"words", "regex", "validate", "window", "level", "side", "name"}
 
 _Cue = tuple[int, int, int, str]  # (context entry index, start, end, name) in the projected text
 # A person at official work: a rule with `officials: false` does not pair a person with a cue
-# that is the subject of that work (县长王建明调研尿毒症患者救助工作; 王建明看望了12岁的留守儿童).
+# that is the subject of that work (县长王建明调研尿毒症患者救助工作; 王建明看望了12岁的留守儿童;
+# 医生王建明讲解糖尿病防治知识). Not 治疗 or 诊治: a patient is treated for what they have.
 # A title alone does not: 村长张三确诊为艾滋病 is the village head's own health.
 _WORK = (
     r"调研|慰问|看望|探望|走访|出席|主持|部署|督导|督查|检查|视察|考察|带队|率队|召开|听取|会见"
     r"|陪同|批示|指导|推进|研究|协调|分管|负责|主抓|关心|关注|帮扶|结对"
+    r"|讲解|宣讲|讲授|授课|科普|义诊|接诊|筛查|防治|宣传"  # a doctor's or a teacher's work
 )
-# After the name, before a cue in the same clause: the cue is what the verb is about.
-_AT_WORK_ON = re.compile(f"^[^，,；;：:]*?(?:{_WORK})[^，,；;]*$")
+# After the name, in the clause the cue is in: the cue is what the verb is about.
+_AT_WORK_ON = re.compile(_WORK)
+_CLAUSE = re.compile(r"[，,；;：:]")
 # After the name, speech in office: what follows (past a comma or colon) is what was said.
 _SPEAKING = re.compile(r"(?:指出|强调|要求|讲话)")
 # An office title right before a name (副县长何志军), or 同志 right after it: a cue before such a
@@ -158,7 +161,7 @@ def _at_work(text: str, entity: Entity, start: int, end: int) -> bool:
     (……患者、村长何志军) unless a verb of work follows the name."""
     if start >= entity.end:
         between = text[entity.end : start]
-        if _AT_WORK_ON.match(between):
+        if _AT_WORK_ON.search(_CLAUSE.split(between)[-1]):
             return True
         said = _SPEAKING.search(between)
         return said is not None and any(mark in between[said.end() :] for mark in "，,：:")
