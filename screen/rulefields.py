@@ -17,7 +17,7 @@ from screen.model import Context, Level
 
 RULE_ID = re.compile(r"[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)+")
 # The validators of `screen/detectors/validators.py`, by name: this layer sits below the detectors.
-VALIDATOR_NAMES = ("gb11643", "luhn", "gb32100", "cn_person", "weak_mask")
+VALIDATOR_NAMES = ("gb11643", "luhn", "gb32100", "cn_person", "weak_mask", "minor_birth")
 
 
 class Problems:

@@ -4,6 +4,8 @@ reading. Table-driven, one comment per case."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -209,7 +211,10 @@ HEADER = "| 姓名 | 住址 | 情况 |\n|---|---|---|\n"
         ("何志军因脑梗塞偏瘫在床，无劳动能力。", {(1, "pii.named_health")}),
         # The diseases a 因病致贫 row names, and a disability by kind and grade under its header.
         (HEADER + "| 张三丰 | 城关镇 | 因病致贫（肝癌） |\n", {(3, "pii.named_health")}),
-        ("| 姓名 | 残疾类别 | 补贴金额 |\n|---|---|---|\n| 李秀杰 | 肢体 | 600 |\n", {(3, "pii.named_health")}),
+        (
+            "| 姓名 | 残疾类别 | 补贴金额 |\n|---|---|---|\n| 李秀杰 | 肢体 | 600 |\n",
+            {(3, "pii.named_health")},
+        ),
         # A child under 14 by name; an adult's age is not.
         ("学生李小红（12岁）获救助。", {(1, "pii.named_minor")}),
         ("县长王建明慰问了80岁老人。", set()),
@@ -719,3 +724,51 @@ def test_a_number_written_to_hide_is_read(engine: Engine, text: str, rule: str) 
 )
 def test_a_list_of_numbers_is_no_personal_number(engine: Engine, text: str) -> None:
     assert [f.rule for f in findings(engine, text) if f.rule.startswith("pii.")] == []
+
+
+def _years_ago(years: int, days: int = 0) -> datetime.date:
+    today = datetime.date.today()
+    try:
+        return today.replace(year=today.year - years) - datetime.timedelta(days=days)
+    except ValueError:  # today is 29 February
+        return datetime.date(today.year - years, 2, 28) - datetime.timedelta(days=days)
+
+
+CHILD = _years_ago(9)  # nine years old today
+ALMOST = _years_ago(14, -1)  # fourteen tomorrow
+JUST = _years_ago(14)  # fourteen today
+ADULT = _years_ago(40)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A birth date after 出生 or before 出生/生, of a child under fourteen today.
+        (f"学生李小红，{CHILD.year}年{CHILD.month}月出生，家住城关镇。", {(1, "pii.named_minor")}),
+        (f"儿童何小军（出生日期：{CHILD:%Y年%m月%d日}）获救助。", {(1, "pii.named_minor")}),
+        (f"学生李小红，{ALMOST:%Y.%m.%d}生，家住城关镇。", {(1, "pii.named_minor")}),
+        # Fourteen today, or an adult: no longer a child's information.
+        (f"学生李小红，{JUST:%Y.%m.%d}生，家住城关镇。", set()),
+        (f"王建国，{ADULT.year}年{ADULT.month}月出生。", set()),
+        # A date that is no birth date, and a year followed by 生产.
+        (f"{CHILD.year}年，王建国调任城关镇镇长。", set()),
+        (f"{CHILD.year}年生产总值增长5%，县长王建明作报告。", set()),
+        # Under a 出生年月 column, the cell's date makes the row's name a child's; an adult's
+        # row is left alone.
+        (
+            f"| 姓名 | 出生年月 | 学校 |\n|---|---|---|\n| 李小红 | {CHILD:%Y.%m} | 城关小学 |\n"
+            f"| 张建国 | {ADULT:%Y.%m} | 城关小学 |\n",
+            {(3, "pii.named_minor")},
+        ),
+        # A form's label does the same for the value beside it.
+        (
+            f"| 姓名 | 何小军 | 性别 | 男 |\n|---|---|---|---|\n"
+            f"| 出生日期 | {CHILD:%Y-%m-%d} | 民族 | 汉 |\n",
+            {(1, "pii.named_minor")},
+        ),
+    ],
+)
+def test_a_childs_birth_date_next_to_a_name(
+    engine: Engine, text: str, expected: set[tuple[int, str]]
+) -> None:
+    assert by_line(engine, text) == expected

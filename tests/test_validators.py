@@ -9,7 +9,16 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from screen.detectors.validators import VALIDATORS, Verdict, cn_person, gb11643, gb32100, luhn, weak_mask
+from screen.detectors.validators import (
+    VALIDATORS,
+    Verdict,
+    cn_person,
+    gb11643,
+    gb32100,
+    luhn,
+    minor_birth,
+    weak_mask,
+)
 
 VALID, PLAUSIBLE, INVALID = Verdict.VALID, Verdict.PLAUSIBLE, Verdict.INVALID
 
@@ -244,6 +253,7 @@ def test_registry_names_every_validator() -> None:
         "gb32100": gb32100,
         "cn_person": cn_person,
         "weak_mask": weak_mask,
+        "minor_birth": minor_birth,
     }
     assert expected == VALIDATORS
 
@@ -276,3 +286,43 @@ def test_any_other_check_digit_is_not_valid(number: str, check: str) -> None:
     changed = number[:17] + check
     assert gb11643(changed) is not VALID
     assert gb11643(changed) is PLAUSIBLE  # shape and date are still right
+
+
+@pytest.mark.parametrize(
+    ("born", "expected"),
+    [
+        # Under fourteen: nine years old, fourteen tomorrow, born today.
+        (TODAY.replace(year=TODAY.year - 9) if TODAY.month != 2 or TODAY.day != 29 else TODAY, VALID),
+        (TODAY - datetime.timedelta(days=14 * 365), VALID),
+        (TODAY, VALID),
+        # Fourteen or older, and not born yet.
+        (TODAY - datetime.timedelta(days=14 * 366), INVALID),
+        (datetime.date(1965, 3, 1), INVALID),
+        (TOMORROW, INVALID),
+    ],
+)
+def test_minor_birth_on_a_full_date(born: datetime.date, expected: Verdict) -> None:
+    for written in (
+        f"{born:%Y年%m月%d日}",
+        f"{born:%Y.%m.%d}",
+        f"{born:%Y-%m-%d}",
+        f"出生日期：{born:%Y/%m/%d}",
+    ):
+        assert minor_birth(written) is expected, written
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        # A year or a month alone is read at its last day: the youngest the person may be.
+        (f"{TODAY.year - 14}年", VALID),
+        (f"{TODAY.year - 15}年", INVALID),
+        (f"{TODAY.year}年{TODAY.month}月出生", VALID),
+        # Impossible dates, and none.
+        ("2015年13月", INVALID),
+        ("2015年2月30日", INVALID),
+        ("出生", INVALID),
+    ],
+)
+def test_minor_birth_on_a_partial_date(written: str, expected: Verdict) -> None:
+    assert minor_birth(written) is expected

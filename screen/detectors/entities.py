@@ -88,6 +88,12 @@ class _Finder:
             if match.end() > match.start() and (self.check is None or self.check(match[0]) is Verdict.VALID):
                 yield match.start(), match.end(), self.context.name or match[0]
 
+    def labelled(self, header: str, value: str, path: str, rule_id: str) -> Iterator[tuple[int, int, str]]:
+        """The cues of a table cell's `value` read after its column's `header` (出生年月：2015.09)
+        that the header takes part in (those in the value alone are found where it stands)."""
+        joined = f"{header}：{value}"
+        return (found for found in self.find(joined, path, rule_id) if found[0] < len(header))
+
 
 class EntityDetector:
     def __init__(self, rules: tuple[Rule, ...]) -> None:
@@ -138,19 +144,29 @@ class EntityDetector:
 
 def _header_cues(grid: Grid, finders: tuple[_Finder, ...], path: str, rule_id: str) -> list[_Cue]:
     """The cues a rule finds in the header of a table column, each placed at every cell below it
-    that holds something, as if it stood in that cell's row."""
+    that holds something, as if it stood in that cell's row. A cue that a validator reads (a
+    birth date under 出生年月) is read in each cell's value after its header, and placed at the
+    cells whose value makes it one."""
     read = {  # once per distinct header: a page of tables repeats its headers
         header: [(i, n) for i, f in enumerate(finders) for _s, _e, n in f.find(header, path, rule_id)]
         for header in set(grid.headers.values())
     }
-    if not any(read.values()):
-        return []
-    return [
+    cues = [
         (i, cell.start, cell.end, name)
-        for header, cells in grid.columns(lambda header: bool(read[header]))
+        for header, cells in grid.columns(lambda header: bool(read.get(header)))
         for i, name in read[header]
         for cell in cells
     ]
+    labelled = [(i, f) for i, f in enumerate(finders) if f.check is not None and f.context.regex]
+    if labelled:
+        cues += [
+            (i, cell.start, cell.end, name)
+            for header, cells in grid.columns(bool)
+            for cell in cells
+            for i, finder in labelled
+            for _s, _e, name in finder.labelled(header, grid.text[cell.start : cell.end], path, rule_id)
+        ]
+    return cues
 
 
 def _at_work(text: str, entity: Entity, start: int, end: int) -> bool:

@@ -259,7 +259,38 @@ def weak_mask(text: str) -> Verdict:
     return Verdict.VALID if shown else Verdict.INVALID
 
 
+_MINOR_YEARS = 14  # 个人信息保护法第28条: a child under fourteen
+_DATE_NUMBERS = re.compile(r"\d+")
+
+
+def minor_birth(text: str) -> Verdict:
+    """A birth date (2015年9月, 2015.09.12, 2016年出生) of someone under fourteen today: VALID.
+    A date given only to the year or the month is read at its last day (the youngest it may
+    be, today at the latest); a date in the future, or no date, is INVALID."""
+    numbers = [int(n) for n in _DATE_NUMBERS.findall(text)]
+    years = [i for i, n in enumerate(numbers) if 1900 <= n <= 2100]
+    if not years:
+        return Verdict.INVALID
+    year, rest = numbers[years[0]], numbers[years[0] + 1 :]
+    month = rest[0] if rest else 12
+    if not 1 <= month <= 12:
+        return Verdict.INVALID
+    last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    day = rest[1] if len(rest) > 1 else last
+    if not 1 <= day <= last:
+        return Verdict.INVALID
+    born, today = datetime.date(year, month, day), datetime.date.today()
+    if born > today and len(rest) < 2 and datetime.date(year, rest[0] if rest else 1, 1) <= today:
+        born = today  # born this month (or year): not in the future
+    try:
+        fourteenth = born.replace(year=born.year + _MINOR_YEARS)
+    except ValueError:  # born on 29 February: the birthday is 1 March in a common year
+        fourteenth = datetime.date(born.year + _MINOR_YEARS, 3, 1)
+    return Verdict.VALID if born <= today < fourteenth else Verdict.INVALID
+
+
 VALIDATORS: dict[str, Callable[[str], Verdict]] = {
+    "minor_birth": minor_birth,
     "weak_mask": weak_mask,
     "gb11643": gb11643,
     "luhn": luhn,
