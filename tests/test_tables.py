@@ -693,6 +693,8 @@ def test_a_form_is_one_record(
         ("身份证号：1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 X", "pii.resident_id"),
         ("身份证号：一一〇一〇五一九四九一二三一〇〇二X", "pii.resident_id"),
         ("身份证号：11010519491231&#48;02X", "pii.resident_id"),
+        # A line break inside an ID number (the page shows one line, or a wrapped one).
+        ("身份证号：110105\n19491231002X", "pii.resident_id"),
         ("手机：一三八一二三四五六七八", "pii.mobile"),
         ("手机：壹叁捌壹贰叁肆伍陆柒捌", "pii.mobile"),
         ("手机：138.1234.5678", "pii.mobile"),
@@ -718,6 +720,8 @@ def test_a_number_written_to_hide_is_read(engine: Engine, text: str, rule: str) 
         "时间：2026.12.06 14:30，2026/12/7，地址192.168.112.145，版本1.2.3.4。",
         "ISBN 978-7-5097-1234-5，电话0871-63212056，邮编650000。",
         "二〇二六年十二月六日，一九四九年十月一日。",
+        # Numbers one a line: no card, no mobile number.
+        "44\n12345678\n650981\n0871-64984218\n138\n1234\n5678",
         # Masked as required with other characters than stars.
         "手机：138●●●●5678，身份证号：110105■■■■■■■■■02X，卡号：◆◆◆◆ ◆◆◆◆ ◆◆◆◆ 3446。",
     ],

@@ -88,6 +88,11 @@ def test_helper_agrees_with_a_published_number() -> None:
         ("11 01 05 19 49 12 31 00 2X", VALID),
         ("1101 0519 4912 3100 21", PLAUSIBLE),
         ("11 01 05 19 49 12 31 00 21", INVALID),
+        # One break anywhere (a wrapped line, a <br>): the number, but a wrong check digit
+        # there is no typo.
+        ("1101051949 1231002X", VALID),
+        ("110105\n19491231002X", VALID),
+        ("1101051949 12310021", INVALID),
         # A list of numbers is grouped irregularly: no reading of it is a number.
         ("11 0105 1949 12 31 002 X", INVALID),
         ("1101 05 19491231 002X", INVALID),

@@ -100,7 +100,7 @@ def gb11643(text: str) -> Verdict:
         or not number[:17].isdigit()
         or number[:2] not in _PROVINCES
         or number[17] not in _GB11643_CHECK  # the check character is a digit or X, nothing else
-        or not _grouped(sizes, _ID_GROUPS)
+        or not (len(sizes) == 2 or _grouped(sizes, _ID_GROUPS))  # one break anywhere: a wrap, a <br>
     ):
         return Verdict.INVALID
     try:
@@ -114,7 +114,7 @@ def gb11643(text: str) -> Verdict:
         return Verdict.VALID
     # A wrong check digit is taken for a typo only in a number written as people write one, not
     # in a list of small numbers that happens to hold a date (53 01 25 19 65 03 12 …).
-    typo = len(sizes) == 1 or sizes in _ID_GROUPS or min(sizes[:-1]) >= 3
+    typo = len(sizes) == 1 or sizes in _ID_GROUPS or (len(sizes) > 2 and min(sizes[:-1]) >= 3)
     return Verdict.PLAUSIBLE if typo else Verdict.INVALID
 
 
