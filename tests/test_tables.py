@@ -776,3 +776,54 @@ def test_a_childs_birth_date_next_to_a_name(
     engine: Engine, text: str, expected: set[tuple[int, str]]
 ) -> None:
     assert by_line(engine, text) == expected
+
+
+# A 公示 list exported as text (.csv, .tsv): one record a line, the first line its header.
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        # The issue's table as a CSV: the unmasked row is read with its own name; 王五's
+        # numbers are masked as required and his name pairs with nothing two lines up.
+        (
+            "list.csv",
+            f"姓名,身份证号,电话\n张三丰,{ID},13812345678\n李四,110105********002X,138****5678\n"
+            "王五,35*************123,138****1234\n",
+            {
+                ("2", "pii.named_id_number"),
+                ("2", "pii.resident_id"),
+                ("2", "pii.mobile"),
+                ("3", "pii.weak_mask"),
+            },
+        ),
+        # The header is the context of its column: 病史 over 有 ties that row's name to it.
+        ("h.csv", "户主,病史\n王海洋,有\n陈红,无\n", {("2", "pii.named_health")}),
+        # Quoted fields, a comma and a line break inside one, doubled quotes, Windows line ends:
+        # the record ends where its quotes close.
+        (
+            "q.csv",
+            f'姓名,备注,身份证号\r\n"欧阳娜","住址：城关镇,""幸福小区""\r\n5栋",{ID}\r\n陈红,无,无\r\n',
+            {("2", "pii.named_id_number"), ("3", "pii.resident_id")},
+        ),
+        # Tabs in a .tsv, semicolons in a .csv.
+        ("t.tsv", f"姓名\t身份证号\n甲\t{ID}\n陈红\t无\n", {("2", "pii.resident_id")}),
+        (
+            "s.csv",
+            f"姓名;身份证号\n陈红;{ID}\n王五;无\n",
+            {("2", "pii.named_id_number"), ("2", "pii.resident_id")},
+        ),
+    ],
+)
+def test_a_delimited_file_is_read_row_by_row(
+    engine: Engine, path: str, text: str, expected: set[tuple[str, str]]
+) -> None:
+    found = engine.screen(read_document(path, text.encode("utf-8")), KEY)
+    assert {(str(f.line), f.rule) for f in found if f.rule.startswith("pii.")} == expected
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(NAMES), st.booleans()), min_size=2, max_size=6))
+def test_a_cue_never_pairs_across_csv_records(engine: Engine, rows: list[tuple[str, bool]]) -> None:
+    lines = ["姓名,号码"] + [f"{name},{ID if numbered else '已脱敏'}" for name, numbered in rows]
+    document = read_document("list.csv", ("\n".join(lines) + "\n").encode("utf-8"))
+    found = {f.line for f in engine.screen(document, KEY) if f.rule == "pii.named_id_number"}
+    assert found == {index + 2 for index, (_, numbered) in enumerate(rows) if numbered}

@@ -10,6 +10,7 @@ from screen.errors import InputError
 from screen.i18n import _
 from screen.model import Scope
 from screen.source.attachments import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, extract
+from screen.source.delimited import DELIMITED_SUFFIXES, delimited_layers, delimiter_of
 from screen.source.frontmatter import front_matter_values, mark_yaml, split_front_matter
 from screen.source.htmlview import Construct, View, decode_declared, parse_view, style_view
 from screen.source.inline import CommentEnds, mark_inline
@@ -25,7 +26,9 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml"})
 _XML_SUFFIXES = frozenset({".xhtml", ".svg", ".xml"})
 YAML_SUFFIXES = frozenset({".yml", ".yaml"})
 # Text formats: a NUL byte in one of these is a broken file (exit 2), not a binary type.
-TEXT_SUFFIXES = MARKDOWN_SUFFIXES | HTML_SUFFIXES | YAML_SUFFIXES | {".txt", ".csv", ".json", ".css", ".js"}
+TEXT_SUFFIXES = (
+    MARKDOWN_SUFFIXES | HTML_SUFFIXES | YAML_SUFFIXES | DELIMITED_SUFFIXES | {".txt", ".json", ".css", ".js"}
+)
 ARCHIVE_SUFFIXES = frozenset(
     {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".cab", ".iso", ".arj", ".lzh"}
 )
@@ -273,6 +276,8 @@ def _text_document(path: str, suffix: str, text: str, markup: bool, markdown: Ma
         except InputError as error:
             raise InputError(path, error.reason) from None
         return _with_view(path, text, _html_layers(text), page, markup)
+    if suffix in DELIMITED_SUFFIXES:  # a table exported as text: one record a line
+        return Document(path=path, text=text, layers=delimited_layers(text, delimiter_of(text, suffix)))
     plain = _plain_layers(text, Scope.ATTACHMENT)
     if suffix in (".css", ".js"):  # a style sheet as read, a script as a whole
         script = View(runs=(), constructs=(Construct(kind="file", name="script", where="whole file"),))
