@@ -4,7 +4,9 @@ reading. Table-driven, one comment per case."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +19,7 @@ from screen.detectors.validators import Verdict, weak_mask
 from screen.engine import Engine
 from screen.model import Finding
 from screen.source import read_document
+from screen.source.delimited import records
 from tests.test_ooxml import INLINE, A, P, R, docx, p, pptx, sheet1, tbl
 
 ID = "11010519491231002X"  # valid check digit
@@ -827,3 +830,26 @@ def test_a_cue_never_pairs_across_csv_records(engine: Engine, rows: list[tuple[s
     document = read_document("list.csv", ("\n".join(lines) + "\n").encode("utf-8"))
     found = {f.line for f in engine.screen(document, KEY) if f.rule == "pii.named_id_number"}
     assert found == {index + 2 for index, (_, numbered) in enumerate(rows) if numbered}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='ab张,"\n\r\t ;', max_size=6), min_size=1, max_size=4),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from([",", "\t", ";"]),
+)
+def test_delimited_records_read_what_the_csv_module_reads(rows: list[list[str]], delimiter: str) -> None:
+    # Every field our scanner places in the file, quotes collapsed, is the field the csv module
+    # reads there: the same records, the same fields, at offsets that point into the file.
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    text = buffer.getvalue()
+    expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    read = [
+        [text[start:end].replace('""', '"') for start, end in fields]
+        for fields, _quotes, _end in records(text, delimiter)
+    ]
+    assert read == expected
