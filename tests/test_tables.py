@@ -235,6 +235,8 @@ HEADER = "| 姓名 | 住址 | 情况 |\n|---|---|---|\n"
         # An address below the township next to a name (a village group, a building and room).
         (HEADER + "| 张三丰 | 新华村3组 | 低保 |\n", {(3, "pii.named_home_address")}),
         ("李秀杰，城关镇幸福小区5栋2单元301室", {(1, "pii.named_home_address")}),
+        # An office's own building on a 联系我们 page, with the person to call: no home.
+        ("联系地址：青溪县行政中心5栋301室，联系人：何志军，电话0871-63212056。", set()),
         # The same places about no one, and a village's service team (not a group number).
         ("新华村3组召开村民大会。", set()),
         ("缺额由村服务队从收取的喜钱中补足。毕加索在这所旧居中生活了近40年。", set()),
