@@ -87,7 +87,7 @@ def portal(tmp_path: Path, pages: dict[str, str]) -> Path:
         ("| 李四 | 13812****78 |\n", "| 李四 | 138******78 |\n"),
         ("手机：138＊＊＊56789\n", "手机：138****6789\n"),
         # Other masks than the star are written as the official star.
-        ("身份证号：11010519491231○○2X\n", "身份证号：11****************2X\n"),
+        ("身份证号：11010519491231○○2X\n", "身份证号：11**************2X\n"),
         # A number masked as required is left as it is.
         ("手机：138****1234\n", "手机：138****1234\n"),
         # A historical mention is no finding, so nothing changes.
