@@ -514,11 +514,13 @@ def test_deep_quote_still_finds_the_term(engine: Engine) -> None:
 
 
 def test_large_realistic_page_is_screened_in_bounded_time(engine: Engine) -> None:
-    # 18 MB of Chinese Markdown: a per-paragraph copy of the whole file once took minutes.
+    # 18 MB of Chinese Markdown: a per-paragraph copy of the whole file once took minutes. It
+    # reads and screens in about 19 s on the project's 2-core machine; the bound leaves room for
+    # a loaded CI machine and still catches the quadratic cost (the speed itself is bench/'s).
     text, chunks = _realistic_markdown(18)
     assert len(text.encode("utf-8")) > 17 * 1024 * 1024
     elapsed, result = _timed(engine, text)
-    assert elapsed < 20, f"{elapsed:.1f} s"
+    assert elapsed < 45, f"{elapsed:.1f} s"
     assert result is not None
     assert sum(f.rule == TERM for f in result) == chunks
     assert sum(f.rule == MARKING for f in result) == chunks

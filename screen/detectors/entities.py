@@ -69,6 +69,7 @@ _TITLE_BEFORE = re.compile(
     r"|秘书长|检察长|队长|行长|董事长|经理|代表)[\s:：]?$"
 )
 _TITLE_WINDOW = 8
+_LABEL_SECONDS = 1.0  # a header is a few words: a partial match on it is instant
 _WORKS_AFTER = re.compile(f"(?:同志|一行|等)?[^，,。；;！？!?\n]{{0,6}}?(?:{_WORK}|{_SPEAKING.pattern})")
 _CLAUSE_TAIL = re.compile(r"[^，,；;：:]*$")  # what follows a stretch's last clause mark
 _SENTENCE_END = re.compile(f"[。！？；!?;{BREAK}]")
@@ -87,6 +88,12 @@ class _Finder:
         for match in find(self.regex, text, path, rule_id):
             if match.end() > match.start() and (self.check is None or self.check(match[0]) is Verdict.VALID):
                 yield match.start(), match.end(), self.context.name or match[0]
+
+    def starts_in(self, header: str) -> bool:
+        """Whether a match can begin in a column's `header` and go on into its cells (出生年月：
+        begins a birth date; 身份证号 begins no ID number): only then are the cells read after it."""
+        found = self.regex.search(f"{header}：", partial=True, timeout=_LABEL_SECONDS)
+        return found is not None and found.start() < len(header)
 
     def labelled(self, header: str, value: str, path: str, rule_id: str) -> Iterator[tuple[int, int, str]]:
         """The cues of a table cell's `value` read after its column's `header` (出生年月：2015.09)
@@ -158,14 +165,22 @@ def _header_cues(grid: Grid, finders: tuple[_Finder, ...], path: str, rule_id: s
         for cell in cells
     ]
     labelled = [(i, f) for i, f in enumerate(finders) if f.check is not None and f.context.regex]
-    if labelled:
-        cues += [
-            (i, cell.start, cell.end, name)
-            for header, cells in grid.columns(bool)
-            for cell in cells
-            for i, finder in labelled
-            for _s, _e, name in finder.labelled(header, grid.text[cell.start : cell.end], path, rule_id)
-        ]
+    if not labelled:
+        return cues
+    taking: dict[str, list[tuple[int, _Finder]]] = {}  # per header: the finders it takes part in
+
+    def takes(header: str) -> bool:
+        if header not in taking:
+            taking[header] = [(i, f) for i, f in labelled if f.starts_in(header)]
+        return bool(taking[header])
+
+    cues += [
+        (i, cell.start, cell.end, name)
+        for header, cells in grid.columns(takes)
+        for cell in cells
+        for i, finder in taking[header]
+        for _s, _e, name in finder.labelled(header, grid.text[cell.start : cell.end], path, rule_id)
+    ]
     return cues
 
 
