@@ -158,12 +158,16 @@ def _header_cues(grid: Grid, finders: tuple[_Finder, ...], path: str, rule_id: s
         header: [(i, n) for i, f in enumerate(finders) for _s, _e, n in f.find(header, path, rule_id)]
         for header in set(grid.headers.values())
     }
-    cues = [
-        (i, cell.start, cell.end, name)
-        for header, cells in grid.columns(lambda header: bool(read.get(header)))
-        for i, name in read[header]
-        for cell in cells
-    ]
+    cues = (
+        [
+            (i, cell.start, cell.end, name)
+            for header, cells in grid.columns(lambda header: bool(read.get(header)))
+            for i, name in read[header]
+            for cell in cells
+        ]
+        if any(read.values())
+        else []
+    )
     labelled = [(i, f) for i, f in enumerate(finders) if f.check is not None and f.context.regex]
     if not labelled:
         return cues
@@ -174,6 +178,8 @@ def _header_cues(grid: Grid, finders: tuple[_Finder, ...], path: str, rule_id: s
             taking[header] = [(i, f) for i, f in labelled if f.starts_in(header)]
         return bool(taking[header])
 
+    if not any(takes(header) for header in {*grid.headers.values(), *grid.labels.values()}):
+        return cues  # most tables: no header begins such a cue
     cues += [
         (i, cell.start, cell.end, name)
         for header, cells in grid.columns(takes)
