@@ -206,8 +206,7 @@ def numerals_as_digits(text: str) -> str:
     parts: list[str] = []
     last = 0
     for run in _DIGIT_RUN.finditer(text):
-        digits = sum(c in _NUMERALS or c.isdigit() for c in run[0])
-        if _NUMERAL.search(run[0]) and digits >= 7:
+        if _NUMERAL.search(run[0]) and sum(c in _NUMERALS or c.isdigit() for c in run[0]) >= 7:
             parts += [text[last : run.start()], run[0].translate(_AS_DIGITS)]
             last = run.end()
     return "".join([*parts, text[last:]]) if parts else text

@@ -229,7 +229,6 @@ def cn_person(text: str) -> Verdict:
     return Verdict.INVALID
 
 
-_MASK_CHARACTERS = MASK_CHARACTERS  # x (X, Ｘ) masks too, except as an ID's check letter
 _MOBILE = 11
 _RESIDENT_ID = 18
 
@@ -240,11 +239,12 @@ def weak_mask(text: str) -> Verdict:
     (digits 7–14) or more than its first 6 and last 3 characters, a bank card more than its last
     4 digits. INVALID for a number masked as required, or not masked at all (other rules read
     those), or one that shows fewer than 2 digits."""
-    chars = [c for c in text.lower() if c.isdigit() or c in _MASK_CHARACTERS or c == "x"]
+    # x (X, Ｘ) masks too, except as an ID's check letter
+    chars = [c for c in text.lower() if c.isdigit() or c in MASK_CHARACTERS or c == "x"]
     if len(chars) == _MOBILE + 2 and chars[:3] == ["8", "6", "1"]:
         chars = chars[2:]  # +86 before a mobile number
     size = len(chars)
-    hidden = [c in _MASK_CHARACTERS or (c == "x" and not (size == _RESIDENT_ID and i == size - 1))
+    hidden = [c in MASK_CHARACTERS or (c == "x" and not (size == _RESIDENT_ID and i == size - 1))
               for i, c in enumerate(chars)]  # fmt: skip
     if not any(hidden) or size - sum(hidden) < 2:
         return Verdict.INVALID
