@@ -29,9 +29,16 @@ from typing import Any
 
 from screen.errors import InputError
 from screen.i18n import N_, _
+from screen.source.reading import MAX_BYTES
 
 _BUILTIN = ("toc", "tables", "fenced_code")  # MkDocs adds these to every configuration
-MAX_SECONDS = 8.0  # for the largest page; a page gets 2 s and 1 s per megabyte up to this
+# A page may take 2 s and 4 s per megabyte to render. Dense ordinary Markdown (links, emphasis,
+# tables, code) renders at about 1.3 s per megabyte on a 2-core machine (18 MB in 24 s), so a
+# loaded machine has three times that; the shapes Python-Markdown is slow on grow faster than
+# their size and are cut off.
+_SECONDS_PER_MEGABYTE = 4.0
+MAX_SECONDS = 2.0 + _SECONDS_PER_MEGABYTE * MAX_BYTES / 1_000_000  # the largest page read
+_RETRY = 0.05  # an alarm lost in a place that cannot raise (a gc callback) fires again this soon
 # A line indented 160 columns (or quoted as deeply): 40 levels of lists, far beyond any page.
 _TOO_DEEP = re.compile(r"^[ \t>]{160}", re.MULTILINE)
 _DEEP_REASON = N_(
@@ -179,14 +186,17 @@ class _Overrun(Exception):
 
 
 def _budget(size: int) -> float:
-    """Seconds one page may take to render: ordinary pages render at megabytes a second."""
-    return min(MAX_SECONDS, 2.0 + size / 1_000_000)
+    """Seconds one page may take to render: three times what dense ordinary Markdown takes."""
+    return min(MAX_SECONDS, 2.0 + _SECONDS_PER_MEGABYTE * size / 1_000_000)
 
 
 @contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
     """Interrupt the Python code run inside after `seconds` (on the main thread, where a signal
-    can be taken; Python-Markdown is pure Python, so it stops where it is)."""
+    can be taken; Python-Markdown is pure Python, so it stops where it is).
+
+    The alarm repeats until the block is left: an exception raised where Python only reports it
+    (a garbage-collector callback, a finaliser) is lost, and the next alarm stops the code."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
@@ -195,7 +205,7 @@ def _deadline(seconds: float) -> Iterator[None]:
         raise _Overrun
 
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY)
     try:
         yield
     finally:
