@@ -198,16 +198,64 @@ _DIGIT_RUN = re.compile(rf"[{_RUN_CHARACTERS}0-9](?:[ \t\-./_·]?[{_RUN_CHARACTE
 _NUMERAL = re.compile("[零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两]")
 
 
+# Letters typed for digits, folded (O or o for 0, l or I for 1, and their Greek and Cyrillic
+# twins): inside a number they are the digit a reader reads (11O1O5…, l38…). A letter counts
+# between two digits of a run that has seven ASCII digits or more, or first in the run when no
+# letter comes before it; so words, units (1000l) and codes beside a number are left alone.
+_LOOKALIKES = "oοоliıіι"
+_LOOKALIKE_DIGITS = str.maketrans(_LOOKALIKES, "00011111")
+_SEPARATOR = r"[ \t\-./_·]"
+_WORD_LETTER = "a-zα-ωа-яё"
+_LOOKALIKE_HINT = re.compile(rf"[0-9]{_SEPARATOR}?[{_LOOKALIKES}]|(?<![{_WORD_LETTER}])[{_LOOKALIKES}][0-9]")
+_LOOKALIKE_RUN = re.compile(
+    rf"(?:(?<![{_WORD_LETTER}])[{_LOOKALIKES}](?=[0-9]))?"
+    rf"[0-9](?:{_SEPARATOR}?[{_LOOKALIKES}{re.escape(MASK_CHARACTERS)}0-9])*[0-9]"
+)
+
+
+def digit_read(char: str) -> str | None:
+    """The digit a character of a number written to slip past stands for (三 or 叁 3, O 0, l 1),
+    itself for a digit; None for anything else (separators, masks, an ID's check letter)."""
+    if char.isdigit():
+        return char
+    folded = fold(char)
+    if folded in _LOOKALIKES:
+        return folded.translate(_LOOKALIKE_DIGITS)
+    read = folded.translate(_AS_DIGITS)
+    return read if read != folded and folded not in MASK_CHARACTERS else None
+
+
 def numerals_as_digits(text: str) -> str:
     """`text` with the Chinese numerals of every run of seven digits or more (ID, phone and card
-    numbers) written as ASCII digits; same length as `text`."""
-    if not _NUMERAL.search(text):
-        return text
+    numbers) written as ASCII digits, and the Latin letters typed for digits inside such a run;
+    same length as `text`."""
+    if _NUMERAL.search(text):
+        text = _runs_rewritten(text, _DIGIT_RUN, _numerals_run)
+    if _LOOKALIKE_HINT.search(text):
+        text = _runs_rewritten(text, _LOOKALIKE_RUN, _lookalike_run)
+    return text
+
+
+def _numerals_run(run: str) -> str | None:
+    if _NUMERAL.search(run) and sum(c in _NUMERALS or c.isdigit() for c in run) >= 7:
+        return run.translate(_AS_DIGITS)
+    return None
+
+
+def _lookalike_run(run: str) -> str | None:
+    if sum(c.isdigit() for c in run) >= 7 and any(c in _LOOKALIKES for c in run):
+        return run.translate(_LOOKALIKE_DIGITS)
+    return None
+
+
+def _runs_rewritten(text: str, runs: re.Pattern[str], rewrite: Callable[[str], str | None]) -> str:
+    """`text` with each match of `runs` that `rewrite` rewrites (to the same length) replaced."""
     parts: list[str] = []
     last = 0
-    for run in _DIGIT_RUN.finditer(text):
-        if _NUMERAL.search(run[0]) and sum(c in _NUMERALS or c.isdigit() for c in run[0]) >= 7:
-            parts += [text[last : run.start()], run[0].translate(_AS_DIGITS)]
+    for run in runs.finditer(text):
+        written = rewrite(run[0])
+        if written is not None:
+            parts += [text[last : run.start()], written]
             last = run.end()
     return "".join([*parts, text[last:]]) if parts else text
 

@@ -88,6 +88,9 @@ def portal(tmp_path: Path, pages: dict[str, str]) -> Path:
         ("手机：138＊＊＊56789\n", "手机：138****6789\n"),
         # Other masks than the star are written as the official star.
         ("身份证号：11010519491231○○2X\n", "身份证号：11**************2X\n"),
+        # A number written in numerals or with letters for digits is written in digits, masked.
+        ("手机：一三八一二三四五六七八\n", "手机：138****5678\n"),
+        ("身份证号：11O1O519491231OO2X\n", "身份证号：11*************02X\n"),
         # A number masked as required is left as it is.
         ("手机：138****1234\n", "手机：138****1234\n"),
         # A historical mention is no finding, so nothing changes.

@@ -255,13 +255,23 @@ def test_gap_ok_never_crosses_a_hard_stop(stops: str, filler: str) -> None:
         ("一九四九年十月一日", "一九四九年十月一日"),
         ("三三两两，一五一十", "三三两两，一五一十"),
         ("编号一二三四五六", "编号一二三四五六"),
+        # Latin letters (folded) typed for digits inside a number, or first in it.
+        ("身份证号11o1o519491231oo2x", "身份证号11010519491231002x"),
+        ("手机:l38l2345678", "手机:13812345678"),
+        ("138-oooo-5678", "138-0000-5678"),
+        # A letter in a word, after a number or in a short one stays a letter.
+        ("hello1234567, 1000l, 13812345678o", "hello1234567, 1000l, 13812345678o"),
+        ("iso9001:2015, 10.10.1o.1, v1.2.3l0", "iso9001:2015, 10.10.1o.1, v1.2.3l0"),
     ],
 )
 def test_numerals_as_digits_table(text: str, read: str) -> None:
     assert numerals_as_digits(text) == read
 
 
-@given(st.text(alphabet="〇○零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两0123456789 -.*年月日x号", max_size=60))
+_NUMBER_ALPHABET = "〇○零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两0123456789 -.*年月日x号oliab"
+
+
+@given(st.text(alphabet=_NUMBER_ALPHABET, max_size=60))
 def test_numerals_as_digits_keeps_every_place(text: str) -> None:
     read = numerals_as_digits(text)
     assert len(read) == len(text)

@@ -709,6 +709,12 @@ def test_a_form_is_one_record(
         # A mask other than the star that hides too little is a weak mask, not a masked number.
         ("身份证号：11010519491231○○2X", "pii.weak_mask"),
         ("手机：1381●●●5678", "pii.weak_mask"),
+        # Latin letters typed for digits: O or o for 0, l or I for 1.
+        ("身份证号：11O1O519491231OO2X", "pii.resident_id"),
+        ("手机：l38l2345678", "pii.mobile"),
+        ("手机：I38-I234-5678", "pii.mobile"),
+        ("身份证号：11\u041e1\u041e519491231\u039f\u039f2X", "pii.resident_id"),  # Cyrillic, Greek O
+        ("银行卡号：6222 O2O2 OO11 2233 446", "pii.bank_card"),
     ],
 )
 def test_a_number_written_to_hide_is_read(engine: Engine, text: str, rule: str) -> None:
@@ -729,6 +735,8 @@ def test_a_number_written_to_hide_is_read(engine: Engine, text: str, rule: str) 
         "44\n12345678\n650981\n0871-64984218\n138\n1234\n5678",
         # Masked as required with other characters than stars.
         "手机：138●●●●5678，身份证号：110105■■■■■■■■■02X，卡号：◆◆◆◆ ◆◆◆◆ ◆◆◆◆ 3446。",
+        # Letters beside numbers are words and units, not digits.
+        "O2O平台1381234567家，login 13812345，ISO9001:2015，1000L水，Room101 1234567。",
     ],
 )
 def test_a_list_of_numbers_is_no_personal_number(engine: Engine, text: str) -> None:

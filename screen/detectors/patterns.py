@@ -13,7 +13,7 @@ from screen.detectors.bounded import compile_bounded, find
 from screen.detectors.validators import VALIDATORS, Verdict
 from screen.i18n import N_, _, listed
 from screen.model import Context, Hit, Level, Rule
-from screen.normalize import BREAK, MASK_CHARACTERS, Projection, fold, is_noise, noise_re
+from screen.normalize import BREAK, MASK_CHARACTERS, Projection, digit_read, fold, is_noise, noise_re
 from screen.rulefields import (
     Problems,
     check_regex,
@@ -108,15 +108,19 @@ def masked(mask: str, number: str) -> str:
     """`number` with its middle starred as `mask` says, separators kept: 138****1234,
     35*************123, ************1234. A mobile number's country code (+86) stays. Masks
     already there count as the characters they hide, and are written as stars (110105●●●●●●●●002X
-    → 11*************02X)."""
-    significant = [i for i, c in enumerate(number) if c.isdigit() or c in NUMBER_CHARACTERS]
+    → 11*************02X). Digits written as numerals or letters are written as digits
+    (一三八一二三四五六七八 and l38l2345678 → 138****5678)."""
+    significant = [i for i, c in enumerate(number) if digit_read(c) or c in NUMBER_CHARACTERS]
     if mask == "number":
-        mask = _kind_by_length(len(significant), number[significant[0]] if significant else "")
+        first = (digit_read(number[significant[0]]) or "") if significant else ""
+        mask = _kind_by_length(len(significant), first)
     keep_first, keep_last = MASKS[mask]
     if mask == "mobile":
         significant = significant[-_MOBILE_DIGITS:]
     hidden = set(significant[keep_first : len(significant) - keep_last])
-    return "".join("*" if i in hidden or c in _MASKS_AS_WRITTEN else c for i, c in enumerate(number))
+    return "".join(
+        "*" if i in hidden or c in _MASKS_AS_WRITTEN else digit_read(c) or c for i, c in enumerate(number)
+    )
 
 
 def _kind_by_length(size: int, first: str) -> str:
