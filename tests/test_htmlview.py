@@ -41,6 +41,8 @@ READER_CASES = [
     ("attribute name", f'<p x{TERM}="1">正文</p>', {CODENAME, "html.attribute"}),
     ("reference with leading zeros", '<p title="&#0000038738;&#000026494;计划">正文</p>', {CODENAME}),
     ("reference without a semicolon", "<p>&#38738&#26494计划</p>", {CODENAME}),
+    ("line break inside the term", "<p>关于青松<br>计划的通知</p>", {CODENAME}),
+    ("line break inside a cell", "<table><tr><td>青松<br/>计划</td></tr></table>", {CODENAME}),
     ("hex reference without a semicolon", "<p>&#x9752&#x677e计划</p>", {CODENAME}),
     ("comment opener inside an attribute", f'<span title="<!--">{TERM}</span> -->', {CODENAME}),
     ("ruby annotation between characters", "<ruby>青<rt>qīng</rt>松<rt>sōng</rt>计划</ruby>", {CODENAME}),

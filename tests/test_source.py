@@ -59,6 +59,10 @@ SPLIT = [
     # A soft line break is a space to the reader.
     pytest.param("青松\n计划", (TERM, 1, 1, 2, 3, "body"), id="soft-break"),
     pytest.param("青松\r\n计划\r\n", (TERM, 1, 1, 2, 3, "body"), id="soft-break-crlf"),
+    # A line break tag, or a hard break, only moves the rest of the paragraph to the next line.
+    pytest.param("青松<br>计划\n", (TERM, 1, 1, 1, 9, "body"), id="line-break-tag"),
+    pytest.param("青松<br/>计划\n", (TERM, 1, 1, 1, 10, "body"), id="line-break-tag-closed"),
+    pytest.param("青松  \n计划\n", (TERM, 1, 1, 2, 3, "body"), id="hard-break"),
     # An HTML comment between characters is invisible: the reader sees 青松计划.
     pytest.param("青<!-- x -->松计划", (TERM, 1, 1, 1, 15, "body"), id="comment-between"),
     pytest.param("青<!---->松计划", (TERM, 1, 1, 1, 12, "body"), id="empty-comment-between"),
@@ -207,7 +211,6 @@ SEPARATE = [
     pytest.param("青松\n```\n计划\n```\n", id="fence-start"),
     pytest.param("```\n青松\n```\n计划\n", id="fence-end"),
     pytest.param("<div>青松</div>计划\n", id="block-tag"),
-    pytest.param("青松<br>计划\n", id="line-break-tag"),
     pytest.param("青松。计划", id="full-stop"),
     pytest.param("<!-- 青松 -->计划\n", id="comment-and-body-are-apart"),
     pytest.param("[a](青松)[b](计划)\n", id="neighbouring-link-targets"),

@@ -55,12 +55,12 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "
 # Elements a browser lays out as blocks (or table parts, list items): text on either side of one
 # is not one word. Anything else, unknown elements included, flows inline as browsers draw it.
 _CELLS = frozenset(["td", "th"])  # a row (`tr`) ends a run; its cells do not
-# Inside a cell, blocks (a `<p>`, a `<br>`) keep to the row; a table nested in it is its own.
+# Inside a cell, blocks (a `<p>`, a `<div>`) keep to the row; a table nested in it is its own.
 _TABLE_PARTS = frozenset(["table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr"])
 _MAX_SPAN = 1000  # the HTML standard's limit on colspan
 BLOCK_ELEMENTS = frozenset(
     (  # noqa: SIM905 (a list of words reads better as words)
-        "address article aside blockquote body br caption center col colgroup dd details dialog dir "
+        "address article aside blockquote body caption center col colgroup dd details dialog dir "
         "div dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head "
         "header hgroup hr html iframe legend li listing main menu nav noframes noscript ol optgroup "
         "option p plaintext pre search section select summary table tbody td textarea tfoot th thead "
@@ -336,6 +336,9 @@ def _enter(walk: _Walk, tag: str, where: str, outer: _Open | None, attributes: d
     if tag in _CELLS:
         walk.add(" | ", where)  # the cells of a row are one run, as a reader reads a row
         walk.tables.open_cell(walk.length, tag == "th", _span(attributes.get("colspan")), where)
+    elif tag == "br":
+        # A line break: the line goes on below (青松<br>计划 reads across it), in a cell too.
+        walk.add("\n", where)
     elif tag in BLOCK_ELEMENTS:
         if outer is not None and outer.cell and tag != "table":
             walk.add(" ", where)

@@ -41,7 +41,6 @@ BLOCK_TAGS = frozenset(
         "article",
         "aside",
         "blockquote",
-        "br",
         "dd",
         "details",
         "div",
@@ -161,6 +160,11 @@ def _mark_html(builder: LayerBuilder, work: str, base: int) -> None:
             # its ID number in the next cell are one row's), the rows apart (`tr` breaks).
             builder.hide(base + match.start() + 1, base + match.end())
             builder.decode(base + match.start(), base + match.start() + 1, " ")
+        elif tag == "br":
+            # A line break, as a browser draws it: the line goes on below, as after a hard
+            # break in Markdown (青松<br>计划 is read across it, as a reader reads it).
+            builder.hide(base + match.start() + 1, base + match.end())
+            builder.decode(base + match.start(), base + match.start() + 1, "\n")
         else:
             builder.hide(base + match.start(), base + match.end())
             if tag in BLOCK_TAGS:
