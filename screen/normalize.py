@@ -206,7 +206,8 @@ _LOOKALIKES = "oοоliıіι"
 _LOOKALIKE_DIGITS = str.maketrans(_LOOKALIKES, "00011111")
 _SEPARATOR = r"[ \t\-./_·]"
 _WORD_LETTER = "a-zα-ωа-яё"
-_LOOKALIKE_HINT = re.compile(rf"[0-9]{_SEPARATOR}?[{_LOOKALIKES}]|(?<![{_WORD_LETTER}])[{_LOOKALIKES}][0-9]")
+# A letter after a digit, or a digit after a letter: one class first, so the scan is one pass.
+_LOOKALIKE_HINT = re.compile(rf"[0-9{_LOOKALIKES}](?:(?<=[0-9]){_SEPARATOR}?[{_LOOKALIKES}]|(?<![0-9])[0-9])")
 _LOOKALIKE_RUN = re.compile(
     rf"(?:(?<![{_WORD_LETTER}])[{_LOOKALIKES}](?=[0-9]))?"
     rf"[0-9](?:{_SEPARATOR}?[{_LOOKALIKES}{re.escape(MASK_CHARACTERS)}0-9])*[0-9]"
