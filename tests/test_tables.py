@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +20,7 @@ from screen.detectors.tables import Grid
 from screen.detectors.validators import Verdict, weak_mask
 from screen.engine import Engine
 from screen.model import Finding
+from screen.normalize import NUMBER_SEPARATORS
 from screen.source import read_document
 from screen.source.delimited import records
 from tests.test_ooxml import INLINE, A, P, R, docx, p, pptx, sheet1, tbl
@@ -709,6 +712,11 @@ def test_a_form_is_one_record(
         # A mask other than the star that hides too little is a weak mask, not a masked number.
         ("身份证号：11010519491231○○2X", "pii.weak_mask"),
         ("手机：1381●●●5678", "pii.weak_mask"),
+        # Dashes, tildes, quotes and equals signs between the groups (full-width ones folded).
+        ("身份证号：110105—19491231—002X", "pii.resident_id"),
+        ("身份证号：110105'19491231'002X", "pii.resident_id"),
+        ("手机：138～1234～5678", "pii.mobile"),
+        ("银行卡号：6222＝0202＝0011＝2233＝446", "pii.bank_card"),
         # Latin letters typed for digits: O or o for 0, l or I for 1.
         ("身份证号：11O1O519491231OO2X", "pii.resident_id"),
         ("手机：l38l2345678", "pii.mobile"),
@@ -735,6 +743,8 @@ def test_a_number_written_to_hide_is_read(engine: Engine, text: str, rule: str) 
         "44\n12345678\n650981\n0871-64984218\n138\n1234\n5678",
         # Masked as required with other characters than stars.
         "手机：138●●●●5678，身份证号：110105■■■■■■■■■02X，卡号：◆◆◆◆ ◆◆◆◆ ◆◆◆◆ 3446。",
+        # A comma, 、, colon or semicolon separates the numbers of a list: never one number.
+        "第138项：380 019 540，505 053 958；编号138、1234、5678；时间10:44:12:34:56。",
         # Letters beside numbers are words and units, not digits.
         "O2O平台1381234567家，login 13812345，ISO9001:2015，1000L水，Room101 1234567。",
     ],
@@ -863,3 +873,12 @@ def test_delimited_records_read_what_the_csv_module_reads(rows: list[list[str]],
         for fields, _quotes, _end in records(text, delimiter)
     ]
     assert read == expected
+
+
+def test_the_pattern_files_and_the_code_name_the_same_number_separators() -> None:
+    # A number's separators are written in the pattern files and in screen.normalize (the text
+    # the patterns read rewrites numerals between them): each class must list all of them.
+    packs = Path(__file__).parent.parent / "screen" / "packs" / "patterns"
+    text = "".join((packs / name).read_text(encoding="utf-8") for name in ("personal.yml", "named.yml"))
+    classes = {c.replace("''", "'") for c in re.findall(r"\[(?: \\t)?\\-([^\]]*)\]", text)}
+    assert classes == {NUMBER_SEPARATORS[1:]}
