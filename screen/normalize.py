@@ -186,11 +186,6 @@ def is_noise(char: str) -> bool:
 # star, and the crosses, hashes, dots, circles and squares used instead of it.
 MASK_CHARACTERS = "*×#●○◯■□◆◇"
 
-# Digits written as Chinese numerals one by one (一三八…, 壹叁捌…, 〇 or ○ for zero): a number so
-# written is still the number. A run of seven or more digits and numerals (masks among them, and
-# single separators between them) is read with ASCII digits; a date (二〇二六年) or a count is
-# shorter, and prose never strings seven numerals together. A circle is a zero only in a run with
-# another numeral: among ASCII digits it masks one (138○○○○5678).
 # What people put between the groups of a number, folded (a full-width tilde is a tilde): a
 # space, and one of these dashes, dots, slashes and quotes. Never a comma, 、, a colon or a
 # semicolon: they separate the numbers of a list (380 019 540，505 053 958), and read as one
@@ -198,6 +193,12 @@ MASK_CHARACTERS = "*×#●○◯■□◆◇"
 # The pattern files name the same characters.
 NUMBER_SEPARATORS = "-./_·~—–'\"+=‘’“”"
 _SEPARATOR = rf"[ \t{re.escape(NUMBER_SEPARATORS)}]"
+
+# Digits written as Chinese numerals one by one (一三八…, 壹叁捌…, 〇 or ○ for zero): a number so
+# written is still the number. A run of seven or more digits and numerals (masks among them, and
+# single separators between them) is read with ASCII digits; a date (二〇二六年) or a count is
+# shorter, and prose never strings seven numerals together. A circle is a zero only in a run with
+# another numeral: among ASCII digits it masks one (138○○○○5678).
 _NUMERALS = "〇○零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两"
 _AS_DIGITS = str.maketrans(_NUMERALS, "00012345678912345678912")
 _RUN_CHARACTERS = re.escape(_NUMERALS + MASK_CHARACTERS)
