@@ -23,6 +23,7 @@ from screen.model import Finding
 from screen.normalize import NUMBER_SEPARATORS
 from screen.source import read_document
 from screen.source.delimited import records
+from tests.conftest import same_day_as
 from tests.test_ooxml import INLINE, A, P, R, docx, p, pptx, sheet1, tbl
 
 ID = "11010519491231002X"  # valid check digit
@@ -761,6 +762,7 @@ def _years_ago(years: int, days: int = 0) -> datetime.date:
         return datetime.date(today.year - years, 2, 28) - datetime.timedelta(days=days)
 
 
+COLLECTED = datetime.date.today()  # the cases' dates are relative to it
 CHILD = _years_ago(9)  # nine years old today
 ALMOST = _years_ago(14, -1)  # fourteen tomorrow
 JUST = _years_ago(14)  # fourteen today
@@ -798,6 +800,7 @@ ADULT = _years_ago(40)
 def test_a_childs_birth_date_next_to_a_name(
     engine: Engine, text: str, expected: set[tuple[int, str]]
 ) -> None:
+    same_day_as(COLLECTED)
     assert by_line(engine, text) == expected
 
 
