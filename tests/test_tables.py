@@ -754,15 +754,16 @@ def test_a_list_of_numbers_is_no_personal_number(engine: Engine, text: str) -> N
     assert [f.rule for f in findings(engine, text) if f.rule.startswith("pii.")] == []
 
 
-def _years_ago(years: int, days: int = 0) -> datetime.date:
-    today = datetime.date.today()
-    try:
-        return today.replace(year=today.year - years) - datetime.timedelta(days=days)
-    except ValueError:  # today is 29 February
-        return datetime.date(today.year - years, 2, 28) - datetime.timedelta(days=days)
-
-
 COLLECTED = datetime.date.today()  # the cases' dates are relative to it
+
+
+def _years_ago(years: int, days: int = 0) -> datetime.date:
+    try:
+        return COLLECTED.replace(year=COLLECTED.year - years) - datetime.timedelta(days=days)
+    except ValueError:  # today is 29 February
+        return datetime.date(COLLECTED.year - years, 2, 28) - datetime.timedelta(days=days)
+
+
 CHILD = _years_ago(9)  # nine years old today
 ALMOST = _years_ago(14, -1)  # fourteen tomorrow
 JUST = _years_ago(14)  # fourteen today

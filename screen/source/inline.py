@@ -32,8 +32,11 @@ _COMMENT_EMPTY = re.compile(r"-?>")
 _COMMENT_CLOSE = re.compile(r"--!?>")
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~，。、；：？！“”‘’（）《》【】…—")
 
-# The cells of a table row: apart as words, together as a row.
-CELL_TAGS = frozenset(["td", "th"])
+# Tags that read as a character where they stand: a cell boundary as a space (the cells of one
+# row are one run: a name and its ID number in the next cell are one row's; `tr` breaks the
+# rows apart), a line break as a newline (the line goes on below, as after a hard break in
+# Markdown: 青松<br>计划 is read across it, as a reader reads it).
+_READ_AS = {"td": " ", "th": " ", "br": "\n"}
 # Tags that start a new block: text on either side of them is not read as one word.
 BLOCK_TAGS = frozenset(
     [
@@ -155,16 +158,9 @@ def _mark_html(builder: LayerBuilder, work: str, base: int) -> None:
         if _AUTOLINK.match(work, match.start()):
             continue
         tag = match.group(1).lower()
-        if tag in CELL_TAGS:
-            # A cell boundary reads as a space: the cells of one row are one run (a name and
-            # its ID number in the next cell are one row's), the rows apart (`tr` breaks).
+        if tag in _READ_AS:
             builder.hide(base + match.start() + 1, base + match.end())
-            builder.decode(base + match.start(), base + match.start() + 1, " ")
-        elif tag == "br":
-            # A line break, as a browser draws it: the line goes on below, as after a hard
-            # break in Markdown (青松<br>计划 is read across it, as a reader reads it).
-            builder.hide(base + match.start() + 1, base + match.end())
-            builder.decode(base + match.start(), base + match.start() + 1, "\n")
+            builder.decode(base + match.start(), base + match.start() + 1, _READ_AS[tag])
         else:
             builder.hide(base + match.start(), base + match.end())
             if tag in BLOCK_TAGS:
